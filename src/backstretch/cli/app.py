@@ -1,0 +1,285 @@
+"""The `backstretch` command: thin commands that parse, call the core, and render.
+
+Heavy modules are imported inside the commands so that `--help` and quick commands start fast.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Any, NoReturn
+
+import typer
+
+from backstretch import __version__
+
+app = typer.Typer(
+    name="backstretch",
+    help=(
+        "Gentle, safe stretching for back and neck comfort, at home or at your desk. "
+        "General wellness only: not medical advice."
+    ),
+    no_args_is_help=True,
+    add_completion=False,
+    rich_markup_mode=None,
+    pretty_exceptions_enable=False,
+)
+stretches_app = typer.Typer(
+    help="Browse the stretch catalogue, and add or remove your own stretches.",
+    invoke_without_command=True,
+    no_args_is_help=False,
+)
+app.add_typer(stretches_app, name="stretches")
+
+JsonFlag = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
+
+
+def fail(message: str, code: int = 2) -> NoReturn:
+    """Print an error to stderr and exit with `code` (2 means bad input)."""
+    from backstretch.cli.render import error_console
+
+    error_console().print(f"backstretch: {message}", markup=False, highlight=False, soft_wrap=True)
+    raise typer.Exit(code)
+
+
+def print_json(data: Any) -> None:
+    """Write `data` as indented JSON to stdout."""
+    sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+
+
+def _catalogue() -> Any:
+    from backstretch.config import get_settings
+    from backstretch.core.catalogue import CatalogueError
+    from backstretch.data import load_catalogue
+
+    try:
+        return load_catalogue(get_settings().own_stretches_dir)
+    except CatalogueError as error:
+        fail(f"the catalogue could not be loaded: {error}")
+
+
+def _version(value: bool) -> None:
+    if value:
+        sys.stdout.write(f"backstretch {__version__}\n")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Print the version."),
+    ] = False,
+) -> None:
+    """Gentle, safe stretching for back and neck comfort (general wellness, not medical advice)."""
+
+
+@stretches_app.callback()
+def stretches(
+    ctx: typer.Context,
+    area: Annotated[
+        str | None,
+        typer.Option(
+            help="Only stretches for this area: neck_shoulders, upper_back, mid_back, "
+            "lower_back or hips."
+        ),
+    ] = None,
+    position: Annotated[
+        str | None,
+        typer.Option(help="Only stretches done in this position, e.g. chair or standing."),
+    ] = None,
+    search: Annotated[str | None, typer.Option(help="Only stretches whose name matches.")] = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """List the stretches, optionally filtered by area, position or a search."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from backstretch.cli import render
+    from backstretch.cli.parsing import parse_position, parse_region
+
+    region = parse_region(area, fail) if area else None
+    where = parse_position(position, fail) if position else None
+    found = _catalogue().filter(region=region, position=where, text=search)
+    if as_json:
+        print_json([stretch.model_dump(mode="json") for stretch in found])
+    else:
+        render.stretch_table(render.output_console(), found)
+
+
+@stretches_app.command("add")
+def stretches_add(
+    file: Annotated[Path, typer.Argument(help="A YAML file describing one stretch (id my-…).")],
+    replace: Annotated[
+        bool, typer.Option("--replace", help="Replace your own stretch with the same id.")
+    ] = False,
+) -> None:
+    """Check a stretch file and add it to your own stretches."""
+    from backstretch.cli.render import output_console
+    from backstretch.config import get_settings
+    from backstretch.core.catalogue import CatalogueError
+    from backstretch.data.own import OwnStretchError, add_own_stretch
+
+    try:
+        stretch = add_own_stretch(file, get_settings().own_stretches_dir, replace=replace)
+    except (CatalogueError, OwnStretchError) as error:
+        fail(f"not added: {error}")
+    output_console().print(f"Added {stretch.id} ({stretch.name}).", highlight=False)
+
+
+@stretches_app.command("remove")
+def stretches_remove(
+    stretch_id: Annotated[str, typer.Argument(metavar="ID", help="The id of your own stretch.")],
+) -> None:
+    """Remove one of your own stretches (built-in ones cannot be removed)."""
+    from backstretch.cli.render import output_console
+    from backstretch.config import get_settings
+    from backstretch.data.own import OwnStretchError, remove_own_stretch
+
+    try:
+        remove_own_stretch(stretch_id, get_settings().own_stretches_dir, _catalogue())
+    except OwnStretchError as error:
+        fail(str(error))
+    output_console().print(f"Removed {stretch_id}.", highlight=False)
+
+
+@app.command()
+def show(
+    stretch_id: Annotated[str, typer.Argument(metavar="ID", help="A stretch id, e.g. cat-cow.")],
+    as_json: JsonFlag = False,
+) -> None:
+    """Show one stretch: how to do it, its dose, cautions, variants and sources."""
+    from backstretch.cli import render
+    from backstretch.core.catalogue import UnknownStretchError
+
+    catalogue = _catalogue()
+    try:
+        stretch = catalogue.get(stretch_id)
+    except UnknownStretchError as error:
+        fail(str(error))
+    if as_json:
+        print_json(stretch.model_dump(mode="json"))
+    else:
+        render.stretch_detail(render.output_console(), stretch, catalogue)
+
+
+@app.command()
+def learn(
+    topic: Annotated[
+        str | None, typer.Argument(help="A topic to read; leave out to list the topics.")
+    ] = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Read short pages on safety, timing, mistakes, anatomy and more."""
+    from backstretch.cli import render
+    from backstretch.data import education_pages
+
+    pages = {page.topic: page for page in education_pages()}
+    if topic is None:
+        if as_json:
+            print_json(
+                [{"topic": p.topic, "title": p.title, "summary": p.summary} for p in pages.values()]
+            )
+        else:
+            render.topic_list(render.output_console(), list(pages.values()))
+        return
+    if topic not in pages:
+        fail(f"no topic '{topic}'. Topics: {', '.join(pages)}")
+    if as_json:
+        print_json(pages[topic].model_dump(mode="json"))
+    else:
+        render.education_page(render.output_console(), pages[topic])
+
+
+@app.command()
+def screen(
+    answers_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--answers", metavar="FILE", help="Read answers from a JSON file (SCREENING.md format)."
+        ),
+    ] = None,
+    clear: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--clear",
+            metavar="ID",
+            help="Record that a clinician checked this flag or stop signal (repeatable).",
+        ),
+    ] = None,
+    recheck: Annotated[
+        bool,
+        typer.Option("--recheck", help="The weekly check: every question, pre-filled."),
+    ] = False,
+    as_json: JsonFlag = False,
+) -> None:
+    """Answer the safety questions (asked of everyone) and store the result.
+
+    Exits 0 for any valid screening, whatever the verdict; 2 for answers that are malformed.
+    """
+    from backstretch.cli import context as shared
+    from backstretch.cli.render import output_console
+    from backstretch.cli.screening import ask_all, render_result
+    from backstretch.core.screening import AnswersError
+    from backstretch.db import repository
+    from backstretch.db.engine import transaction
+    from backstretch.services.screening import (
+        ClearanceError,
+        record_clearance,
+        record_screening,
+    )
+
+    if clear and answers_file:
+        fail("use --clear on its own, not together with --answers")
+    if as_json and not (answers_file or clear):
+        fail("--json needs --answers FILE or --clear ID (the questions are asked interactively)")
+    settings, context = shared.screening_context(fail)
+    raw: Any = None
+    if answers_file is not None:
+        raw = _read_json(answers_file)
+    store = shared.store(settings, fail)
+    console = output_console()
+    try:
+        with transaction(store.sessions) as session:
+            if clear:
+                try:
+                    outcome = record_clearance(session, clear, context, now=shared.now())
+                except ClearanceError as error:
+                    fail(str(error))
+                if outcome is None:
+                    console.print("Clearance recorded.")
+                    return
+                result = outcome[1]
+            else:
+                if raw is None:
+                    latest = repository.latest_screening(session=session)
+                    previous = latest.answers if (latest and recheck) else None
+                    if recheck and latest is None:
+                        console.print("No earlier screening on file: here are the questions.")
+                    raw = ask_all(console, context.guide, previous)
+                try:
+                    _, result = record_screening(session, raw, context, now=shared.now())
+                except AnswersError as error:
+                    fail(f"{answers_file or 'answers'}: {error}")
+    finally:
+        store.close()
+    if as_json:
+        print_json(result.to_json())
+    else:
+        render_result(console, result)
+
+
+def _read_json(path: Path) -> Any:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        fail(f"cannot read {path}: {getattr(error, 'strerror', None) or error}")
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as error:
+        fail(f"{path}: not valid JSON (line {error.lineno}, column {error.colno}: {error.msg})")
+
+
+def main() -> None:
+    """Run the command line."""
+    app()

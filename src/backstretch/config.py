@@ -1,0 +1,52 @@
+"""Settings, read from the environment (prefix `BACKSTRETCH_`) when asked for, never at import."""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+from platformdirs import user_data_path
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_EMERGENCY_NUMBER = "your local emergency number (112 / 911 / 999)"
+
+
+class Settings(BaseSettings):
+    """Everything that can be configured; the defaults need no configuration at all."""
+
+    model_config = SettingsConfigDict(env_prefix="BACKSTRETCH_", extra="ignore")
+
+    data_dir: Path = Field(
+        default_factory=lambda: user_data_path("backstretch", appauthor=False),
+        description="Where the SQLite database and a person's own stretches live.",
+    )
+    database_url: str | None = Field(
+        default=None,
+        description="SQLAlchemy URL; defaults to a SQLite file in data_dir.",
+    )
+    emergency_number: str = Field(
+        default=DEFAULT_EMERGENCY_NUMBER,
+        description="What the advice tells a person to call in an emergency, e.g. '999'.",
+    )
+    timezone: str | None = Field(
+        default=None, description="IANA time zone, e.g. 'Europe/London'; defaults to the system's."
+    )
+
+    @property
+    def own_stretches_dir(self) -> Path:
+        """Return the folder holding stretches a person (or their therapist) added."""
+        return self.data_dir / "stretches"
+
+    @property
+    def resolved_database_url(self) -> str:
+        """Return the database URL, defaulting to SQLite in the data folder."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{self.data_dir / 'backstretch.sqlite3'}"
+
+
+@cache
+def get_settings() -> Settings:
+    """Return the settings for this process, read from the environment on first use."""
+    return Settings()

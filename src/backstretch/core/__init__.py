@@ -1,0 +1,1 @@
+"""The pure domain: no web, database, terminal or file IO lives here."""

@@ -1,0 +1,97 @@
+"""Read the packaged data (catalogue, screening questions, education) and hand it to the core."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from functools import cache
+from importlib import resources
+from importlib.resources.abc import Traversable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import yaml
+
+from backstretch.core.catalogue import Catalogue, CatalogueError, build_catalogue
+
+if TYPE_CHECKING:
+    from backstretch.core.education import EducationPage
+    from backstretch.core.screening import ScreeningGuide
+
+
+def _yaml_files(folder: Traversable) -> Iterator[Traversable]:
+    yield from sorted(
+        (f for f in folder.iterdir() if f.name.endswith((".yaml", ".yml"))),
+        key=lambda f: f.name,
+    )
+
+
+def read_yaml(text: str, *, origin: str) -> Any:
+    """Parse YAML text, turning a syntax error into a `CatalogueError` that names the file."""
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        where = f"line {mark.line + 1}" if mark is not None else "(file)"
+        problem = getattr(error, "problem", None) or "is not valid YAML"
+        raise CatalogueError(origin, where, f"not valid YAML: {problem}") from None
+
+
+def builtin_documents() -> list[tuple[str, Any]]:
+    """Return `(file name, parsed YAML)` for every built-in stretch."""
+    folder = resources.files("backstretch.data").joinpath("stretches")
+    return [
+        (f"stretches/{f.name}", read_yaml(f.read_text(encoding="utf-8"), origin=f.name))
+        for f in _yaml_files(folder)
+    ]
+
+
+def own_documents(folder: Path | None) -> list[tuple[str, Any]]:
+    """Return `(path, parsed YAML)` for every stretch a person added to `folder`."""
+    if folder is None or not folder.is_dir():
+        return []
+    return [
+        (str(path), read_yaml(path.read_text(encoding="utf-8"), origin=str(path)))
+        for path in sorted(folder.glob("*.yaml"))
+    ]
+
+
+@cache
+def builtin_catalogue() -> Catalogue:
+    """Return the validated built-in catalogue (validated once per process)."""
+    return build_catalogue(builtin_documents())
+
+
+def load_catalogue(own_folder: Path | None = None) -> Catalogue:
+    """Return the built-in catalogue plus the stretches a person added in `own_folder`."""
+    if own_folder is None or not own_folder.is_dir():
+        return builtin_catalogue()
+    return build_catalogue(builtin_documents() + own_documents(own_folder))
+
+
+def education_pages() -> list[EducationPage]:
+    """Return every education page, validated, in file-name order."""
+    from backstretch.core.education import parse_page
+
+    folder = resources.files("backstretch.data").joinpath("education")
+    pages = []
+    for file in sorted(folder.iterdir(), key=lambda f: f.name):
+        if not file.name.endswith(".md"):
+            continue
+        origin = f"education/{file.name}"
+        text = file.read_text(encoding="utf-8")
+        _, front, body = text.split("---", 2) if text.startswith("---") else ("", "", text)
+        pages.append(
+            parse_page(
+                file.name.removesuffix(".md"), read_yaml(front, origin=origin), body, origin=origin
+            )
+        )
+    return pages
+
+
+@cache
+def screening_guide() -> ScreeningGuide:
+    """Return the validated screening wording (questions, advice, stop signals)."""
+    from backstretch.core.screening import parse_guide
+
+    text = resources.files("backstretch.data").joinpath("screening.yaml").read_text("utf-8")
+    return parse_guide(read_yaml(text, origin="screening.yaml"))

@@ -1,0 +1,184 @@
+"""`backstretch screen`: from a file, interactively, the weekly re-check and clearances."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from backstretch.cli.app import app
+from backstretch.core.screening import RED_FLAG_IDS
+from backstretch.data import screening_guide
+
+RED_FLAG_GROUPS = 5  # checklists before the restriction questions
+RESTRICTION_QUESTIONS = 7
+
+
+def write_answers(folder: Path, answers: object) -> Path:
+    path = folder / "answers.json"
+    path.write_text(json.dumps(answers), encoding="utf-8")
+    return path
+
+
+def all_no(**answers: object) -> dict[str, object]:
+    return {**dict.fromkeys(RED_FLAG_IDS, False), **answers}
+
+
+@pytest.mark.usefixtures("now", "database_url")
+@pytest.mark.parametrize(
+    ("answers", "verdict"),
+    [
+        (all_no(saddle_numbness=True), "emergency"),
+        (all_no(weight_loss=True), "see_clinician"),
+        ({"saddle_numbness": False}, "incomplete"),
+        (all_no(wrist_pain=True), "self_care"),
+    ],
+    ids=["emergency", "see_clinician", "incomplete", "self_care"],
+)
+def test_answers_file_gives_the_verdict_and_exits_0(
+    runner: CliRunner, tmp_path: Path, answers: object, verdict: str
+) -> None:
+    path = write_answers(tmp_path, answers)
+    result = runner.invoke(app, ["screen", "--answers", str(path), "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["verdict"] == verdict
+    assert data["advice"]["title"]
+    assert "neck_circles" in data["restrictions"]
+
+
+@pytest.mark.usefixtures("now")
+@pytest.mark.parametrize(
+    ("content", "named"),
+    [
+        ('{"saddle_numbnes": true}', "saddle_numbnes"),
+        ('{"saddle_numbness": 1}', "saddle_numbness"),
+        ('{"pregnancy_weeks": 20}', "pregnancy_weeks"),
+        ('{"cleared": ["nonsense"]}', "cleared"),
+        ("[true]", "answers"),
+        ('{"saddle_numbness": tru', "not valid JSON"),
+    ],
+    ids=[
+        "unknown-key",
+        "wrong-type",
+        "weeks-without-pregnant",
+        "unknown-cleared",
+        "not-object",
+        "bad-json",
+    ],
+)
+def test_malformed_answers_exit_2_naming_the_key(
+    runner: CliRunner, tmp_path: Path, content: str, named: str
+) -> None:
+    path = tmp_path / "answers.json"
+    path.write_text(content, encoding="utf-8")
+    result = runner.invoke(app, ["screen", "--answers", str(path), "--json"])
+    assert result.exit_code == 2
+    assert named in result.stderr
+    assert result.stdout == ""
+
+
+def test_an_unreadable_file_exits_2(runner: CliRunner, tmp_path: Path) -> None:
+    result = runner.invoke(app, ["screen", "--answers", str(tmp_path / "nope.json"), "--json"])
+    assert result.exit_code == 2
+    assert "cannot read" in result.stderr
+
+
+@pytest.mark.usefixtures("now")
+def test_a_malformed_file_stores_nothing(runner: CliRunner, tmp_path: Path) -> None:
+    bad = write_answers(tmp_path, {"saddle_numbness": "yes"})
+    assert runner.invoke(app, ["screen", "--answers", str(bad)]).exit_code == 2
+    # Nothing was stored, so the weekly re-check finds no earlier screening.
+    reply = "\n".join(["n"] * RED_FLAG_GROUPS + ["n"] * RESTRICTION_QUESTIONS) + "\n"
+    result = runner.invoke(app, ["screen", "--recheck"], input=reply)
+    assert "No earlier screening on file" in result.stdout
+
+
+@pytest.mark.usefixtures("now")
+def test_interactive_screening_shows_the_disclaimer_first(runner: CliRunner) -> None:
+    reply = "\n".join(["n"] * RED_FLAG_GROUPS + ["n"] * RESTRICTION_QUESTIONS) + "\n"
+    result = runner.invoke(app, ["screen"], input=reply)
+    assert result.exit_code == 0, result.output
+    first_question = screening_guide().questions[0].question
+    assert result.stdout.index("not a medical device") < result.stdout.index(first_question[:40])
+    assert "none of these" in result.stdout
+    assert "Go ahead" in result.stdout or "go ahead" in result.stdout.lower()
+
+
+@pytest.mark.usefixtures("now")
+def test_interactive_not_sure_leaves_a_red_flag_unanswered(runner: CliRunner) -> None:
+    emergency_back = [q for q in screening_guide().questions if q.group == "emergency_back"]
+    # Open the first checklist, answer the first question "not sure" and the rest "no".
+    reply = ["y", "?"] + ["n"] * (len(emergency_back) - 1)
+    reply += ["n"] * (RED_FLAG_GROUPS - 1) + ["n"] * RESTRICTION_QUESTIONS
+    result = runner.invoke(app, ["screen"], input="\n".join(reply) + "\n")
+    assert result.exit_code == 0, result.output
+    assert emergency_back[0].question[:40] in result.stdout
+    assert "unanswered" in result.stdout.lower()
+
+
+@pytest.mark.usefixtures("now")
+def test_not_sure_applies_a_restriction_and_weeks_are_asked(runner: CliRunner) -> None:
+    restrictions = [q.id for q in screening_guide().questions if q.tier == "restriction"]
+    replies = {"pregnant": "y", "knee_pain_kneeling": "?"}
+    reply = ["n"] * RED_FLAG_GROUPS
+    for question_id in restrictions:
+        reply.append(replies.get(question_id, "n"))
+        if question_id == "pregnant":
+            reply.append("20")
+    result = runner.invoke(app, ["screen"], input="\n".join(reply) + "\n")
+    assert result.exit_code == 0, result.output
+    assert "pregnant" in result.stdout
+    assert "knee pain kneeling" in result.stdout
+
+
+@pytest.mark.usefixtures("now")
+def test_recheck_is_prefilled_with_last_answers(runner: CliRunner, tmp_path: Path) -> None:
+    path = write_answers(tmp_path, all_no(wrist_pain=True))
+    assert runner.invoke(app, ["screen", "--answers", str(path)]).exit_code == 0
+    # Pressing Enter everywhere keeps last week's answers.
+    reply = "\n" * (RED_FLAG_GROUPS + RESTRICTION_QUESTIONS)
+    result = runner.invoke(app, ["screen", "--recheck"], input=reply)
+    assert result.exit_code == 0, result.output
+    assert "wrist pain" in result.stdout
+
+
+@pytest.mark.usefixtures("now", "database_url")
+def test_clear_records_a_clearance(runner: CliRunner, tmp_path: Path) -> None:
+    path = write_answers(tmp_path, all_no(cancer_history=True))
+    first = runner.invoke(app, ["screen", "--answers", str(path), "--json"])
+    assert json.loads(first.stdout)["verdict"] == "see_clinician"
+    assert "backstretch screen --clear cancer_history" in first.stdout
+    cleared = runner.invoke(app, ["screen", "--clear", "cancer_history", "--json"])
+    assert cleared.exit_code == 0, cleared.output
+    data = json.loads(cleared.stdout)
+    assert data["verdict"] == "self_care"
+    assert data["cleared"] == ["cancer_history"]
+
+
+@pytest.mark.usefixtures("now")
+def test_clear_refuses_fever_and_absent_flags(runner: CliRunner, tmp_path: Path) -> None:
+    path = write_answers(tmp_path, all_no(fever=True))
+    runner.invoke(app, ["screen", "--answers", str(path)])
+    fever = runner.invoke(app, ["screen", "--clear", "fever"])
+    assert fever.exit_code == 2
+    assert "cannot be cleared" in fever.stderr
+    absent = runner.invoke(app, ["screen", "--clear", "weight_loss"])
+    assert absent.exit_code == 2
+    assert "not present" in absent.stderr
+
+
+def test_a_corrupt_database_is_named(runner: CliRunner, tmp_path: Path, monkeypatch) -> None:
+    from backstretch.config import get_settings
+
+    database = tmp_path / "corrupt.sqlite3"
+    database.write_bytes(b"garbage" * 500)
+    monkeypatch.setenv("BACKSTRETCH_DATABASE_URL", f"sqlite:///{database}")
+    get_settings.cache_clear()
+    path = write_answers(tmp_path, all_no())
+    result = runner.invoke(app, ["screen", "--answers", str(path)])
+    assert result.exit_code == 2
+    assert "corrupt.sqlite3" in result.stderr
+    assert database.read_bytes() == b"garbage" * 500

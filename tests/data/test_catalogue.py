@@ -1,0 +1,379 @@
+"""Meta-tests over the built-in catalogue, and the messages a broken stretch file gives."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+from backstretch.cli.app import app
+from backstretch.core.catalogue import (
+    Catalogue,
+    CatalogueError,
+    Stretch,
+    UnknownStretchError,
+    build_catalogue,
+)
+from backstretch.core.models import (
+    FLOOR_POSITIONS,
+    MAX_HOLD_SECONDS,
+    Movement,
+    Position,
+    Region,
+)
+from backstretch.data import builtin_catalogue, builtin_documents, load_catalogue
+
+SHARED = Path(__file__).parents[3] / "shared"
+
+REQUIRED_IDS = (
+    "cat-cow",
+    "seated-spinal-twist",
+    "chair-spinal-twist",
+    "childs-pose",
+    "thread-the-needle",
+    "neck-flexion",
+    "lateral-neck-flexion",
+    "shoulder-rolls",
+    "knee-to-chest",
+    "double-knee-to-chest",
+    "piriformis-stretch",
+    "pelvic-tilt",
+    "glute-bridge",
+    "cobra",
+    "sphinx",
+    "standing-back-extension",
+    "standing-side-stretch",
+    "neck-half-circles",
+    "kneeling-hip-hinge",
+    "bird-dog",
+    "childs-pose-supported",
+    "seated-cat-cow",
+)
+
+# A complete, valid own stretch; the broken cases below change one thing about it.
+VALID = {
+    "id": "my-wall-stretch",
+    "name": "Wall chest stretch",
+    "summary": "A forearm on a door frame, turning the chest gently away.",
+    "regions": ["upper_back", "neck_shoulders"],
+    "position": "standing",
+    "equipment": ["wall"],
+    "kind": "hold",
+    "level": "gentle",
+    "dose": {"hold_seconds": 30, "reps": 2, "choice": "What my physiotherapist gave me."},
+    "movements": [],
+    "steps": {
+        "setup": ["Stand in a doorway with one forearm on the frame."],
+        "movement": ["Turn your chest slowly away until you feel a mild stretch."],
+        "finish": ["Turn back and lower the arm."],
+    },
+    "breath": ["Breathe slowly throughout."],
+    "form_cues": ["Keep the shoulder down, away from the ear."],
+    "mistakes": ["Pushing into pain."],
+    "stop_if": ["Tingling or numbness in the arm."],
+    "sources": [{"given_by": "My physiotherapist", "fact": "Hold 30 s, twice."}],
+}
+
+
+@pytest.fixture(scope="module")
+def catalogue() -> Catalogue:
+    return builtin_catalogue()
+
+
+# --- The built-in catalogue ---------------------------------------------------------------
+
+
+def test_whole_catalogue_loads(catalogue: Catalogue) -> None:
+    assert len(catalogue) == len(builtin_documents())
+    assert len(catalogue) >= len(REQUIRED_IDS)
+    assert all(isinstance(s, Stretch) for s in catalogue)
+
+
+@pytest.mark.parametrize("stretch_id", REQUIRED_IDS)
+def test_required_stretch_exists(catalogue: Catalogue, stretch_id: str) -> None:
+    assert stretch_id in catalogue
+
+
+def test_builtin_ids_are_not_own_ids(catalogue: Catalogue) -> None:
+    own = [s.id for s in catalogue if s.is_own]
+    assert own == [], f"built-in stretches may not use the my- prefix: {own}"
+
+
+def test_every_entry_cites_a_source_file(catalogue: Catalogue) -> None:
+    for stretch in catalogue:
+        files = [source.file for source in stretch.sources]
+        assert files, f"{stretch.id} has no sources"
+        assert all(files), f"{stretch.id}: every built-in source must name a file"
+
+
+def test_every_cited_file_exists() -> None:
+    if not SHARED.is_dir():
+        pytest.skip(f"the shared research folder {SHARED} is absent, so files cannot be checked")
+    missing = []
+    for stretch in builtin_catalogue():
+        for source in stretch.sources:
+            assert source.file is not None
+            if source.file == "research/clinical.md":
+                path = SHARED / "research" / "clinical.md"
+            else:
+                path = SHARED / "seeds" / source.file
+            if not path.is_file():
+                missing.append(f"{stretch.id}: {source.file}")
+    assert missing == []
+
+
+def test_no_single_hold_over_a_minute(catalogue: Catalogue) -> None:
+    for stretch in catalogue:
+        dose = stretch.dose
+        holds = [dose.hold_seconds, dose.hold_range.max if dose.hold_range else None]
+        holds.append(dose.tempo.hold if dose.tempo else None)
+        longest = max(h for h in holds if h is not None)
+        assert longest <= MAX_HOLD_SECONDS == 60, f"{stretch.id} holds {longest} s"
+
+
+def test_position_tags(catalogue: Catalogue) -> None:
+    for stretch in catalogue:
+        tags = set(stretch.movements)
+        if stretch.position in (Position.KNEELING, Position.ALL_FOURS):
+            assert Movement.KNEELING in tags, stretch.id
+        if stretch.position is Position.ALL_FOURS:
+            assert Movement.HANDS_WEIGHT in tags, stretch.id
+        if stretch.position in FLOOR_POSITIONS:
+            assert Movement.FLOOR in tags, stretch.id
+        if stretch.position is Position.SUPINE:
+            assert Movement.SUPINE in tags, stretch.id
+        if stretch.position is Position.PRONE:
+            assert Movement.PRONE in tags, stretch.id
+
+
+def test_floor_tag_only_on_floor_positions(catalogue: Catalogue) -> None:
+    # A chair or standing stretch tagged `floor` would be hidden from people who cannot get down.
+    for stretch in catalogue:
+        if Movement.FLOOR in stretch.movements:
+            assert stretch.position in FLOOR_POSITIONS, stretch.id
+
+
+def test_every_variant_link_resolves(catalogue: Catalogue) -> None:
+    for stretch in catalogue:
+        for target in (*stretch.variants.all_ids(), stretch.variant_of):
+            if target is not None:
+                assert target in catalogue, f"{stretch.id} links to missing {target}"
+
+
+def test_variant_links_go_both_ways(catalogue: Catalogue) -> None:
+    for stretch in catalogue:
+        for target in stretch.variants.all_ids():
+            other = catalogue.get(target)
+            back = (*other.variants.all_ids(), other.variant_of)
+            assert stretch.id in back or stretch.variant_of == target, (
+                f"{stretch.id} links to {target}, which does not link back"
+            )
+
+
+def test_required_variants_belong_to_their_stretch(catalogue: Catalogue) -> None:
+    assert catalogue.get("childs-pose-supported").variant_of == "childs-pose"
+    assert catalogue.get("seated-cat-cow").variant_of == "cat-cow"
+    assert "seated-cat-cow" in {s.id for s in catalogue.variants_of("cat-cow")}
+    assert "childs-pose-supported" in {s.id for s in catalogue.variants_of("childs-pose")}
+    assert catalogue.get("seated-cat-cow").position is Position.CHAIR
+
+
+def test_no_full_neck_circles(catalogue: Catalogue) -> None:
+    tagged = [s.id for s in catalogue if Movement.NECK_CIRCLE in s.movements]
+    assert tagged == []
+    assert "neck-circles" not in catalogue
+
+
+def test_every_entry_says_when_to_stop(catalogue: Catalogue) -> None:
+    for stretch in catalogue:
+        assert stretch.stop_if, stretch.id
+        assert all(line.strip() for line in stretch.stop_if), stretch.id
+
+
+def test_every_entry_has_instructions(catalogue: Catalogue) -> None:
+    for stretch in catalogue:
+        assert stretch.steps.setup and stretch.steps.movement and stretch.steps.finish, stretch.id
+        assert stretch.breath and stretch.form_cues and stretch.mistakes, stretch.id
+
+
+# --- Look-ups -----------------------------------------------------------------------------
+
+
+def test_filter_by_region_position_and_text(catalogue: Catalogue) -> None:
+    lower = catalogue.filter(region=Region.LOWER_BACK)
+    assert lower and all(Region.LOWER_BACK in s.regions for s in lower)
+    assert len(lower) < len(catalogue)
+    chair = catalogue.filter(position=Position.CHAIR)
+    assert chair and all(s.position is Position.CHAIR for s in chair)
+    assert "seated-cat-cow" in {s.id for s in chair}
+    found = {s.id for s in catalogue.filter(text="cat")}
+    assert {"cat-cow", "seated-cat-cow"} <= found
+    both = catalogue.filter(region=Region.NECK_SHOULDERS, position=Position.CHAIR)
+    assert all(Region.NECK_SHOULDERS in s.regions and s.position is Position.CHAIR for s in both)
+    assert [s.id for s in catalogue.filter()] == sorted(s.id for s in catalogue)
+
+
+def test_filter_text_matches_aliases(catalogue: Catalogue) -> None:
+    assert "cat-cow" in {s.id for s in catalogue.filter(text="cat-camel")}
+
+
+def test_get_unknown_id_suggests_the_closest(catalogue: Catalogue) -> None:
+    with pytest.raises(UnknownStretchError) as caught:
+        catalogue.get("cat-cw")
+    assert caught.value.suggestions[0] == "cat-cow"
+    assert "Did you mean: cat-cow" in str(caught.value)
+    assert catalogue.closest_ids("childs pose")[0] == "childs-pose"
+
+
+# --- Broken stretch files -----------------------------------------------------------------
+
+
+def _set(path: str, value: Any) -> Callable[[dict[str, Any]], None]:
+    def change(document: dict[str, Any]) -> None:
+        *parents, last = path.split(".")
+        node = document
+        for key in parents:
+            node = node.setdefault(key, {})
+        node[last] = value
+
+    return change
+
+
+def _drop(key: str) -> Callable[[dict[str, Any]], None]:
+    def change(document: dict[str, Any]) -> None:
+        del document[key]
+
+    return change
+
+
+BROKEN: list[Any] = [
+    pytest.param(_set("regions", ["legs"]), "regions.0", "Input should be", id="unknown-region"),
+    pytest.param(_set("movements", ["bouncing"]), "movements.0", "Input should be", id="bad-tag"),
+    pytest.param(
+        _set("variants", {"easier": ["my-nothing"]}),
+        "variants.easier",
+        "variant 'my-nothing' does not exist",
+        id="missing-variant",
+    ),
+    pytest.param(
+        _set("variant_of", "no-such-stretch"),
+        "variant_of",
+        "does not exist",
+        id="missing-parent",
+    ),
+    pytest.param(
+        _set("dose.hold_seconds", 61), "dose.hold_seconds", "less than or equal to 60", id="61s"
+    ),
+    pytest.param(_drop("sources"), "sources", "Field required", id="no-sources"),
+    pytest.param(_set("sources", []), "sources", "at least 1", id="empty-sources"),
+    pytest.param(
+        _set("sources", [{"fact": "Someone said so."}]),
+        "sources.0",
+        "a file or a given_by",
+        id="source-without-origin",
+    ),
+    pytest.param(_drop("movements"), "movements", "Field required", id="no-movements"),
+    pytest.param(_drop("stop_if"), "stop_if", "Field required", id="no-stop-if"),
+    pytest.param(_set("dose.reps", "10"), "dose.reps", "valid integer", id="reps-string"),
+    pytest.param(_set("kind", "bounce"), "kind", "Input should be", id="unknown-kind"),
+    pytest.param(_set("colour", "red"), "colour", "Extra inputs", id="unknown-field"),
+    pytest.param(
+        _set("position", "kneeling"),
+        "(entry)",
+        "movements must include floor, kneeling",
+        id="kneeling-untagged",
+    ),
+]
+
+
+def _write(folder: Path, name: str, text: str) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_valid_document_loads(tmp_path: Path) -> None:
+    folder = tmp_path / "own"
+    _write(folder, "my-wall-stretch.yaml", yaml.safe_dump(VALID))
+    catalogue = load_catalogue(folder)
+    assert catalogue.get("my-wall-stretch").is_own
+    assert len(catalogue) == len(builtin_catalogue()) + 1
+
+
+@pytest.mark.parametrize(("change", "field", "problem"), BROKEN)
+def test_broken_entry_names_file_and_field(
+    tmp_path: Path, change: Callable[[dict[str, Any]], None], field: str, problem: str
+) -> None:
+    document = copy.deepcopy(VALID)
+    change(document)
+    path = _write(tmp_path / "own", "my-wall-stretch.yaml", yaml.safe_dump(document))
+    with pytest.raises(CatalogueError) as caught:
+        load_catalogue(path.parent)
+    error = caught.value
+    assert error.origin == str(path)
+    assert error.field == field
+    assert problem in error.problem
+    assert str(error).startswith(f"{path}: {field}: ")
+
+
+def test_id_must_match_file_name(tmp_path: Path) -> None:
+    path = _write(tmp_path / "own", "my-other-name.yaml", yaml.safe_dump(VALID))
+    with pytest.raises(CatalogueError) as caught:
+        load_catalogue(path.parent)
+    assert caught.value.field == "id"
+    assert str(caught.value) == (f"{path}: id: 'my-wall-stretch' does not match the file name")
+
+
+def test_yaml_syntax_error_names_the_line(tmp_path: Path) -> None:
+    text = "id: my-wall-stretch\nname: Wall\nregions: [upper_back\nposition: standing\n"
+    path = _write(tmp_path / "own", "my-wall-stretch.yaml", text)
+    with pytest.raises(CatalogueError) as caught:
+        load_catalogue(path.parent)
+    assert caught.value.origin == str(path)
+    assert caught.value.field == "line 4"
+    assert "not valid YAML" in str(caught.value)
+
+
+def test_top_level_must_be_a_mapping(tmp_path: Path) -> None:
+    path = _write(tmp_path / "own", "my-wall-stretch.yaml", "- just\n- a list\n")
+    with pytest.raises(CatalogueError) as caught:
+        load_catalogue(path.parent)
+    assert caught.value.field == "(file)"
+    assert str(path) in str(caught.value)
+
+
+def test_duplicate_ids_are_rejected() -> None:
+    document = copy.deepcopy(VALID)
+    with pytest.raises(CatalogueError) as caught:
+        build_catalogue([("first", document), ("second", document)])
+    assert str(caught.value) == "second: id: 'my-wall-stretch' is already used by first"
+
+
+def test_a_stretch_cannot_be_its_own_variant() -> None:
+    document = copy.deepcopy(VALID)
+    document["variants"] = {"harder": ["my-wall-stretch"]}
+    with pytest.raises(CatalogueError, match="cannot be its own variant"):
+        build_catalogue([("my-wall-stretch.yaml", document)])
+
+
+@pytest.mark.parametrize("command", [["stretches"], ["stretches", "--json"], ["show", "cat-cow"]])
+def test_cli_reports_a_broken_own_file_in_one_line(
+    runner: CliRunner, isolated_settings: Path, command: list[str]
+) -> None:
+    document = copy.deepcopy(VALID)
+    document["regions"] = ["legs"]
+    path = _write(isolated_settings / "stretches", "my-wall-stretch.yaml", yaml.safe_dump(document))
+    result = runner.invoke(app, command)
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert str(path) in lines[0]
+    assert "regions.0" in lines[0]
+    assert "Traceback" not in result.output
