@@ -377,3 +377,12 @@ def test_cli_reports_a_broken_own_file_in_one_line(
     assert str(path) in lines[0]
     assert "regions.0" in lines[0]
     assert "Traceback" not in result.output
+
+
+def test_a_key_written_twice_is_refused(tmp_path: Path) -> None:
+    from backstretch.core.catalogue import CatalogueError
+    from backstretch.data import read_yaml
+
+    with pytest.raises(CatalogueError) as raised:
+        read_yaml("id: my-x\nname: One\nname: Two\n", origin="my-x.yaml")
+    assert str(raised.value) == "my-x.yaml: line 3: not valid YAML: the key 'name' appears twice"

@@ -12,7 +12,7 @@ from rich.table import Table
 from rich.text import Text
 
 from backstretch.core.catalogue import Catalogue, Stretch
-from backstretch.core.dose import describe_dose
+from backstretch.core.dose import describe_dose, describe_dose_short
 from backstretch.core.education import EducationPage
 
 
@@ -37,7 +37,7 @@ def stretch_table(console: Console, stretches: Sequence[Stretch]) -> None:
         return
     table = Table(title=f"{len(stretches)} stretches", title_justify="left", expand=False)
     table.add_column("id", style="bold", no_wrap=True)
-    table.add_column("name")
+    table.add_column("name", max_width=24)
     table.add_column("position")
     table.add_column("areas")
     table.add_column("dose")
@@ -47,7 +47,7 @@ def stretch_table(console: Console, stretches: Sequence[Stretch]) -> None:
             stretch.name,
             stretch.position.replace("_", " "),
             _words(stretch.regions),
-            describe_dose(stretch),
+            describe_dose_short(stretch),
         )
     console.print(table)
     console.print("Details: backstretch show ID", style="dim")

@@ -28,3 +28,16 @@ def describe_dose(stretch: Stretch, dose: Dose | None = None) -> str:
     if dose.sets > 1:
         text += f", {dose.sets} sets"
     return text
+
+
+def describe_dose_short(stretch: Stretch, dose: Dose | None = None) -> str:
+    """Return a compact summary for narrow tables, such as '30 s × 2 each side'."""
+    dose = dose or stretch.dose
+    if stretch.kind is Kind.HOLD:
+        text = f"{dose.hold_seconds} s" + (f" × {dose.reps}" if dose.reps > 1 else "")
+    else:
+        text = f"{dose.reps} reps"
+    text += _SIDES_TEXT[dose.sides].replace(" alternating sides", ", alternating")
+    if dose.sets > 1:
+        text += f", {dose.sets} sets"
+    return text
