@@ -379,7 +379,7 @@ def test_cli_reports_a_broken_own_file_in_one_line(
     assert "Traceback" not in result.output
 
 
-def test_a_key_written_twice_is_refused(tmp_path: Path) -> None:
+def test_a_key_written_twice_is_refused() -> None:
     from backstretch.core.catalogue import CatalogueError
     from backstretch.data import read_yaml
 
