@@ -29,6 +29,9 @@ class Settings(BaseSettings):
         default=DEFAULT_EMERGENCY_NUMBER,
         description="What the advice tells a person to call in an emergency, e.g. '999'.",
     )
+    lead_in_seconds: int = Field(
+        default=5, ge=0, le=30, description="Get-ready seconds before each stretch and side."
+    )
     timezone: str | None = Field(
         default=None, description="IANA time zone, e.g. 'Europe/London'; defaults to the system's."
     )

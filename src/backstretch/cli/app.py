@@ -280,6 +280,131 @@ def _read_json(path: Path) -> Any:
         fail(f"{path}: not valid JSON (line {error.lineno}, column {error.colno}: {error.msg})")
 
 
+@app.command()
+def plan(
+    area: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="Where it feels tight (repeatable): neck_shoulders, upper_back, "
+            "mid_back, lower_back, hips."
+        ),
+    ] = None,
+    minutes: Annotated[int | None, typer.Option(min=1, max=60, help="Minutes you have.")] = None,
+    setting: Annotated[
+        str | None, typer.Option(help="Where you are: floor, chair, standing or bed.")
+    ] = None,
+    restriction: Annotated[
+        list[str] | None,
+        typer.Option(help="A restriction id from the screening (repeatable; only ever adds)."),
+    ] = None,
+    pregnancy_weeks: Annotated[
+        int | None, typer.Option(min=0, max=42, help="Weeks pregnant (implies pregnant).")
+    ] = None,
+    level: Annotated[str | None, typer.Option(help="gentle, standard or advanced.")] = None,
+    time_of_day: Annotated[
+        str | None,
+        typer.Option(help="morning, work_break, evening, after_exercise or any."),
+    ] = None,
+    preset: Annotated[
+        str | None,
+        typer.Option(help="A ready-made routine: basic-daily, comprehensive, desk-break, ..."),
+    ] = None,
+    profile: Annotated[
+        Path | None, typer.Option(metavar="FILE", help="A profile file (YAML or JSON).")
+    ] = None,
+    routine: Annotated[
+        Path | None, typer.Option(metavar="FILE", help="A saved or therapist-written routine.")
+    ] = None,
+    save: Annotated[
+        Path | None, typer.Option(metavar="FILE", help="Save the planned routine to a file.")
+    ] = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Plan a safe routine for where it feels tight, the time you have and where you are.
+
+    Exits 3 with the advice, and no routine, when your screening or a safety block says so.
+    """
+    from backstretch.cli import context as shared
+    from backstretch.cli import planning as ui
+    from backstretch.cli.render import output_console
+    from backstretch.core.routine import routine_document
+    from backstretch.core.timeline import TimelineSettings
+    from backstretch.data import presets
+    from backstretch.db.engine import transaction
+    from backstretch.services.planning import make_plan
+
+    if preset and routine:
+        fail("use --preset or --routine, not both")
+    settings, context = shared.screening_context(fail)
+    catalogue = context.catalogue
+    chosen = None
+    if preset is not None:
+        known = presets(catalogue)
+        if preset not in known:
+            fail(f"unknown preset '{preset}'. Presets: {', '.join(known)}")
+        chosen = known[preset]
+    requests = chosen.requests if chosen else None
+    routine_name = chosen.name if chosen else "My routine"
+    if routine is not None:
+        routine_name, requests = ui.load_routine(routine, catalogue, fail)
+    file_data = None
+    if profile is not None:
+        file_data = ui.read_document(profile, fail)
+        if not isinstance(file_data, dict):
+            fail(f"{profile}: expected a mapping of profile fields")
+    flags = {
+        "areas": area or [],
+        "minutes": minutes,
+        "setting": setting,
+        "restrictions": restriction or [],
+        "pregnancy_weeks": pregnancy_weeks,
+        "level": level,
+        "time_of_day": time_of_day,
+    }
+    person = ui.build_profile(
+        file_data=file_data,
+        preset=chosen,
+        flags=flags,
+        routine_items=requests,
+        catalogue=catalogue,
+        fail=fail,
+        origin=str(profile) if profile else "options",
+    )
+    now = shared.now()
+    store = shared.store(settings, fail)
+    try:
+        with transaction(store.sessions) as session:
+            outcome = make_plan(
+                session,
+                profile=person,
+                catalogue=catalogue,
+                guide=context.guide,
+                emergency_number=context.emergency_number,
+                now=now,
+                on=ui.local_date(now, context.timezone),
+                requests=requests,
+                strategy=ui.strategy_of(chosen),
+                settings=TimelineSettings(lead_in_seconds=settings.lead_in_seconds),
+            )
+    finally:
+        store.close()
+    console = output_console()
+    if outcome.plan is None:
+        if as_json:
+            print_json(outcome.to_json())
+        else:
+            ui.render_blocked(console, outcome.advice or {})
+        raise typer.Exit(3)
+    if save is not None:
+        ui.save_routine(save, routine_document(routine_name, outcome.plan))
+    if as_json:
+        print_json(outcome.to_json())
+    else:
+        ui.render_plan(console, outcome, outcome.plan, catalogue, context.guide.session_reminder)
+        if save is not None:
+            console.print(f"Saved to {save}.")
+
+
 def main() -> None:
     """Run the command line."""
     app()

@@ -15,6 +15,7 @@ from backstretch.core.catalogue import Catalogue, CatalogueError, build_catalogu
 
 if TYPE_CHECKING:
     from backstretch.core.education import EducationPage
+    from backstretch.core.routine import Preset
     from backstretch.core.screening import ScreeningGuide
 
 
@@ -110,3 +111,11 @@ def screening_guide() -> ScreeningGuide:
 
     text = resources.files("backstretch.data").joinpath("screening.yaml").read_text("utf-8")
     return parse_guide(read_yaml(text, origin="screening.yaml"))
+
+
+def presets(catalogue: Catalogue) -> dict[str, Preset]:
+    """Return the ready-made routines, validated against `catalogue`."""
+    from backstretch.core.routine import parse_presets
+
+    text = resources.files("backstretch.data").joinpath("presets.yaml").read_text("utf-8")
+    return parse_presets(read_yaml(text, origin="presets.yaml"), catalogue)

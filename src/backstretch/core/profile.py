@@ -1,0 +1,96 @@
+"""A person's situation for planning: where it hurts, the time there is, the setting, limits."""
+
+from __future__ import annotations
+
+import json
+from enum import StrEnum
+from typing import Annotated, Any, Self
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from backstretch.core.models import Level, Region
+from backstretch.core.screening import MAX_PREGNANCY_WEEKS, Restriction
+
+
+class Setting(StrEnum):
+    """Where the person is: it decides which positions are possible."""
+
+    FLOOR = "floor"
+    CHAIR = "chair"
+    STANDING = "standing"
+    BED = "bed"
+
+
+class TimeOfDay(StrEnum):
+    """When the routine is done: gentler in the morning, calmer at night."""
+
+    MORNING = "morning"
+    WORK_BREAK = "work_break"
+    EVENING = "evening"
+    AFTER_EXERCISE = "after_exercise"
+    ANY = "any"
+
+
+def _normalise(value: Any) -> Any:
+    """Accept 'lower-back' as well as 'lower_back' for every enum-like word."""
+    if isinstance(value, str):
+        return value.strip().lower().replace("-", "_")
+    if isinstance(value, list | tuple):
+        return [_normalise(v) for v in value]
+    return value
+
+
+class Profile(BaseModel):
+    """Everything the planner needs to know about the person, validated strictly."""
+
+    model_config = ConfigDict(strict=True, frozen=True, extra="forbid")
+
+    areas: Annotated[tuple[Region, ...], Field(min_length=1)]
+    minutes: Annotated[int, Field(ge=1, le=60)] = 10
+    setting: Setting = Setting.FLOOR
+    restrictions: tuple[Restriction, ...] = ()
+    pregnancy_weeks: Annotated[int, Field(ge=0, le=MAX_PREGNANCY_WEEKS)] | None = None
+    level: Level = Level.STANDARD
+    time_of_day: TimeOfDay = TimeOfDay.ANY
+    avoid: tuple[str, ...] = ()
+    favourites: tuple[str, ...] = ()
+
+    @model_validator(mode="after")
+    def _weeks_need_pregnancy(self) -> Self:
+        if self.pregnancy_weeks is not None and Restriction.PREGNANT not in self.restrictions:
+            raise ValueError("pregnancy_weeks needs the restriction 'pregnant'")
+        return self
+
+
+class ProfileError(ValueError):
+    """A profile is malformed; `field` names the field."""
+
+    def __init__(self, field: str, problem: str) -> None:
+        self.field = field
+        self.problem = problem
+        super().__init__(f"{field}: {problem}")
+
+
+def parse_profile(data: Any) -> Profile:
+    """Validate profile data (as read from JSON or YAML), or raise `ProfileError` naming the field.
+
+    JSON mode keeps types strict (1 is not a word, "10" is not a number) while accepting
+    lists for tuples and words for enums, as they arrive from a file or a form.
+    """
+    if not isinstance(data, dict):
+        raise ProfileError("(profile)", "expected a mapping of fields")
+    data = dict(data)
+    for key in ("areas", "restrictions", "setting", "level", "time_of_day"):
+        if key in data:
+            value = _normalise(data[key])
+            data[key] = list(dict.fromkeys(value)) if isinstance(value, list) else value
+    try:
+        text = json.dumps(data)
+    except (TypeError, ValueError) as error:
+        raise ProfileError("(profile)", f"holds a value that is not plain data: {error}") from None
+    try:
+        return Profile.model_validate_json(text)
+    except ValidationError as error:
+        first = error.errors(include_url=False)[0]
+        field = ".".join(str(p) for p in first["loc"]) or "(profile)"
+        raise ProfileError(field, str(first["msg"]).removeprefix("Value error, ")) from None

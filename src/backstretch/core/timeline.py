@@ -1,0 +1,314 @@
+"""From a routine to a millisecond-exact timeline that every player follows.
+
+Segments are contiguous, start at 0, and their durations sum exactly to the routine's length.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+from backstretch.core.catalogue import Stretch, Tempo
+from backstretch.core.models import Kind, Position, Sides
+
+
+class SegmentKind(StrEnum):
+    """What happens during a segment."""
+
+    GET_READY = "get_ready"
+    HOLD = "hold"
+    REP = "rep"
+    SWITCH_SIDE = "switch_side"
+    REST = "rest"
+    TRANSITION = "transition"
+    DONE = "done"
+
+
+class Breath(StrEnum):
+    """The breath cue; a hold is "breathe slowly", never "hold your breath"."""
+
+    INHALE = "inhale"
+    EXHALE = "exhale"
+    STEADY = "steady"
+    NONE = "none"
+
+
+@dataclass(frozen=True)
+class TimelineSettings:
+    """Seconds for the parts of a session around the stretching itself."""
+
+    lead_in_seconds: int = 5
+    transition_seconds: int = 10
+    rest_between_sets_seconds: int = 15
+    rest_between_holds_seconds: int = 5
+
+
+@dataclass(frozen=True)
+class ItemDose:
+    """The dose one routine item is done at (it may differ from the catalogue default)."""
+
+    sets: int
+    reps: int
+    sides: Sides
+    hold_seconds: int | None = None
+    tempo: Tempo | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        """Return the dose as JSON-ready data."""
+        return {
+            "sets": self.sets,
+            "reps": self.reps,
+            "sides": self.sides.value,
+            "hold_seconds": self.hold_seconds,
+        }
+
+
+@dataclass(frozen=True)
+class RoutineItem:
+    """One stretch at one dose."""
+
+    stretch: Stretch
+    dose: ItemDose
+
+
+def default_dose(stretch: Stretch) -> ItemDose:
+    """Return the catalogue's default dose for a stretch."""
+    dose = stretch.dose
+    return ItemDose(
+        sets=dose.sets,
+        reps=dose.reps,
+        sides=dose.sides,
+        hold_seconds=dose.hold_seconds,
+        tempo=dose.tempo,
+    )
+
+
+@dataclass(frozen=True)
+class Segment:
+    """A stretch of time with one instruction; offsets are milliseconds from the start."""
+
+    start_ms: int
+    duration_ms: int
+    kind: SegmentKind
+    stretch: str | None
+    set: int | None
+    rep: int | None
+    side: str | None
+    cue: str
+    breath: Breath
+
+    @property
+    def end_ms(self) -> int:
+        """Return when the segment ends."""
+        return self.start_ms + self.duration_ms
+
+    def to_json(self) -> dict[str, Any]:
+        """Return the segment as JSON-ready data."""
+        return {
+            "start_ms": self.start_ms,
+            "duration_ms": self.duration_ms,
+            "kind": self.kind.value,
+            "stretch": self.stretch,
+            "set": self.set,
+            "rep": self.rep,
+            "side": self.side,
+            "cue": self.cue,
+            "breath": self.breath.value,
+        }
+
+
+# (kind, seconds, set, rep, side, cue, breath) before offsets are assigned.
+_Step = tuple[SegmentKind, int, int | None, int | None, str | None, str, Breath]
+
+
+def _position_words(position: Position) -> str:
+    return position.value.replace("_", " ")
+
+
+def _breath_cue(stretch: Stretch, index: int, fallback: str) -> str:
+    return stretch.breath[index] if len(stretch.breath) > index else fallback
+
+
+def item_steps(
+    item: RoutineItem, previous_position: Position | None, settings: TimelineSettings
+) -> list[_Step]:
+    """Return the steps of one item, including its transition and get-ready lead-in."""
+    stretch, dose = item.stretch, item.dose
+    steps: list[_Step] = []
+    if previous_position is not None and previous_position is not stretch.position:
+        steps.append(
+            (
+                SegmentKind.TRANSITION,
+                settings.transition_seconds,
+                None,
+                None,
+                None,
+                f"Change position: {_position_words(stretch.position)}. {stretch.steps.setup[0]}",
+                Breath.NONE,
+            )
+        )
+    sides: list[str | None] = ["left", "right"] if dose.sides is Sides.EACH else [None]
+    for set_number in range(1, dose.sets + 1):
+        if set_number > 1:
+            steps.append(
+                (
+                    SegmentKind.REST,
+                    settings.rest_between_sets_seconds,
+                    set_number - 1,
+                    None,
+                    None,
+                    f"Rest. Set {set_number} of {dose.sets} comes next.",
+                    Breath.STEADY,
+                )
+            )
+        for side_index, side in enumerate(sides):
+            if set_number == 1 and side_index == 0:
+                on_side = f" Start on the {side} side." if side else ""
+                steps.append(
+                    (
+                        SegmentKind.GET_READY,
+                        settings.lead_in_seconds,
+                        set_number,
+                        None,
+                        side,
+                        f"Get ready: {stretch.name}. {stretch.steps.setup[0]}{on_side}",
+                        Breath.NONE,
+                    )
+                )
+            elif side_index > 0:
+                steps.append(
+                    (
+                        SegmentKind.SWITCH_SIDE,
+                        settings.lead_in_seconds,
+                        set_number,
+                        None,
+                        side,
+                        f"Switch to the {side} side.",
+                        Breath.NONE,
+                    )
+                )
+            steps += _work_steps(item, set_number, side, settings)
+    return steps
+
+
+def _work_steps(
+    item: RoutineItem, set_number: int, side: str | None, settings: TimelineSettings
+) -> list[_Step]:
+    stretch, dose = item.stretch, item.dose
+    steps: list[_Step] = []
+    if stretch.kind is Kind.HOLD:
+        assert dose.hold_seconds is not None  # a hold always has its seconds
+        for rep in range(1, dose.reps + 1):
+            if rep > 1:
+                steps.append(
+                    (
+                        SegmentKind.REST,
+                        settings.rest_between_holds_seconds,
+                        set_number,
+                        rep - 1,
+                        side,
+                        "Ease out of it and breathe.",
+                        Breath.STEADY,
+                    )
+                )
+            cue = stretch.form_cues[(rep - 1) % len(stretch.form_cues)]
+            steps.append(
+                (
+                    SegmentKind.HOLD,
+                    dose.hold_seconds,
+                    set_number,
+                    rep,
+                    side,
+                    f"Hold and breathe slowly. {cue}",
+                    Breath.STEADY,
+                )
+            )
+        return steps
+    tempo = dose.tempo
+    assert tempo is not None  # reps always have a tempo
+    for rep in range(1, dose.reps + 1):
+        rep_side = side
+        if dose.sides is Sides.ALTERNATING:
+            rep_side = "left" if rep % 2 else "right"
+        inhale = _breath_cue(stretch, 0, "Breathe in.")
+        exhale = _breath_cue(stretch, 1, "Breathe out.")
+        steps.append(
+            (SegmentKind.REP, tempo.inhale, set_number, rep, rep_side, inhale, Breath.INHALE)
+        )
+        steps.append(
+            (SegmentKind.REP, tempo.exhale, set_number, rep, rep_side, exhale, Breath.EXHALE)
+        )
+        if tempo.hold:
+            steps.append(
+                (
+                    SegmentKind.REP,
+                    tempo.hold,
+                    set_number,
+                    rep,
+                    rep_side,
+                    "Stay here and breathe slowly.",
+                    Breath.STEADY,
+                )
+            )
+    return steps
+
+
+def item_seconds(
+    item: RoutineItem, previous_position: Position | None, settings: TimelineSettings
+) -> int:
+    """Return how long one item takes, its transition and lead-in included."""
+    return sum(step[1] for step in item_steps(item, previous_position, settings))
+
+
+def routine_seconds(items: Sequence[RoutineItem], settings: TimelineSettings) -> int:
+    """Return how long a whole routine takes."""
+    total, previous = 0, None
+    for item in items:
+        total += item_seconds(item, previous, settings)
+        previous = item.stretch.position
+    return total
+
+
+def timeline(
+    items: Sequence[RoutineItem], settings: TimelineSettings | None = None
+) -> tuple[Segment, ...]:
+    """Return the contiguous segments of a routine, ending with a zero-length `done`."""
+    settings = settings or TimelineSettings()
+    segments: list[Segment] = []
+    offset_ms = 0
+    previous: Position | None = None
+    for item in items:
+        for kind, seconds, set_number, rep, side, cue, breath in item_steps(
+            item, previous, settings
+        ):
+            segments.append(
+                Segment(
+                    start_ms=offset_ms,
+                    duration_ms=seconds * 1000,
+                    kind=kind,
+                    stretch=item.stretch.id,
+                    set=set_number,
+                    rep=rep,
+                    side=side,
+                    cue=cue,
+                    breath=breath,
+                )
+            )
+            offset_ms += seconds * 1000
+        previous = item.stretch.position
+    segments.append(
+        Segment(
+            start_ms=offset_ms,
+            duration_ms=0,
+            kind=SegmentKind.DONE,
+            stretch=None,
+            set=None,
+            rep=None,
+            side=None,
+            cue="All done. Well done for making the time.",
+            breath=Breath.NONE,
+        )
+    )
+    return tuple(segments)
