@@ -128,3 +128,106 @@ def test_schemas_reject_malformed_output(runner: CliRunner) -> None:
     screening.validate({**result, "verdict": "self_care"})
     with pytest.raises(jsonschema.ValidationError):
         screening.validate({**result, "verdict": "self_care", "restrictions": ["no_neck"]})
+
+
+def write_answers(folder: Path, answers: dict[str, Any]) -> Path:
+    file = folder / "answers.json"
+    file.write_text(json.dumps(answers), encoding="utf-8")
+    return file
+
+
+def plan_json(runner: CliRunner, args: list[str], code: int = 0) -> Any:
+    result = runner.invoke(app, ["plan", *args, "--json"])
+    assert result.exit_code == code, result.output
+    return json.loads(result.stdout)
+
+
+@pytest.mark.usefixtures("now")
+@pytest.mark.parametrize(
+    ("answers", "args", "screening"),
+    [
+        (
+            {
+                **dict.fromkeys(RED_FLAG_IDS, False),
+                "pregnant_with_pain": True,
+                "pregnant": True,
+                "pregnancy_weeks": 20,
+                "cleared": ["pregnant_with_pain"],
+            },
+            ["--area", "lower_back", "--setting", "chair", "--pregnancy-weeks", "20"],
+            "ok",
+        ),
+        (None, ["--area", "lower_back", "--area", "hips", "--minutes", "30"], "missing"),
+        ({"saddle_numbness": False}, ["--preset", "basic-daily"], "incomplete"),
+    ],
+    ids=["ok", "missing", "incomplete"],
+)
+def test_plan_json_validates(
+    runner: CliRunner,
+    tmp_path: Path,
+    answers: dict[str, Any] | None,
+    args: list[str],
+    screening: str,
+) -> None:
+    if answers is not None:
+        file = write_answers(tmp_path, answers)
+        assert runner.invoke(app, ["screen", "--answers", str(file)]).exit_code == 0
+    data = plan_json(runner, args)
+    assert data["screening"] == screening
+    assert data["items"]
+    validator("plan.schema.json").validate(data)
+
+
+@pytest.mark.usefixtures("now")
+def test_blocked_plan_json_validates(runner: CliRunner, tmp_path: Path) -> None:
+    file = write_answers(tmp_path, {"saddle_numbness": True})
+    assert runner.invoke(app, ["screen", "--answers", str(file)]).exit_code == 0
+    data = plan_json(runner, ["--area", "lower_back"], code=3)
+    assert data["blocked"] is True
+    assert data["verdict"] == "emergency"
+    check = validator("plan.schema.json")
+    check.validate(data)
+    # A safety block with no screening on file has no verdict.
+    check.validate({**data, "verdict": None})
+
+
+@pytest.mark.usefixtures("now")
+def test_plan_schema_rejects_malformed_output(runner: CliRunner) -> None:
+    data = plan_json(runner, ["--area", "lower_back"])
+    check = validator("plan.schema.json")
+    check.validate(data)
+    item, segment = data["items"][0], data["timeline"][0]
+    bad = [
+        {**data, "screening": "fine"},
+        {**data, "surprise": 1},
+        {k: v for k, v in data.items() if k != "timeline"},
+        {**data, "timeline": []},
+        {**data, "restrictions": ["no_neck"]},
+        {**data, "items": [{**item, "sides": "both"}]},
+        {**data, "items": [{k: v for k, v in item.items() if k != "hold_seconds"}]},
+        {**data, "items": [{**item, "sets": 4}]},
+        {**data, "swaps": [{"from": "cat-cow", "to": "seated-cat-cow", "reasons": []}]},
+        {**data, "excluded": [{"stretch": "cobra", "reasons": [{"kind": "mood", "id": "x"}]}]},
+        {**data, "timeline": [{**segment, "kind": "pause"}]},
+        {**data, "timeline": [{**segment, "breath": "hold"}]},
+        {**data, "timeline": [{**segment, "side": "middle"}]},
+        {**data, "profile": {**data["profile"], "minutes": 61}},
+        {**data, "blocked": True},
+        {
+            "blocked": False,
+            "verdict": "emergency",
+            "advice": {"title": "t", "text": "x", "actions": []},
+        },
+        {"blocked": True, "verdict": "fine", "advice": {"title": "t", "text": "x", "actions": []}},
+        {"blocked": True, "verdict": "emergency"},
+    ]
+    for index, document in enumerate(bad):
+        with pytest.raises(jsonschema.ValidationError):
+            check.validate(document)
+            pytest.fail(f"bad document {index} validated")
+    swap = {
+        "from": "cat-cow",
+        "to": "seated-cat-cow",
+        "reasons": [{"kind": "setting", "id": "chair"}],
+    }
+    check.validate({**data, "swaps": [swap]})

@@ -8,13 +8,17 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
-from backstretch.core.catalogue import Stretch
+from backstretch.core.catalogue import STRETCH_ID, Stretch
 from backstretch.core.education import EducationPage
+from backstretch.core.models import MAX_HOLD_SECONDS, MAX_SETS, MIN_HOLD_SECONDS, Sides
+from backstretch.core.planner import ReasonKind
+from backstretch.core.profile import Profile
 from backstretch.core.screening import Restriction, Verdict
+from backstretch.core.timeline import Breath, SegmentKind
 
 JSON_SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 
@@ -59,6 +63,92 @@ class ScreeningResultOut(_Out):
     advice: AdviceOut
 
 
+StretchId = Annotated[str, Field(pattern=STRETCH_ID, max_length=60)]
+
+
+class PlanReasonOut(_Out):
+    """Why a stretch was swapped or left out: a kind, and the id of what caused it."""
+
+    kind: ReasonKind
+    id: Annotated[str, Field(min_length=1)] = Field(
+        description="A restriction, a setting, a level, 'avoid' or 'budget', as the kind says."
+    )
+
+
+class PlanItemOut(_Out):
+    """One stretch of the plan at its dose, with its length (transition and lead-in included)."""
+
+    stretch: StretchId
+    name: Annotated[str, Field(min_length=1, max_length=80)]
+    sets: Annotated[int, Field(ge=1, le=MAX_SETS)]
+    sides: Sides
+    hold_seconds: Annotated[int, Field(ge=MIN_HOLD_SECONDS, le=MAX_HOLD_SECONDS)] | None = Field(
+        description="Seconds of each hold; null for a stretch done in reps."
+    )
+    reps: Annotated[int, Field(ge=1, le=40)]
+    seconds: Annotated[int, Field(ge=0)]
+    why: str
+
+
+class PlanSwapOut(_Out):
+    """A stretch replaced by a permitted variant, and why."""
+
+    model_config = ConfigDict(strict=True, frozen=True, extra="forbid", populate_by_name=True)
+
+    from_: StretchId = Field(alias="from")
+    to: StretchId
+    reasons: Annotated[list[PlanReasonOut], Field(min_length=1)]
+
+
+class PlanExclusionOut(_Out):
+    """A stretch left out, and why."""
+
+    stretch: StretchId
+    reasons: Annotated[list[PlanReasonOut], Field(min_length=1)]
+
+
+class SegmentOut(_Out):
+    """One segment of the timeline; offsets in milliseconds from the start."""
+
+    start_ms: Annotated[int, Field(ge=0)]
+    duration_ms: Annotated[int, Field(ge=0)]
+    kind: SegmentKind
+    stretch: StretchId | None
+    set: Annotated[int, Field(ge=1)] | None
+    rep: Annotated[int, Field(ge=1)] | None
+    side: Literal["left", "right"] | None
+    cue: Annotated[str, Field(min_length=1)]
+    breath: Breath
+
+
+class PlanOut(_Out):
+    """The output of `plan --json` when a routine was planned (`PlanOutcome.to_json()`)."""
+
+    profile: Profile
+    screening: Literal["ok", "missing", "incomplete", "stale"] = Field(
+        description="The screening on file: only 'ok' lets a player run the routine."
+    )
+    restrictions: list[Restriction] = Field(description="Restrictions in force for this plan.")
+    total_seconds: Annotated[int, Field(ge=0)]
+    budget_seconds: Annotated[int, Field(ge=60, le=3600)]
+    items: list[PlanItemOut]
+    swaps: list[PlanSwapOut]
+    excluded: list[PlanExclusionOut]
+    timeline: Annotated[list[SegmentOut], Field(min_length=1)] = Field(
+        description="Contiguous segments from 0, ending with a zero-length 'done'."
+    )
+
+
+class BlockedPlanOut(_Out):
+    """The output of `plan --json` (exit code 3) when safety stops the plan."""
+
+    blocked: Literal[True]
+    verdict: Verdict | None = Field(
+        description="The verdict of the screening on file; null when only a safety block stops it."
+    )
+    advice: AdviceOut
+
+
 # File name, title, and the type whose serialised form the command prints.
 OUTPUTS: tuple[tuple[str, str, Any], ...] = (
     ("stretch.schema.json", "backstretch show ID --json", Stretch),
@@ -66,6 +156,7 @@ OUTPUTS: tuple[tuple[str, str, Any], ...] = (
     ("education-topics.schema.json", "backstretch learn --json", list[EducationTopicOut]),
     ("education-page.schema.json", "backstretch learn TOPIC --json", EducationPage),
     ("screening-result.schema.json", "backstretch screen --json", ScreeningResultOut),
+    ("plan.schema.json", "backstretch plan --json", PlanOut | BlockedPlanOut),
 )
 
 
@@ -75,6 +166,10 @@ def generate() -> dict[str, dict[str, Any]]:
     for name, title, shape in OUTPUTS:
         body = TypeAdapter(shape).json_schema(mode="serialization")
         _require_every_key(body)
+        if "anyOf" in body:
+            # The alternatives are closed objects with different required keys, so exactly one
+            # ever matches: say so.
+            body["oneOf"] = body.pop("anyOf")
         schema: dict[str, Any] = {"$schema": JSON_SCHEMA_DIALECT, "$id": name}
         schema.update(body)
         schema["title"] = title

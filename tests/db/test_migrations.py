@@ -53,3 +53,9 @@ def test_a_corrupt_file_is_named_and_left_alone(tmp_path: Path) -> None:
     assert "broken.sqlite3" in str(raised.value)
     assert "not a database" in str(raised.value)
     assert path.read_bytes() == before
+
+
+def test_the_fast_version_check_knows_the_newest_migration() -> None:
+    from backstretch.db.migrate import SCHEMA_REVISION, head_revision
+
+    assert head_revision() == SCHEMA_REVISION, "update SCHEMA_REVISION with each new migration"

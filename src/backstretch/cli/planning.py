@@ -50,7 +50,12 @@ def build_profile(
 ) -> Profile:
     """Merge the profile file, then the preset, then the flags (each overrides the one before)."""
     data: dict[str, Any] = dict(file_data or {})
-    restrictions = list(data.get("restrictions", []))
+    if unknown := sorted(set(data) - set(Profile.model_fields)):
+        fail(f"{origin}: {unknown[0]}: unknown field")
+    restrictions: Any = data.get("restrictions", [])
+    if not isinstance(restrictions, list):
+        fail(f"{origin}: restrictions: expected a list of restriction ids")
+    restrictions = list(restrictions)
     if preset is not None:
         data.update(preset.profile)
     for key, value in flags.items():

@@ -20,7 +20,7 @@ from typing import Any
 from backstretch.core.catalogue import Catalogue, Stretch
 from backstretch.core.models import MAX_SETS, Kind, Level, Position, Region
 from backstretch.core.profile import Profile, Setting, TimeOfDay
-from backstretch.core.screening import Restriction, restrictions_rule_out
+from backstretch.core.screening import Restriction, pregnancy_weeks_in_force, restrictions_rule_out
 from backstretch.core.timeline import (
     ItemDose,
     RoutineItem,
@@ -362,9 +362,15 @@ def plan(
     left out as safety and the setting require, and trims from the end to fit the time.
     """
     settings = settings or TimelineSettings()
-    limits = replace(limits, restrictions=limits.restrictions | set(profile.restrictions))
-    if profile.pregnancy_weeks is not None and limits.pregnancy_weeks is None:
-        limits = replace(limits, pregnancy_weeks=profile.pregnancy_weeks)
+    reports = []  # every source that says "pregnant", with its weeks (None: not known)
+    if Restriction.PREGNANT in limits.restrictions:
+        reports.append(limits.pregnancy_weeks)
+    if Restriction.PREGNANT in profile.restrictions:
+        reports.append(profile.pregnancy_weeks)
+    limits = Limits(
+        restrictions=limits.restrictions | set(profile.restrictions),
+        pregnancy_weeks=pregnancy_weeks_in_force(reports),
+    )
     if requests is not None:
         return _plan_requests(profile, catalogue, limits, requests, on, settings)
     return _plan_areas(profile, catalogue, limits, on, settings, strategy or Strategy())

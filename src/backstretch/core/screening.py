@@ -350,6 +350,17 @@ def restrictions_rule_out(
     return tuple(dict.fromkeys(ruling))
 
 
+def pregnancy_weeks_in_force(reports: Iterable[int | None]) -> int | None:
+    """Combine weeks reported by several sources, cautiously: unknown wins, else the latest week.
+
+    None means unknown, which SCREENING.md counts as week 13 or later.
+    """
+    weeks = list(reports)
+    if not weeks or any(w is None for w in weeks):
+        return None
+    return max(w for w in weeks if w is not None)
+
+
 def decide(answers: Answers) -> tuple[Verdict, tuple[str, ...]]:
     """Return the verdict and the ids that decided it."""
     flags = answers.flags

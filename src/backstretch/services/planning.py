@@ -106,14 +106,16 @@ def make_plan(
     gate = current_gate(session, now=now)
     latest = repository.latest_screening(session=session)
     on_file = latest.restrictions if latest else ()
-    restrictions = frozenset({*on_file, *profile.restrictions, *extra_restrictions, *ALWAYS_ON})
-    ordered = tuple(r for r in Restriction if r in restrictions)
+    limited = frozenset({*on_file, *extra_restrictions, *ALWAYS_ON})
+    ordered = tuple(r for r in Restriction if r in limited | set(profile.restrictions))
     screening = gate.status.value
     if gate.status is GateStatus.BLOCKED:
         advice = blocking_advice(session, guide, emergency_number)
         return PlanOutcome(gate, screening, profile, ordered, advice=advice)
-    weeks = latest.pregnancy_weeks if latest and latest.pregnancy_weeks is not None else None
-    limits = Limits(restrictions=restrictions, pregnancy_weeks=weeks)
+    # The planner combines these weeks with the profile's, the most cautious way.
+    limits = Limits(
+        restrictions=limited, pregnancy_weeks=latest.pregnancy_weeks if latest else None
+    )
     result = plan(
         profile,
         catalogue,
