@@ -182,3 +182,18 @@ def test_a_corrupt_database_is_named(runner: CliRunner, tmp_path: Path, monkeypa
     assert result.exit_code == 2
     assert "corrupt.sqlite3" in result.stderr
     assert database.read_bytes() == b"garbage" * 500
+
+
+@pytest.mark.usefixtures("now")
+def test_the_disclaimer_names_the_configured_emergency_number(
+    runner: CliRunner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from backstretch.config import get_settings
+
+    monkeypatch.setenv("BACKSTRETCH_EMERGENCY_NUMBER", "112")
+    get_settings.cache_clear()
+    reply = "\n".join(["n"] * RED_FLAG_GROUPS + ["n"] * RESTRICTION_QUESTIONS) + "\n"
+    result = runner.invoke(app, ["screen"], input=reply)
+    assert result.exit_code == 0, result.output
+    disclaimer = result.stdout[: result.stdout.index("Nerves")]
+    assert "call 112" in " ".join(disclaimer.split())

@@ -256,7 +256,9 @@ def screen(
                     previous = latest.answers if (latest and recheck) else None
                     if recheck and latest is None:
                         console.print("No earlier screening on file: here are the questions.")
-                    raw = ask_all(console, context.guide, previous)
+                    raw = ask_all(
+                        console, context.guide, previous, emergency_number=context.emergency_number
+                    )
                 try:
                     _, result = record_screening(session, raw, context, now=shared.now())
                 except AnswersError as error:

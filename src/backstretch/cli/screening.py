@@ -63,7 +63,11 @@ def _question_text(question: Question) -> Text:
 
 
 def ask_all(
-    console: Console, guide: ScreeningGuide, previous: Mapping[str, Any] | None = None
+    console: Console,
+    guide: ScreeningGuide,
+    previous: Mapping[str, Any] | None = None,
+    *,
+    emergency_number: str,
 ) -> dict[str, Any]:
     """Ask every question and return answers in SCREENING.md's format.
 
@@ -75,7 +79,7 @@ def ask_all(
     answers: dict[str, Any] = {}
     console.print(
         Panel(
-            guide.disclaimer.replace("{emergency_number}", "your emergency number"),
+            guide.disclaimer.replace("{emergency_number}", emergency_number),
             title="Before you start",
             title_align="left",
         )
