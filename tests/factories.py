@@ -114,3 +114,93 @@ def red_flags_only(**overrides: Any) -> dict[str, Any]:
 def without(answers: dict[str, Any], *keys: str) -> dict[str, Any]:
     """Return a copy of `answers` with these keys removed."""
     return {k: v for k, v in answers.items() if k not in keys}
+
+
+# SCREENING.md, "Restrictions": pregnancy rules apply from week 13 on, or when weeks are unknown.
+CONTRACT_PREGNANCY_FROM_WEEK = 13
+
+# The issue's setting table: where a person is decides which positions are possible. In bed a
+# chair-position stretch is possible only when it needs no chair (sitting on the bed's edge).
+CONTRACT_SETTING_POSITIONS: dict[str, frozenset[str]] = {
+    "floor": frozenset(
+        {
+            "standing",
+            "chair",
+            "floor_seated",
+            "kneeling",
+            "all_fours",
+            "side_lying",
+            "prone",
+            "supine",
+        }
+    ),
+    "chair": frozenset({"chair", "standing"}),
+    "standing": frozenset({"standing"}),
+    "bed": frozenset({"supine", "side_lying", "floor_seated", "chair"}),
+}
+
+
+def contract_ruling_out(
+    restrictions: Any, movements: Any, pregnancy_weeks: int | None = None
+) -> set[str]:
+    """Return the restriction ids (of `restrictions`) that rule out these movement tags."""
+    tags = {str(m) for m in movements}
+    ruling = set()
+    for restriction in (str(r) for r in restrictions):
+        if (
+            restriction == "pregnant"
+            and pregnancy_weeks is not None
+            and pregnancy_weeks < CONTRACT_PREGNANCY_FROM_WEEK
+        ):
+            continue
+        if CONTRACT_RULES_OUT[restriction] & tags:
+            ruling.add(restriction)
+    return ruling
+
+
+def contract_setting_allows(setting: str, position: str, equipment: Any) -> bool:
+    """Tell whether a stretch in `position` needing `equipment` can be done in `setting`."""
+    if position not in CONTRACT_SETTING_POSITIONS[setting]:
+        return False
+    return not (setting == "bed" and position == "chair" and "chair" in {str(e) for e in equipment})
+
+
+# Catalogue rule: the tags a position always implies (floor positions need getting down).
+CONTRACT_POSITION_TAGS: dict[str, frozenset[str]] = {
+    "standing": frozenset(),
+    "chair": frozenset(),
+    "floor_seated": frozenset({"floor"}),
+    "kneeling": frozenset({"floor", "kneeling"}),
+    "all_fours": frozenset({"floor", "kneeling", "hands_weight"}),
+    "side_lying": frozenset({"floor"}),
+    "prone": frozenset({"floor", "prone"}),
+    "supine": frozenset({"floor", "supine"}),
+}
+
+
+def own_stretch_document(stretch_id: str = "my-x", **changes: Any) -> dict[str, Any]:
+    """Return a valid own-stretch YAML document (a standing hold), then `changes` applied."""
+    document: dict[str, Any] = {
+        "id": stretch_id,
+        "name": "My own stretch",
+        "summary": "A stretch my physiotherapist showed me.",
+        "regions": ["lower_back"],
+        "position": "standing",
+        "equipment": [],
+        "kind": "hold",
+        "level": "gentle",
+        "dose": {"hold_seconds": 30, "reps": 2, "choice": "What my physiotherapist gave me."},
+        "movements": [],
+        "steps": {
+            "setup": ["Stand tall with your feet hip-width apart."],
+            "movement": ["Ease into the stretch until you feel a mild pull."],
+            "finish": ["Come back slowly."],
+        },
+        "breath": ["Breathe slowly throughout."],
+        "form_cues": ["Keep your shoulders relaxed."],
+        "mistakes": ["Pushing into pain."],
+        "stop_if": ["Sharp or spreading pain."],
+        "sources": [{"given_by": "My physiotherapist", "fact": "Hold 30 s, twice."}],
+    }
+    document.update(changes)
+    return document

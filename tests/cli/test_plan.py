@@ -417,3 +417,13 @@ def test_the_timeline_is_contiguous_and_sums_to_the_total(
     assert data["total_seconds"] <= data["budget_seconds"]
     planned = {item["stretch"] for item in data["items"]}
     assert {s["stretch"] for s in timeline[:-1]} == planned
+
+
+@pytest.mark.usefixtures("now")
+def test_an_empty_plan_is_not_saved(runner: CliRunner, tmp_path: Path) -> None:
+    target = tmp_path / "empty.yaml"
+    args = ["plan", "--area", "neck_shoulders", "--minutes", "1", "--setting", "standing"]
+    result = runner.invoke(app, [*args, "--save", str(target)])
+    assert result.exit_code == 2
+    assert "nothing saved" in result.stderr
+    assert not target.exists()

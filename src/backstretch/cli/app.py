@@ -398,6 +398,8 @@ def plan(
             ui.render_blocked(console, outcome.advice or {})
         raise typer.Exit(3)
     if save is not None:
+        if not outcome.plan.items:
+            fail(f"nothing saved to {save}: no stretch fits this plan")
         ui.save_routine(save, routine_document(routine_name, outcome.plan))
     if as_json:
         print_json(outcome.to_json())

@@ -199,9 +199,19 @@ def _why_not(stretch: Stretch, profile: Profile, limits: Limits) -> tuple[Reason
 
 
 def _swap_options(stretch: Stretch, catalogue: Catalogue) -> list[Stretch]:
-    """Return the variants a stretch may be swapped for, never a harder one."""
-    harder = set(stretch.variants.harder)
-    return [v for v in catalogue.variants_of(stretch.id) if v.id not in harder]
+    """Return the variants a stretch may be swapped for, never a harder one.
+
+    Harder means listed as harder by the stretch, listing the stretch as its easier version,
+    or of a higher level.
+    """
+    level = LEVEL_ORDER.index(stretch.level)
+    return [
+        v
+        for v in catalogue.variants_of(stretch.id)
+        if v.id not in stretch.variants.harder
+        and stretch.id not in v.variants.easier
+        and LEVEL_ORDER.index(v.level) <= level
+    ]
 
 
 @dataclass(frozen=True)
@@ -267,6 +277,7 @@ def _fits(items: Sequence[RoutineItem], profile: Profile, settings: TimelineSett
 
 
 def _smallest_dose(stretch: Stretch, dose: ItemDose) -> ItemDose:
+    """Return the least the sources allow."""
     ranges = stretch.dose
     reps = ranges.reps_range.min if ranges.reps_range else 1
     hold = dose.hold_seconds
@@ -442,7 +453,10 @@ def _plan_areas(
         if any(i.stretch.id == stretch.id for i in chosen):
             return False
         dose = _strategy_dose(stretch, strategy)
-        for trial_dose in (dose, _smallest_dose(stretch, dose)):
+        # A preset that sets its own dose (the comprehensive routine) keeps it or leaves the
+        # stretch out; otherwise the least the sources allow is tried before leaving it out.
+        trials = (dose,) if strategy.include_all else (dose, _smallest_dose(stretch, dose))
+        for trial_dose in trials:
             if _fits([*chosen, RoutineItem(stretch, trial_dose)], profile, settings):
                 chosen.append(RoutineItem(stretch, trial_dose))
                 why[stretch.id] = reason

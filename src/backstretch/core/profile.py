@@ -4,9 +4,16 @@ from __future__ import annotations
 
 import json
 from enum import StrEnum
-from typing import Annotated, Any, Self
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+)
 
 from backstretch.core.models import Level, Region
 from backstretch.core.screening import MAX_PREGNANCY_WEEKS, Restriction
@@ -55,11 +62,13 @@ class Profile(BaseModel):
     avoid: tuple[str, ...] = ()
     favourites: tuple[str, ...] = ()
 
-    @model_validator(mode="after")
-    def _weeks_need_pregnancy(self) -> Self:
-        if self.pregnancy_weeks is not None and Restriction.PREGNANT not in self.restrictions:
-            raise ValueError("pregnancy_weeks needs the restriction 'pregnant'")
-        return self
+    @field_validator("pregnancy_weeks")
+    @classmethod
+    def _weeks_need_pregnancy(cls, weeks: int | None, info: ValidationInfo) -> int | None:
+        # `restrictions` is declared first, so it has been validated by now.
+        if weeks is not None and Restriction.PREGNANT not in info.data.get("restrictions", ()):
+            raise ValueError("needs the restriction 'pregnant'")
+        return weeks
 
 
 class ProfileError(ValueError):

@@ -177,7 +177,13 @@ def item_steps(
                         Breath.NONE,
                     )
                 )
-            elif side_index > 0:
+            elif side is not None:
+                # Every change of side is announced, including back to the left for a new set.
+                cue = (
+                    f"Switch to the {side} side."
+                    if side_index > 0
+                    else f"Back to the {side} side for set {set_number}."
+                )
                 steps.append(
                     (
                         SegmentKind.SWITCH_SIDE,
@@ -185,7 +191,7 @@ def item_steps(
                         set_number,
                         None,
                         side,
-                        f"Switch to the {side} side.",
+                        cue,
                         Breath.NONE,
                     )
                 )
