@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from backstretch.core.catalogue import Catalogue, Stretch
-from backstretch.core.models import Kind, Sides
+from backstretch.core.models import Kind, Position, Sides
 from backstretch.core.timeline import (
     Breath,
     ItemDose,
@@ -20,6 +20,7 @@ from backstretch.core.timeline import (
     SegmentKind,
     TimelineSettings,
     default_dose,
+    item_seconds,
     routine_seconds,
     timeline,
 )
@@ -311,3 +312,17 @@ def test_timeline_is_contiguous_and_sums_exactly(
         assert "hold your breath" not in segment.cue.lower()
         if segment.kind is SegmentKind.HOLD:
             assert segment.breath is Breath.STEADY
+
+
+@pytest.mark.parametrize("stretch_id", STRETCH_IDS)
+@pytest.mark.parametrize("sets", [1, 2, 3])
+def test_item_seconds_matches_the_segments(stretch_id: str, sets: int) -> None:
+    stretch = CATALOGUE.get(stretch_id)
+    dose = replace(default_dose(stretch), sets=sets, reps=stretch.dose.reps + 1)
+    settings_ = TimelineSettings(lead_in_seconds=3, transition_seconds=7)
+    items = [RoutineItem(stretch, dose)]
+    segments = timeline(items, settings_)
+    assert item_seconds(items[0], None, settings_) * 1000 == sum(s.duration_ms for s in segments)
+    moved = item_seconds(items[0], Position.STANDING, settings_)
+    expected = 0 if stretch.position is Position.STANDING else 7
+    assert moved - item_seconds(items[0], None, settings_) == expected

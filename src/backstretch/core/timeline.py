@@ -264,8 +264,29 @@ def _work_steps(
 def item_seconds(
     item: RoutineItem, previous_position: Position | None, settings: TimelineSettings
 ) -> int:
-    """Return how long one item takes, its transition and lead-in included."""
-    return sum(step[1] for step in item_steps(item, previous_position, settings))
+    """Return how long one item takes, its transition and lead-in included.
+
+    Arithmetic rather than building the steps, because the planner asks this thousands of
+    times; the tests check it against the timeline segment by segment.
+    """
+    stretch, dose = item.stretch, item.dose
+    sides = 2 if dose.sides is Sides.EACH else 1
+    if stretch.kind is Kind.HOLD:
+        assert dose.hold_seconds is not None  # a hold always has its seconds
+        work = dose.reps * dose.hold_seconds + (dose.reps - 1) * settings.rest_between_holds_seconds
+    else:
+        assert dose.tempo is not None  # reps always have a tempo
+        work = dose.reps * dose.tempo.seconds
+    # One get-ready, then a side announcement at every change of side after it.
+    announcements = 1 + (sides - 1) + (dose.sets - 1) * (sides if sides > 1 else 0)
+    seconds = (
+        announcements * settings.lead_in_seconds
+        + (dose.sets - 1) * settings.rest_between_sets_seconds
+        + dose.sets * sides * work
+    )
+    if previous_position is not None and previous_position is not stretch.position:
+        seconds += settings.transition_seconds
+    return seconds
 
 
 def routine_seconds(items: Sequence[RoutineItem], settings: TimelineSettings) -> int:
