@@ -7,13 +7,12 @@ inconsistent entry fails with one message that names the file and the field.
 from __future__ import annotations
 
 import difflib
-import json
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Annotated, Any, Self
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from backstretch.core.models import (
     FLOOR_POSITIONS,
@@ -28,6 +27,7 @@ from backstretch.core.models import (
     Region,
     Sides,
 )
+from backstretch.core.validation import InvalidData, validate_strict
 
 STRETCH_ID = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 OWN_PREFIX = "my-"
@@ -252,19 +252,9 @@ def parse_stretch(document: Any, *, origin: str) -> Stretch:
     if not isinstance(document, Mapping):
         raise CatalogueError(origin, "(file)", "expected a mapping of fields at the top level")
     try:
-        # JSON mode keeps the types strict while letting lists stand for tuples and
-        # strings for enum members, exactly as they arrive from YAML.
-        text = json.dumps(document)
-    except (TypeError, ValueError) as error:
-        problem = f"holds a value that is not plain data: {error}"
-        raise CatalogueError(origin, "(file)", problem) from None
-    try:
-        return Stretch.model_validate_json(text)
-    except ValidationError as error:
-        first = error.errors(include_url=False)[0]
-        field = ".".join(str(part) for part in first["loc"]) or "(entry)"
-        message = str(first["msg"]).removeprefix("Value error, ")
-        raise CatalogueError(origin, field, message) from None
+        return validate_strict(Stretch, document)
+    except InvalidData as error:
+        raise CatalogueError(origin, error.field, error.problem) from None
 
 
 @dataclass(frozen=True)

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
 from backstretch.core.catalogue import CatalogueError, Source
+from backstretch.core.validation import InvalidData, validate_strict
 
 
 class EducationPage(BaseModel):
@@ -28,10 +28,7 @@ def parse_page(topic: str, front_matter: Any, body: str, *, origin: str) -> Educ
         raise CatalogueError(origin, "(front matter)", "expected a mapping between --- lines")
     document = {**front_matter, "topic": topic, "body": body.strip()}
     try:
-        return EducationPage.model_validate_json(json.dumps(document))
-    except ValidationError as error:
-        first = error.errors(include_url=False)[0]
-        field = ".".join(str(part) for part in first["loc"]) or "(page)"
-        raise CatalogueError(origin, field, str(first["msg"])) from None
-    except TypeError as error:
-        raise CatalogueError(origin, "(front matter)", str(error)) from None
+        return validate_strict(EducationPage, document)
+    except InvalidData as error:
+        field = "(front matter)" if error.field == "(file)" else error.field
+        raise CatalogueError(origin, field, error.problem) from None

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from enum import StrEnum
 from typing import Annotated, Any
 
@@ -10,13 +9,13 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
-    ValidationError,
     ValidationInfo,
     field_validator,
 )
 
 from backstretch.core.models import Level, Region
 from backstretch.core.screening import MAX_PREGNANCY_WEEKS, Restriction
+from backstretch.core.validation import InvalidData, validate_strict
 
 
 class Setting(StrEnum):
@@ -94,12 +93,7 @@ def parse_profile(data: Any) -> Profile:
             value = _normalise(data[key])
             data[key] = list(dict.fromkeys(value)) if isinstance(value, list) else value
     try:
-        text = json.dumps(data)
-    except (TypeError, ValueError) as error:
-        raise ProfileError("(profile)", f"holds a value that is not plain data: {error}") from None
-    try:
-        return Profile.model_validate_json(text)
-    except ValidationError as error:
-        first = error.errors(include_url=False)[0]
-        field = ".".join(str(p) for p in first["loc"]) or "(profile)"
-        raise ProfileError(field, str(first["msg"]).removeprefix("Value error, ")) from None
+        return validate_strict(Profile, data)
+    except InvalidData as error:
+        field = "(profile)" if error.field in ("(file)", "(entry)") else error.field
+        raise ProfileError(field, error.problem) from None
