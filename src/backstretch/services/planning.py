@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
 
@@ -15,7 +15,6 @@ from backstretch.core.profile import Profile
 from backstretch.core.safety import Gate, GateStatus
 from backstretch.core.screening import (
     ALWAYS_ON,
-    Answers,
     Restriction,
     ScreeningGuide,
     parse_answers,
@@ -68,12 +67,8 @@ def blocking_advice(
     latest = repository.latest_screening(session=session)
     if latest is not None and not blocks:
         answers = parse_answers(latest.answers)
-        answers = Answers(
-            flags=answers.flags,
-            restrictions=answers.restrictions,
-            pregnancy_weeks=answers.pregnancy_weeks,
-            cleared=tuple(dict.fromkeys((*answers.cleared, *latest.cleared))),
-            areas=answers.areas,
+        answers = replace(
+            answers, cleared=tuple(dict.fromkeys((*answers.cleared, *latest.cleared)))
         )
         advice = screen(answers, guide, emergency_number=emergency_number).advice
         return {"title": advice.title, "text": advice.text, "actions": list(advice.actions)}

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -74,12 +74,8 @@ def _screen_and_store(
     origin: str,
 ) -> tuple[StoredScreening, ScreeningResult]:
     stored_clearances = repository.active_clearances(session=session)
-    with_clearances = Answers(
-        flags=answers.flags,
-        restrictions=answers.restrictions,
-        pregnancy_weeks=answers.pregnancy_weeks,
-        cleared=tuple(dict.fromkeys((*answers.cleared, *stored_clearances))),
-        areas=answers.areas,
+    with_clearances = replace(
+        answers, cleared=tuple(dict.fromkeys((*answers.cleared, *stored_clearances)))
     )
     first = screen(with_clearances, context.guide, emergency_number=context.emergency_number)
     left_out = left_out_by(first.restrictions, context.catalogue, first.pregnancy_weeks)
