@@ -60,7 +60,15 @@ def test_every_stop_signal_is_in_the_table() -> None:
         "numbness_tingling",
         "spreading",
         "sharp_pain",
+        "pain_rising",
     }
+
+
+def test_pain_rising_ends_the_stretch_but_not_the_session() -> None:
+    outcome = stop_outcome("pain_rising")
+    assert outcome.block is None
+    assert not outcome.ends_session
+    assert outcome.eases_next_session
 
 
 def test_stop_outcome_refuses_an_unknown_signal() -> None:

@@ -13,6 +13,7 @@ from typing import Annotated, Any, NoReturn
 import typer
 
 from backstretch import __version__
+from backstretch.cli import session as session_commands
 
 app = typer.Typer(
     name="backstretch",
@@ -407,6 +408,10 @@ def plan(
         ui.render_plan(console, outcome, outcome.plan, catalogue, context.guide.session_reminder)
         if save is not None:
             console.print(f"Saved to {save}.")
+
+
+# Commands kept in modules of their own; each module imports its heavy parts only when run.
+session_commands.register(app)
 
 
 def main() -> None:

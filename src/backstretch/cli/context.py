@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from backstretch.config import Settings, get_settings
 from backstretch.core.catalogue import Catalogue, CatalogueError
@@ -56,3 +56,14 @@ def screening_context(fail: Callable[[str], NoReturn]) -> tuple[Settings, Contex
         timezone=timezone(settings, fail),
     )
     return settings, context
+
+
+def player_devices() -> tuple[Any, Any, bool]:
+    """Return the player's clock, its keys and whether a person is at a terminal.
+
+    Tests replace this to drive a whole session with a fake clock and scripted keys.
+    """
+    from backstretch.cli.player import MonotonicClock, NoKeys, TerminalKeys, is_terminal
+
+    interactive = is_terminal()
+    return MonotonicClock(), (TerminalKeys() if interactive else NoKeys()), interactive

@@ -123,12 +123,22 @@ REASON_WORDS = {
     "preference": "you asked to avoid it",
     "level": "above the {id} level",
     "time": "no time left",
+    "eased": "easing off {id}",
 }
+EASED_WORDS = {"pain_or_stop": "after more pain or a stop"}
+
+
+def _reason_id_words(reason: dict[str, str]) -> str:
+    if reason["kind"] == "eased":
+        if reason["id"].startswith("resting_until_"):
+            return f"after a stop: resting until {reason['id'].removeprefix('resting_until_')}"
+        return EASED_WORDS.get(reason["id"], reason["id"])
+    return reason["id"].replace("_", " ")
 
 
 def reason_text(reasons: Sequence[dict[str, str]]) -> str:
     """Return the reasons a stretch was swapped or left out, in words."""
-    words = [REASON_WORDS[r["kind"]].format(id=r["id"].replace("_", " ")) for r in reasons]
+    words = [REASON_WORDS[r["kind"]].format(id=_reason_id_words(r)) for r in reasons]
     return "; ".join(dict.fromkeys(words))
 
 

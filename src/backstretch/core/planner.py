@@ -20,6 +20,7 @@ from typing import Any
 from backstretch.core.catalogue import Catalogue, Stretch
 from backstretch.core.models import MAX_SETS, Kind, Level, Position, Region
 from backstretch.core.profile import Profile, Setting, TimeOfDay
+from backstretch.core.progression import Progress, dose_at_step
 from backstretch.core.screening import Restriction, pregnancy_weeks_in_force, restrictions_rule_out
 from backstretch.core.timeline import (
     ItemDose,
@@ -67,6 +68,7 @@ class ReasonKind(StrEnum):
     PREFERENCE = "preference"
     LEVEL = "level"
     TIME = "time"
+    EASED = "eased"  # progression eases off: an easier variant, or a stretch resting
 
 
 @dataclass(frozen=True)
@@ -366,13 +368,16 @@ def plan(
     settings: TimelineSettings | None = None,
     requests: Sequence[Request] | None = None,
     strategy: Strategy | None = None,
+    progress: Progress | None = None,
 ) -> Plan:
     """Plan a routine for `profile` from `catalogue`, within `limits`, for the day `on`.
 
     With `requests` (a preset's or a routine file's items) the plan keeps those items, swapped or
     left out as safety and the setting require, and trims from the end to fit the time.
+    `progress` raises or eases the doses, swaps in easier variants and rests stopped stretches.
     """
     settings = settings or TimelineSettings()
+    progress = progress or Progress()
     reports = []  # every source that says "pregnant", with its weeks (None: not known)
     if Restriction.PREGNANT in limits.restrictions:
         reports.append(limits.pregnancy_weeks)
@@ -383,8 +388,35 @@ def plan(
         pregnancy_weeks=pregnancy_weeks_in_force(reports),
     )
     if requests is not None:
-        return _plan_requests(profile, catalogue, limits, requests, on, settings)
-    return _plan_areas(profile, catalogue, limits, on, settings, strategy or Strategy())
+        return _plan_requests(profile, catalogue, limits, requests, on, settings, progress)
+    return _plan_areas(profile, catalogue, limits, on, settings, strategy or Strategy(), progress)
+
+
+def _eased(
+    choice: _Choice,
+    swap: Swap | None,
+    catalogue: Catalogue,
+    profile: Profile,
+    limits: Limits,
+    progress: Progress,
+) -> tuple[_Choice, Swap | None]:
+    """Swap in an easier, permitted variant while the programme is easing off."""
+    if progress.step >= 0:
+        return choice, swap
+    for easier_id in choice.stretch.variants.easier:
+        easier = catalogue.get(easier_id)
+        if not _why_not(easier, profile, limits):
+            origin = choice.swapped_from or choice.stretch.id
+            reasons = (*(swap.reasons if swap else ()), Reason(ReasonKind.EASED, "pain_or_stop"))
+            return _Choice(easier, swapped_from=origin), Swap(origin, easier.id, reasons)
+    return choice, swap
+
+
+def _resting(stretch_ids: Sequence[str], progress: Progress, on: date) -> Exclusion | None:
+    for stretch_id in stretch_ids:
+        if (back := progress.rests_on(stretch_id, on)) is not None:
+            return Exclusion(stretch_id, (Reason(ReasonKind.EASED, f"resting_until_{back}"),))
+    return None
 
 
 def _plan_requests(
@@ -394,6 +426,7 @@ def _plan_requests(
     requests: Sequence[Request],
     on: date,
     settings: TimelineSettings,
+    progress: Progress,
 ) -> Plan:
     swaps: list[Swap] = []
     excluded: list[Exclusion] = []
@@ -406,11 +439,16 @@ def _plan_requests(
             assert exclusion is not None  # resolve gives a choice or an exclusion
             excluded.append(exclusion)
             continue
+        choice, swap = _eased(choice, swap, catalogue, profile, limits, progress)
+        if resting := _resting((stretch.id, choice.stretch.id), progress, on):
+            excluded.append(resting)
+            continue
         if swap:
             swaps.append(swap)
         if any(i.stretch.id == choice.stretch.id for i in items):
             continue
         dose = request.dose if (request.dose and not swap) else default_dose(choice.stretch)
+        dose = dose_at_step(choice.stretch, dose, progress.step)
         items.append(RoutineItem(choice.stretch, dose))
         why[choice.stretch.id] = (
             f"in place of {swap.from_id}" if swap else "part of the routine you chose"
@@ -418,7 +456,6 @@ def _plan_requests(
     while items and not _fits(items, profile, settings):
         dropped = items.pop()
         excluded.append(Exclusion(dropped.stretch.id, (Reason(ReasonKind.TIME, "budget"),)))
-    del on  # a fixed routine does not vary by day
     return _finish(items, why, swaps, excluded, profile, settings)
 
 
@@ -429,6 +466,7 @@ def _plan_areas(
     on: date,
     settings: TimelineSettings,
     strategy: Strategy,
+    progress: Progress,
 ) -> Plan:
     areas = set(profile.areas)
     swaps: list[Swap] = []
@@ -438,6 +476,10 @@ def _plan_areas(
         if stretch.variant_of is not None or not areas & set(stretch.regions):
             continue  # variants come in as swaps for their base stretch
         choice, swap, exclusion = resolve(stretch, catalogue, profile, limits)
+        if choice is not None:
+            choice, swap = _eased(choice, swap, catalogue, profile, limits, progress)
+            if resting := _resting((stretch.id, choice.stretch.id), progress, on):
+                choice, swap, exclusion = None, None, resting
         if exclusion:
             excluded.append(exclusion)
         if swap:
@@ -452,7 +494,7 @@ def _plan_areas(
     def try_add(stretch: Stretch, reason: str) -> bool:
         if any(i.stretch.id == stretch.id for i in chosen):
             return False
-        dose = _strategy_dose(stretch, strategy)
+        dose = dose_at_step(stretch, _strategy_dose(stretch, strategy), progress.step)
         # A preset that sets its own dose (the comprehensive routine) keeps it or leaves the
         # stretch out; otherwise the least the sources allow is tried before leaving it out.
         trials = (dose,) if strategy.include_all else (dose, _smallest_dose(stretch, dose))
@@ -478,7 +520,8 @@ def _plan_areas(
     for stretch in candidates:  # then more stretches for the same areas, while time allows
         common = [r for r in stretch.regions if r in areas]
         try_add(stretch, f"more for your {_area_words(common)}")
-    chosen = _grow(chosen, profile, settings)
+    if progress.step >= 0:  # easing off means less, not the time filled with more sets
+        chosen = _grow(chosen, profile, settings)
     for stretch in candidates:
         if not any(i.stretch.id == stretch.id for i in chosen):
             excluded.append(Exclusion(stretch.id, (Reason(ReasonKind.TIME, "budget"),)))

@@ -19,6 +19,7 @@ class StopSignal(StrEnum):
     DIZZINESS_VISION = "dizziness_vision"
     SPREADING = "spreading"
     PREGNANCY_WARNING = "pregnancy_warning"
+    PAIN_RISING = "pain_rising"  # ends the stretch, not the session
 
 
 class BlockKind(StrEnum):
@@ -36,6 +37,7 @@ STOP_BLOCKS: dict[StopSignal, BlockKind | None] = {
     StopSignal.WEAKNESS: BlockKind.EMERGENCY,
     StopSignal.DIZZINESS_VISION: BlockKind.EMERGENCY,
     StopSignal.PREGNANCY_WARNING: BlockKind.EMERGENCY,
+    StopSignal.PAIN_RISING: None,
 }
 
 # Pain during a session at this level or more, or this many points above the start, ends the
@@ -59,7 +61,8 @@ class StopOutcome:
 def stop_outcome(signal: StopSignal | str) -> StopOutcome:
     """Return what happens when a person stops a session with this signal."""
     signal = StopSignal(signal)
-    return StopOutcome(signal=signal, block=STOP_BLOCKS[signal])
+    ends_session = signal is not StopSignal.PAIN_RISING
+    return StopOutcome(signal=signal, block=STOP_BLOCKS[signal], ends_session=ends_session)
 
 
 def stop_signals_for(*, pregnant: bool) -> tuple[StopSignal, ...]:

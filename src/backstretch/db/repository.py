@@ -7,12 +7,27 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from backstretch.core.safety import BlockKind
+from backstretch.core.records import (
+    Activity,
+    CheckinRecord,
+    ItemRecord,
+    SessionRecord,
+    SessionStatus,
+)
+from backstretch.core.safety import BlockKind, StopSignal
 from backstretch.core.screening import Restriction, ScreeningResult, Verdict
-from backstretch.db.tables import ClearanceRow, SafetyBlockRow, ScreeningRow
+from backstretch.db.tables import (
+    CheckinRow,
+    ClearanceRow,
+    ProfileRow,
+    SafetyBlockRow,
+    ScreeningRow,
+    SessionItemRow,
+    SessionRow,
+)
 
 
 @dataclass(frozen=True)
@@ -187,3 +202,257 @@ def close_blocks(
         closed.append(_block(row))
     session.flush()
     return closed
+
+
+# The profile -------------------------------------------------------------------------------------
+
+
+def load_profile(*, session: Session) -> dict[str, Any] | None:
+    """Return the remembered profile data, if any."""
+    row = session.get(ProfileRow, 1)
+    return dict(row.data) if row else None
+
+
+def save_profile(*, session: Session, data: dict[str, Any], at: datetime) -> None:
+    """Remember the profile for the next session."""
+    row = session.get(ProfileRow, 1)
+    if row is None:
+        session.add(ProfileRow(id=1, data=data, updated_at=at))
+    else:
+        row.data = data
+        row.updated_at = at
+    session.flush()
+
+
+# Sessions ----------------------------------------------------------------------------------------
+
+
+class DuplicateSession(ValueError):
+    """A session with this uuid is already stored."""
+
+
+def _session(row: SessionRow, items: Iterable[SessionItemRow]) -> SessionRecord:
+    return SessionRecord(
+        uuid=row.uuid,
+        started_at=row.started_at,
+        timezone=row.timezone,
+        status=SessionStatus(row.status),
+        routine_name=row.routine_name,
+        planned_seconds=row.planned_seconds,
+        items=tuple(
+            ItemRecord(
+                position=item.position,
+                stretch=item.stretch,
+                planned_seconds=item.planned_seconds,
+                planned_reps=item.planned_reps,
+                done_seconds=item.done_seconds,
+                done_reps=item.done_reps,
+                skipped=item.skipped,
+            )
+            for item in sorted(items, key=lambda i: i.position)
+        ),
+        ended_at=row.ended_at,
+        pain_before=row.pain_before,
+        pain_after=row.pain_after,
+        stop_signal=StopSignal(row.stop_signal) if row.stop_signal else None,
+        stopped_stretch=row.stopped_stretch,
+        source=row.source,
+    )
+
+
+def add_session(
+    *, session: Session, record: SessionRecord, plan: dict[str, Any], at: datetime
+) -> None:
+    """Store a new session with its items; a uuid already stored raises `DuplicateSession`."""
+    if session.get(SessionRow, record.uuid) is not None:
+        raise DuplicateSession(f"session {record.uuid} is already recorded")
+    session.add(
+        SessionRow(
+            uuid=record.uuid,
+            started_at=record.started_at,
+            updated_at=at,
+            ended_at=record.ended_at,
+            timezone=record.timezone,
+            status=record.status.value,
+            source=record.source,
+            routine_name=record.routine_name,
+            plan=plan,
+            planned_seconds=record.planned_seconds,
+            pain_before=record.pain_before,
+            pain_after=record.pain_after,
+            stop_signal=record.stop_signal.value if record.stop_signal else None,
+            stopped_stretch=record.stopped_stretch,
+        )
+    )
+    session.flush()  # the parent row first: PostgreSQL checks the foreign key at once
+    for item in record.items:
+        session.add(
+            SessionItemRow(
+                session_uuid=record.uuid,
+                position=item.position,
+                stretch=item.stretch,
+                planned_seconds=item.planned_seconds,
+                planned_reps=item.planned_reps,
+                done_seconds=item.done_seconds,
+                done_reps=item.done_reps,
+                skipped=item.skipped,
+            )
+        )
+    session.flush()
+
+
+def _items(session: Session, uuids: Iterable[str]) -> dict[str, list[SessionItemRow]]:
+    wanted = list(uuids)
+    grouped: dict[str, list[SessionItemRow]] = {uuid: [] for uuid in wanted}
+    if wanted:
+        rows = session.scalars(
+            select(SessionItemRow).where(SessionItemRow.session_uuid.in_(wanted))
+        )
+        for row in rows:
+            grouped[row.session_uuid].append(row)
+    return grouped
+
+
+def get_session(*, session: Session, uuid: str) -> SessionRecord | None:
+    """Return one session with its items, if stored."""
+    row = session.get(SessionRow, uuid)
+    if row is None:
+        return None
+    return _session(row, _items(session, [uuid])[uuid])
+
+
+def session_plan(*, session: Session, uuid: str) -> dict[str, Any] | None:
+    """Return the routine a session was planned with."""
+    row = session.get(SessionRow, uuid)
+    return dict(row.plan) if row else None
+
+
+def list_sessions(*, session: Session) -> list[SessionRecord]:
+    """Return every session with its items, oldest first."""
+    rows = list(
+        session.scalars(select(SessionRow).order_by(SessionRow.started_at, SessionRow.uuid))
+    )
+    items = _items(session, [row.uuid for row in rows])
+    return [_session(row, items[row.uuid]) for row in rows]
+
+
+def latest_unfinished(*, session: Session) -> SessionRecord | None:
+    """Return the newest session a player left unfinished (in progress or abandoned)."""
+    row = session.scalars(
+        select(SessionRow)
+        .where(SessionRow.status.in_([SessionStatus.IN_PROGRESS, SessionStatus.ABANDONED]))
+        .order_by(SessionRow.started_at.desc())
+    ).first()
+    return _session(row, _items(session, [row.uuid])[row.uuid]) if row else None
+
+
+def record_item(
+    *,
+    session: Session,
+    uuid: str,
+    position: int,
+    done_seconds: int,
+    done_reps: int,
+    skipped: bool,
+    at: datetime,
+) -> None:
+    """Store what was done of one item so far."""
+    item = session.scalars(
+        select(SessionItemRow).where(
+            SessionItemRow.session_uuid == uuid, SessionItemRow.position == position
+        )
+    ).one()
+    item.done_seconds = done_seconds
+    item.done_reps = done_reps
+    item.skipped = skipped
+    row = session.get(SessionRow, uuid)
+    assert row is not None  # the item's foreign key guarantees it
+    row.updated_at = at
+    session.flush()
+
+
+def update_session(
+    *,
+    session: Session,
+    uuid: str,
+    at: datetime,
+    status: SessionStatus | None = None,
+    ended_at: datetime | None = None,
+    pain_after: int | None = None,
+    stop_signal: StopSignal | None = None,
+    stopped_stretch: str | None = None,
+) -> None:
+    """Change a session's status and how it ended; arguments left as None are kept."""
+    row = session.get(SessionRow, uuid)
+    if row is None:
+        raise KeyError(uuid)
+    row.updated_at = at
+    if status is not None:
+        row.status = status.value
+    if ended_at is not None:
+        row.ended_at = ended_at
+    if pain_after is not None:
+        row.pain_after = pain_after
+    if stop_signal is not None:
+        row.stop_signal = stop_signal.value
+    if stopped_stretch is not None:
+        row.stopped_stretch = stopped_stretch
+    session.flush()
+
+
+def set_source(*, session: Session, uuid: str, source: str) -> None:
+    """Say how a session was recorded: by the player, or logged afterwards."""
+    row = session.get(SessionRow, uuid)
+    if row is None:
+        raise KeyError(uuid)
+    row.source = source
+    session.flush()
+
+
+# Check-ins ---------------------------------------------------------------------------------------
+
+
+def add_checkin(*, session: Session, record: CheckinRecord) -> None:
+    """Store a check-in."""
+    activities = [{"name": a.name, "score": a.score} for a in record.activities]
+    session.add(CheckinRow(at=record.at, timezone=record.timezone, activities=activities))
+    session.flush()
+
+
+def list_checkins(*, session: Session) -> list[CheckinRecord]:
+    """Return every check-in, oldest first."""
+    rows = session.scalars(select(CheckinRow).order_by(CheckinRow.at, CheckinRow.id))
+    return [
+        CheckinRecord(
+            at=row.at,
+            timezone=row.timezone,
+            activities=tuple(Activity(a["name"], a["score"]) for a in row.activities),
+        )
+        for row in rows
+    ]
+
+
+# Everything --------------------------------------------------------------------------------------
+
+# Children before parents, so foreign keys never object.
+ALL_TABLES = (
+    SessionItemRow,
+    SessionRow,
+    CheckinRow,
+    SafetyBlockRow,
+    ClearanceRow,
+    ScreeningRow,
+    ProfileRow,
+)
+
+
+def delete_everything(*, session: Session) -> None:
+    """Delete every stored row of the person's data."""
+    for table in ALL_TABLES:
+        session.execute(delete(table))
+    session.flush()
+
+
+def is_empty(*, session: Session) -> bool:
+    """Tell whether no data at all is stored."""
+    return all(session.scalars(select(table).limit(1)).first() is None for table in ALL_TABLES)

@@ -5,7 +5,18 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, String, Text, TypeDecorator
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -84,3 +95,68 @@ class SafetyBlockRow(Base):
     closed_by_screening_id: Mapped[int | None] = mapped_column(
         ForeignKey("screenings.id"), nullable=True
     )
+
+
+class ProfileRow(Base):
+    """The remembered profile (one row): what `start` offers to reuse."""
+
+    __tablename__ = "profiles"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    data: Mapped[dict[str, Any]] = mapped_column(JSON)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class SessionRow(Base):
+    """One session; the uuid is made by the player, so a retry never records it twice."""
+
+    __tablename__ = "sessions"
+
+    uuid: Mapped[str] = mapped_column(String(36), primary_key=True)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    timezone: Mapped[str] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(20))
+    source: Mapped[str] = mapped_column(String(20), default="player")
+    routine_name: Mapped[str] = mapped_column(String(120))
+    # The routine as planned (items, doses, timeline settings, what changed): enough to resume.
+    plan: Mapped[dict[str, Any]] = mapped_column(JSON)
+    planned_seconds: Mapped[int] = mapped_column(Integer)
+    pain_before: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    pain_after: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    stop_signal: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    stopped_stretch: Mapped[str | None] = mapped_column(String(60), nullable=True)
+
+    __table_args__ = (Index("ix_sessions_started_at", "started_at"),)
+
+
+class SessionItemRow(Base):
+    """One routine item of a session: the target next to what was done."""
+
+    __tablename__ = "session_items"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    session_uuid: Mapped[str] = mapped_column(
+        ForeignKey("sessions.uuid", ondelete="CASCADE"), index=True
+    )
+    position: Mapped[int] = mapped_column(Integer)
+    stretch: Mapped[str] = mapped_column(String(60))
+    planned_seconds: Mapped[int] = mapped_column(Integer)
+    planned_reps: Mapped[int] = mapped_column(Integer)
+    done_seconds: Mapped[int] = mapped_column(Integer, default=0)
+    done_reps: Mapped[int] = mapped_column(Integer, default=0)
+    skipped: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    __table_args__ = (UniqueConstraint("session_uuid", "position"),)
+
+
+class CheckinRow(Base):
+    """A Patient-Specific Functional Scale check-in: up to three activities rated 0-10."""
+
+    __tablename__ = "checkins"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
+    timezone: Mapped[str] = mapped_column(String(64))
+    activities: Mapped[list[dict[str, Any]]] = mapped_column(JSON)

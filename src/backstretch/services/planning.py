@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from backstretch.core.catalogue import Catalogue
 from backstretch.core.planner import Limits, Plan, Request, Strategy, plan
 from backstretch.core.profile import Profile
+from backstretch.core.progression import Progress
 from backstretch.core.safety import Gate, GateStatus
 from backstretch.core.screening import (
     ALWAYS_ON,
@@ -96,6 +97,7 @@ def make_plan(
     requests: Sequence[Request] | None = None,
     strategy: Strategy | None = None,
     settings: TimelineSettings | None = None,
+    progress: Progress | None = None,
 ) -> PlanOutcome:
     """Plan a routine for the local day `on`, unless the screening on file or a block says no."""
     gate = current_gate(session, now=now)
@@ -119,5 +121,6 @@ def make_plan(
         settings=settings,
         requests=requests,
         strategy=strategy,
+        progress=progress,
     )
     return PlanOutcome(gate, screening, profile, ordered, plan=result)
