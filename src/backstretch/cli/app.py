@@ -13,6 +13,7 @@ from typing import Annotated, Any, NoReturn
 import typer
 
 from backstretch import __version__
+from backstretch.cli import data_commands
 from backstretch.cli import session as session_commands
 
 app = typer.Typer(
@@ -412,6 +413,7 @@ def plan(
 
 # Commands kept in modules of their own; each module imports its heavy parts only when run.
 session_commands.register(app)
+data_commands.register(app)
 
 
 def main() -> None:

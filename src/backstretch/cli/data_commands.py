@@ -1,0 +1,236 @@
+"""`backstretch export`, `import` and `forget`: take your data with you, bring it back, delete it.
+
+Heavy modules are imported inside the commands so that `--help` stays fast.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import sys
+import tempfile
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+FORMATS = ("json", "csv")
+
+# How a table's rows are named in messages: singular (plural adds an "s").
+ROW_NAMES = {
+    "profiles": "profile",
+    "screenings": "screening",
+    "clearances": "clearance",
+    "safety_blocks": "safety block",
+    "sessions": "session",
+    "session_items": "session item",
+    "checkins": "check-in",
+}
+
+
+def register(app: typer.Typer) -> None:
+    """Add the export, import and forget commands to `app`."""
+    app.command("export")(export)
+    app.command("import")(import_)
+    app.command("forget")(forget)
+
+
+def describe_counts(counts: dict[str, int]) -> str:
+    """Return row counts as words, e.g. "2 screenings, 1 check-in", or "nothing"."""
+    parts = []
+    for table, count in counts.items():
+        if count:
+            name = ROW_NAMES.get(table, table.replace("_", " ").removesuffix("s"))
+            parts.append(f"{count} {name}{'' if count == 1 else 's'}")
+    return ", ".join(parts) or "nothing"
+
+
+def _say(message: str) -> None:
+    from backstretch.cli.render import output_console
+
+    # Paths and URLs are printed as they are: no markup, no highlighting, no line breaks inside.
+    output_console().print(message, markup=False, highlight=False, soft_wrap=True)
+
+
+def _shown_url(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def _write_private(path: Path, content: bytes) -> None:
+    # Health data: mkstemp creates the file readable by its owner only, and the rename makes the
+    # new file appear whole or not at all (an earlier export is never left half-overwritten).
+    descriptor, temporary = tempfile.mkstemp(
+        dir=path.parent, prefix=f".{path.name}.", suffix=".tmp"
+    )
+    try:
+        with os.fdopen(descriptor, "wb") as handle:
+            handle.write(content)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise
+
+
+def export(
+    format_name: Annotated[
+        str,
+        typer.Option(
+            "--format",
+            metavar="json|csv",
+            help="json: everything, in the file `backstretch import` restores. "
+            "csv: a zip of one CSV file per table, for reading in a spreadsheet (needs --out).",
+        ),
+    ] = "json",
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out",
+            metavar="FILE",
+            help="Write to FILE, readable by you only. Without it, JSON goes to standard output.",
+        ),
+    ] = None,
+) -> None:
+    """Export all your stored data: profile, screenings, clearances, blocks, sessions, check-ins.
+
+    Keep the file private: it is health data. Restore a JSON export with `backstretch import`.
+    """
+    from backstretch.cli import context as shared
+    from backstretch.cli.app import fail
+    from backstretch.config import get_settings
+    from backstretch.db.engine import transaction
+    from backstretch.db.portability import (
+        count_rows,
+        dump_document,
+        export_csv_zip,
+        export_document,
+    )
+
+    if format_name not in FORMATS:
+        fail(f"unknown export format '{format_name}': use json or csv")
+    if format_name == "csv" and out is None:
+        fail("--format csv writes a zip file: give it a name with --out FILE")
+    exported_at = shared.now()
+    store = shared.store(get_settings(), fail)
+    try:
+        with transaction(store.sessions) as session:
+            counts = count_rows(session)
+            if format_name == "csv":
+                content = export_csv_zip(session, exported_at=exported_at)
+            else:
+                content = dump_document(export_document(session, exported_at=exported_at)).encode()
+    finally:
+        store.close()
+    if out is None:
+        sys.stdout.write(content.decode())
+        return
+    try:
+        _write_private(out, content)
+    except OSError as error:
+        fail(f"cannot write {out}: {error.strerror or error}")
+    _say(f"Exported {describe_counts(counts)} to {out}.")
+
+
+def _read_document(path: Path) -> Any:
+    from backstretch.cli.app import fail
+
+    def refuse_constant(name: str) -> Any:
+        raise ValueError(f"{name} is not a JSON number")
+
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        fail(f"cannot read {path}: {getattr(error, 'strerror', None) or error}")
+    try:
+        return json.loads(text, parse_constant=refuse_constant)
+    except json.JSONDecodeError as error:
+        fail(f"{path}: not valid JSON (line {error.lineno}, column {error.colno}: {error.msg})")
+    except ValueError as error:
+        fail(f"{path}: not valid JSON ({error})")
+
+
+def import_(
+    file: Annotated[
+        Path, typer.Argument(metavar="FILE", help="A JSON export made by `backstretch export`.")
+    ],
+) -> None:
+    """Restore a JSON export into an empty database.
+
+    Never merges: when data is already stored, nothing is imported (export it, then
+    `backstretch forget --yes`, then import). A file that is not a valid export is refused with
+    the place that is wrong, and nothing is written.
+    """
+    from backstretch.cli import context as shared
+    from backstretch.cli.app import fail
+    from backstretch.config import get_settings
+    from backstretch.db.engine import transaction
+    from backstretch.db.portability import (
+        DatabaseNotEmptyError,
+        ExportFormatError,
+        import_document,
+        parse_document,
+    )
+
+    document = _read_document(file)
+    try:
+        parse_document(document)  # before opening the database: a bad file touches nothing
+    except ExportFormatError as error:
+        fail(f"{file}: {error} (nothing was imported)")
+    store = shared.store(get_settings(), fail)
+    try:
+        with transaction(store.sessions) as session:
+            try:
+                counts = import_document(session, document)
+            except DatabaseNotEmptyError as error:
+                fail(str(error))
+    finally:
+        store.close()
+    _say(f"Imported {describe_counts(counts)} from {file}.")
+
+
+def forget(
+    yes: Annotated[
+        bool, typer.Option("--yes", help="Confirm: delete all your stored data now.")
+    ] = False,
+) -> None:
+    """Delete all your stored data: profile, screenings, clearances, blocks, sessions, check-ins.
+
+    Without --yes nothing is deleted: it says what would be. Export first if you may want the
+    data back. Your own stretches (files you added with `stretches add`) are kept; the output says
+    where they are.
+    """
+    from backstretch.cli import context as shared
+    from backstretch.cli.app import fail
+    from backstretch.config import get_settings
+    from backstretch.db.engine import transaction
+    from backstretch.db.portability import count_rows, erase_freed_space, forget_everything
+
+    settings = get_settings()
+    store = shared.store(settings, fail)
+    where = _shown_url(store.url)
+    try:
+        if not yes:
+            with transaction(store.sessions) as session:
+                counts = count_rows(session)
+            fail(
+                f"forget deletes all your data in {where}: {describe_counts(counts)}. "
+                "Nothing was deleted. Run `backstretch forget --yes` to delete it "
+                "(`backstretch export --out FILE` first keeps a copy)."
+            )
+        with transaction(store.sessions) as session:
+            counts = forget_everything(session)
+        erase_freed_space(store.engine)
+    finally:
+        store.close()
+    _say(f"Deleted {describe_counts(counts)} from {where}.")
+    own = settings.own_stretches_dir
+    if own.is_dir() and any(own.iterdir()):
+        _say(
+            f"Kept your own stretches in {own}: they are files you added, not records. "
+            "Delete that folder yourself if you want them gone too."
+        )

@@ -1,0 +1,460 @@
+"""Your data, portable: export every stored row, restore an export, or forget everything.
+
+The JSON export is the round-trip format: `import_document(export_document(...))` into an empty
+database gives back the same rows with the same keys. It is built generically from the tables of
+`repository.ALL_TABLES`, so a column added later is exported (and required on import) without
+touching this module; bump `EXPORT_VERSION` when that happens.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import typing
+import zipfile
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from enum import StrEnum
+from functools import cache
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import TypeAdapter, ValidationError
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    Engine,
+    Integer,
+    String,
+    Table,
+    UniqueConstraint,
+    func,
+    insert,
+    select,
+)
+from sqlalchemy.orm import Session
+
+from backstretch.core.records import SessionStatus
+from backstretch.core.safety import BlockKind, StopSignal
+from backstretch.core.screening import Restriction, Verdict
+from backstretch.db import repository
+from backstretch.db.tables import Base, UTCDateTime
+
+EXPORT_FORMAT = "backstretch-export"
+EXPORT_VERSION = 1
+
+# Columns whose text must be one of a fixed set of values: the repository turns them back into
+# enums when it reads them, so a stray value would only fail later, far from the import.
+ALLOWED_VALUES: dict[tuple[str, str], type[StrEnum]] = {
+    ("screenings", "verdict"): Verdict,
+    ("safety_blocks", "kind"): BlockKind,
+    ("sessions", "status"): SessionStatus,
+    ("sessions", "stop_signal"): StopSignal,
+}
+ALLOWED_ITEMS: dict[tuple[str, str], type[StrEnum]] = {
+    ("screenings", "restrictions"): Restriction,
+}
+# What an INTEGER column holds on PostgreSQL (SQLite holds more): checked here so that a file
+# imports on either backend or on neither.
+INTEGER_RANGE = (-(2**31), 2**31 - 1)
+# Local days are counted in these zones, so an unknown name would break every summary.
+TIMEZONE_COLUMN = "timezone"
+
+
+class ExportFormatError(ValueError):
+    """An export document is malformed; `where` names the place, e.g. `tables.sessions[3].uuid`."""
+
+    def __init__(self, where: str, problem: str) -> None:
+        self.where = where
+        self.problem = problem
+        super().__init__(f"{where}: {problem}")
+
+
+class DatabaseNotEmptyError(RuntimeError):
+    """The database already holds data, and an import never merges."""
+
+
+class ColumnKind(StrEnum):
+    """How a column's values are written in an export."""
+
+    INTEGER = "integer"
+    TEXT = "text"
+    BOOLEAN = "boolean"
+    DATETIME = "datetime"
+    JSON = "json"
+
+
+def exported_tables() -> list[Table]:
+    """Return the tables an export holds, parents before children (the order to insert in)."""
+    # ALL_TABLES lists children first, for deleting.
+    return [Base.metadata.tables[model.__tablename__] for model in reversed(repository.ALL_TABLES)]
+
+
+def column_kind(column: Column[Any]) -> ColumnKind:
+    """Return how `column` is exported; a column type with no rule yet raises `TypeError`."""
+    kind = column.type
+    if isinstance(kind, UTCDateTime):
+        return ColumnKind.DATETIME
+    if isinstance(kind, JSON):
+        return ColumnKind.JSON
+    if isinstance(kind, Boolean):
+        return ColumnKind.BOOLEAN
+    if isinstance(kind, Integer):
+        return ColumnKind.INTEGER
+    if isinstance(kind, String):
+        return ColumnKind.TEXT
+    raise TypeError(f"{column.table.name}.{column.name}: no export rule for {kind!r}")
+
+
+# Export -----------------------------------------------------------------------------------------
+
+
+def _exported_value(kind: ColumnKind, value: Any) -> Any:
+    if value is not None and kind is ColumnKind.DATETIME:
+        stored: datetime = value
+        return stored.astimezone(UTC).isoformat()
+    return value
+
+
+def _table_rows(session: Session, table: Table) -> list[dict[str, Any]]:
+    kinds = {column.name: column_kind(column) for column in table.columns}
+    result = session.execute(select(table).order_by(*table.primary_key.columns))
+    return [
+        {name: _exported_value(kinds[name], value) for name, value in row.items()}
+        for row in result.mappings()
+    ]
+
+
+def export_document(session: Session, *, exported_at: datetime) -> dict[str, Any]:
+    """Return every stored row of every table as one JSON-ready document."""
+    return {
+        "format": EXPORT_FORMAT,
+        "version": EXPORT_VERSION,
+        "exported_at": exported_at.astimezone(UTC).isoformat(),
+        "tables": {table.name: _table_rows(session, table) for table in exported_tables()},
+    }
+
+
+def dump_document(document: Mapping[str, Any]) -> str:
+    """Return a document as the JSON text written to a file: the same data gives the same text."""
+    return json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def _csv_cell(kind: ColumnKind, value: Any) -> str:
+    if value is None:
+        return ""
+    if kind is ColumnKind.JSON:
+        return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    if kind is ColumnKind.BOOLEAN:
+        return "true" if value else "false"
+    return str(value)
+
+
+def _csv_readme(exported_at: datetime) -> str:
+    lines = [
+        f"backstretch export, made {exported_at.astimezone(UTC).isoformat()}.",
+        "",
+        "Each CSV file holds one table of your data: the column names in the first row, then",
+        "one row per line. The files:",
+        "",
+    ]
+    for model in reversed(repository.ALL_TABLES):
+        about = (model.__doc__ or "").strip().splitlines()[0]
+        lines.append(f"  {model.__tablename__}.csv: {about}")
+    lines += [
+        "",
+        "Reading the cells: times are ISO 8601 in UTC (2026-11-02T08:30:00+00:00), yes/no values",
+        "are true/false, lists and nested values are JSON, and an empty cell means no value.",
+        "",
+        "These files are for reading, for example in a spreadsheet; they cannot be imported.",
+        "To keep a copy you can restore, use the JSON export:",
+        "  backstretch export --format json --out backstretch.json",
+        "  backstretch import backstretch.json",
+        "",
+        "This is health data: keep it somewhere private.",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def export_csv_zip(session: Session, *, exported_at: datetime) -> bytes:
+    """Return a zip with one CSV file per table and a README.txt that explains them."""
+    stamp = exported_at.astimezone(UTC).timetuple()[:6]
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+
+        def add(name: str, text: str) -> None:
+            # A fixed timestamp keeps the zip byte-identical for the same data; the mode keeps
+            # extracted files private.
+            info = zipfile.ZipInfo(name, date_time=stamp)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o600 << 16
+            archive.writestr(info, text.encode("utf-8"))
+
+        add("README.txt", _csv_readme(exported_at))
+        for table in exported_tables():
+            columns = list(table.columns)
+            text = io.StringIO()
+            writer = csv.writer(text)
+            writer.writerow([column.name for column in columns])
+            for row in _table_rows(session, table):
+                writer.writerow([_csv_cell(column_kind(c), row[c.name]) for c in columns])
+            add(f"{table.name}.csv", text.getvalue())
+    return buffer.getvalue()
+
+
+# Import -----------------------------------------------------------------------------------------
+
+
+@cache
+def _json_shape(table_name: str, column_name: str) -> TypeAdapter[Any]:
+    # The Mapped[...] annotation of the table class says what a JSON column holds
+    # (dict[str, Any], list[str], ...): validate against it rather than repeat it here.
+    model = next(m for m in repository.ALL_TABLES if m.__tablename__ == table_name)
+    declared = typing.get_args(typing.get_type_hints(model)[column_name])[0]
+    return TypeAdapter(declared)
+
+
+def _parse_datetime(where: str, value: Any) -> datetime:
+    if not isinstance(value, str):
+        raise ExportFormatError(where, f"expected an ISO date-time string, not {value!r}")
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        raise ExportFormatError(where, f"not an ISO date-time: {value!r}") from None
+    if parsed.tzinfo is None:
+        raise ExportFormatError(where, f"an ISO date-time needs a UTC offset: {value!r}")
+    return parsed
+
+
+def _parse_value(where: str, table: Table, column: Column[Any], value: Any) -> Any:
+    if value is None:
+        if column.nullable:
+            return None
+        raise ExportFormatError(where, "must not be null")
+    kind = column_kind(column)
+    if kind is ColumnKind.DATETIME:
+        return _parse_datetime(where, value)
+    if kind is ColumnKind.INTEGER:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ExportFormatError(where, f"expected a whole number, not {value!r}")
+        if not INTEGER_RANGE[0] <= value <= INTEGER_RANGE[1]:
+            raise ExportFormatError(where, f"{value} is out of range")
+        return value
+    if kind is ColumnKind.BOOLEAN:
+        if not isinstance(value, bool):
+            raise ExportFormatError(where, f"expected true or false, not {value!r}")
+        return value
+    if kind is ColumnKind.TEXT:
+        if not isinstance(value, str):
+            raise ExportFormatError(where, f"expected a string, not {value!r}")
+        if "\x00" in value:
+            raise ExportFormatError(where, "contains a NUL character")
+        limit = getattr(column.type, "length", None)
+        if limit is not None and len(value) > limit:
+            raise ExportFormatError(where, f"longer than {limit} characters")
+        _check_meaning(where, table, column, value)
+        return value
+    try:
+        _json_shape(table.name, column.name).validate_python(value, strict=True)
+    except ValidationError as error:
+        first = error.errors()[0]
+        inside = "".join(f"[{step!r}]" for step in first["loc"])
+        raise ExportFormatError(where + inside, str(first["msg"])) from None
+    allowed_items = ALLOWED_ITEMS.get((table.name, column.name))
+    if allowed_items is not None:
+        for index, item in enumerate(value):
+            if item not in {member.value for member in allowed_items}:
+                raise ExportFormatError(f"{where}[{index}]", f"unknown value {item!r}")
+    return value
+
+
+def _check_meaning(where: str, table: Table, column: Column[Any], value: str) -> None:
+    allowed = ALLOWED_VALUES.get((table.name, column.name))
+    if allowed is not None and value not in {member.value for member in allowed}:
+        choices = ", ".join(member.value for member in allowed)
+        raise ExportFormatError(where, f"unknown value {value!r} (expected one of {choices})")
+    if column.name == TIMEZONE_COLUMN:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ExportFormatError(where, f"unknown time zone {value!r}") from None
+
+
+def _parse_rows(table: Table, rows: Any) -> list[dict[str, Any]]:
+    place = f"tables.{table.name}"
+    if not isinstance(rows, list):
+        raise ExportFormatError(place, "expected a list of rows")
+    names = [column.name for column in table.columns]
+    parsed = []
+    for index, row in enumerate(rows):
+        where = f"{place}[{index}]"
+        if not isinstance(row, dict):
+            raise ExportFormatError(where, "expected an object of column: value")
+        missing = [name for name in names if name not in row]
+        if missing:
+            raise ExportFormatError(where, f"missing column {', '.join(map(repr, missing))}")
+        unknown = sorted(str(name) for name in row if name not in table.columns)
+        if unknown:
+            raise ExportFormatError(where, f"unknown column {', '.join(map(repr, unknown))}")
+        parsed.append(
+            {
+                column.name: _parse_value(f"{where}.{column.name}", table, column, row[column.name])
+                for column in table.columns
+            }
+        )
+    return parsed
+
+
+def _check_keys(table: Table, rows: list[dict[str, Any]], parsed: dict[str, Any]) -> None:
+    """Check primary keys, unique constraints and references, so the database never objects."""
+    place = f"tables.{table.name}"
+    unique_sets = [[column.name for column in table.primary_key.columns]]
+    unique_sets += [
+        [column.name for column in constraint.columns]
+        for constraint in table.constraints
+        if isinstance(constraint, UniqueConstraint)
+    ]
+    for names in unique_sets:
+        seen: dict[tuple[Any, ...], int] = {}
+        for index, row in enumerate(rows):
+            key = tuple(row[name] for name in names)
+            if key in seen:
+                shown = ", ".join(names)
+                raise ExportFormatError(
+                    f"{place}[{index}]", f"same {shown} as {place}[{seen[key]}]"
+                )
+            seen[key] = index
+    for column in table.columns:
+        for foreign_key in column.foreign_keys:
+            target = foreign_key.column
+            present = {row[target.name] for row in parsed[target.table.name]}
+            for index, row in enumerate(rows):
+                value = row[column.name]
+                if value is not None and value not in present:
+                    raise ExportFormatError(
+                        f"{place}[{index}].{column.name}",
+                        f"refers to {target.table.name}.{target.name} {value!r}, "
+                        "which is not in the file",
+                    )
+
+
+def parse_document(document: Any) -> dict[str, list[dict[str, Any]]]:
+    """Validate an export document strictly and return its rows per table, ready to insert."""
+    if not isinstance(document, dict):
+        raise ExportFormatError("(document)", "expected a JSON object")
+    expected = {"format", "version", "exported_at", "tables"}
+    unknown = sorted(str(key) for key in document if key not in expected)
+    if unknown:
+        raise ExportFormatError(unknown[0], "unknown key")
+    missing = sorted(key for key in expected if key not in document)
+    if missing:
+        raise ExportFormatError(missing[0], "missing")
+    if document["format"] != EXPORT_FORMAT:
+        raise ExportFormatError(
+            "format", f"expected {EXPORT_FORMAT!r}, not {document['format']!r}: not an export"
+        )
+    version = document["version"]
+    if isinstance(version, bool) or version != EXPORT_VERSION:
+        raise ExportFormatError(
+            "version", f"this backstretch reads version {EXPORT_VERSION}, not {version!r}"
+        )
+    _parse_datetime("exported_at", document["exported_at"])
+    tables = document["tables"]
+    if not isinstance(tables, dict):
+        raise ExportFormatError("tables", "expected an object of table name: rows")
+    known = exported_tables()
+    names = {table.name for table in known}
+    strangers = sorted(str(name) for name in tables if name not in names)
+    if strangers:
+        raise ExportFormatError(f"tables.{strangers[0]}", "unknown table")
+    parsed: dict[str, list[dict[str, Any]]] = {}
+    for table in known:
+        if table.name not in tables:
+            raise ExportFormatError(f"tables.{table.name}", "missing table")
+        parsed[table.name] = _parse_rows(table, tables[table.name])
+        # Parents come first, so a child's references are checked against parents parsed already.
+        _check_keys(table, parsed[table.name], parsed)
+    return parsed
+
+
+def _integer_key(table: Table) -> Column[Any] | None:
+    keys = list(table.primary_key.columns)
+    if len(keys) == 1 and column_kind(keys[0]) is ColumnKind.INTEGER:
+        return keys[0]
+    return None
+
+
+def _reset_sequences(session: Session) -> None:
+    # PostgreSQL hands out serial ids from a sequence that explicit ids do not move: without
+    # this, the next screening would be given id 1 and collide. SQLite takes max(id) + 1 itself.
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    for table in exported_tables():
+        key = _integer_key(table)
+        if key is None:
+            continue
+        highest = func.max(key)
+        session.execute(
+            select(
+                func.setval(
+                    func.pg_get_serial_sequence(table.name, key.name),
+                    func.coalesce(highest, 1),
+                    highest.is_not(None),
+                )
+            )
+        )
+
+
+def import_document(session: Session, document: Any) -> dict[str, int]:
+    """Restore an export into an empty database, keeping its keys; return the rows per table.
+
+    A malformed document raises `ExportFormatError` naming the place; a database that holds data
+    raises `DatabaseNotEmptyError`. Nothing is committed here: the caller's transaction decides.
+    """
+    rows = parse_document(document)
+    if not repository.is_empty(session=session):
+        raise DatabaseNotEmptyError(
+            "the database already holds data, and an import never merges. To replace it, "
+            "export what is there first (backstretch export --out backup.json), then run "
+            "backstretch forget --yes and import again."
+        )
+    for table in exported_tables():
+        if rows[table.name]:
+            session.execute(insert(table), rows[table.name])
+    _reset_sequences(session)
+    session.flush()
+    return {table.name: len(rows[table.name]) for table in exported_tables()}
+
+
+# Forget -----------------------------------------------------------------------------------------
+
+
+def count_rows(session: Session) -> dict[str, int]:
+    """Return how many rows each table holds."""
+    return {
+        table.name: session.execute(select(func.count()).select_from(table)).scalar_one()
+        for table in exported_tables()
+    }
+
+
+def forget_everything(session: Session) -> dict[str, int]:
+    """Delete every stored row of the person's data; return how many rows each table held."""
+    counts = count_rows(session)
+    repository.delete_everything(session=session)
+    return counts
+
+
+def erase_freed_space(engine: Engine) -> None:
+    """Rewrite a SQLite file so that deleted rows leave no trace in it; call after committing.
+
+    SQLite keeps deleted rows in free pages and in its write-ahead log until they are reused;
+    VACUUM rewrites the file and the checkpoint empties the log. PostgreSQL reclaims dead rows
+    with its own autovacuum, so nothing is done there.
+    """
+    if engine.dialect.name != "sqlite":
+        return
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        connection.exec_driver_sql("VACUUM")
+        connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
