@@ -326,3 +326,17 @@ def test_item_seconds_matches_the_segments(stretch_id: str, sets: int) -> None:
     moved = item_seconds(items[0], Position.STANDING, settings_)
     expected = 0 if stretch.position is Position.STANDING else 7
     assert moved - item_seconds(items[0], None, settings_) == expected
+
+
+@pytest.mark.parametrize("stretch_id", [s.id for s in builtin_catalogue() if s.kind is Kind.REPS])
+def test_breath_cues_match_the_breath_phase(stretch_id: str) -> None:
+    stretch = builtin_catalogue().get(stretch_id)
+    segments = timeline([RoutineItem(stretch, default_dose(stretch))])
+    for segment in segments:
+        cue = segment.cue.lower()
+        if segment.breath is Breath.INHALE:
+            assert cue.startswith("breathe in"), segment.cue
+            assert "breathe out" not in cue
+        if segment.breath is Breath.EXHALE:
+            assert cue.startswith("breathe out"), segment.cue
+            assert "breathe in" not in cue

@@ -13,7 +13,7 @@ from typing import Annotated, Any, NoReturn
 import typer
 
 from backstretch import __version__
-from backstretch.cli import data_commands
+from backstretch.cli import data_commands, progress_commands
 from backstretch.cli import session as session_commands
 
 app = typer.Typer(
@@ -414,6 +414,7 @@ def plan(
 # Commands kept in modules of their own; each module imports its heavy parts only when run.
 session_commands.register(app)
 data_commands.register(app)
+progress_commands.register(app)
 
 
 def main() -> None:

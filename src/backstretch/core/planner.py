@@ -517,7 +517,9 @@ def _plan_areas(
                     note += " (a favourite)"
                 if area in stretch.regions and try_add(stretch, note):
                     break
-    for stretch in candidates:  # then more stretches for the same areas, while time allows
+    # Then more stretches for the same areas, while time allows; not while easing off, when a
+    # shorter session is the point.
+    for stretch in candidates if progress.step >= 0 else ():
         common = [r for r in stretch.regions if r in areas]
         try_add(stretch, f"more for your {_area_words(common)}")
     if progress.step >= 0:  # easing off means less, not the time filled with more sets

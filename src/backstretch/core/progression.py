@@ -97,8 +97,15 @@ def _ease_why(record: SessionRecord) -> str:
 
 def progress(records: Sequence[SessionRecord]) -> Progress:
     """Replay the sessions, oldest first, and return where the programme stands."""
+    # A session left part-way still counts when a stop signal was given in it ("pain is
+    # building", then quit): the easing it promised must happen.
     finished = sorted(
-        (r for r in records if r.status in (SessionStatus.COMPLETED, SessionStatus.STOPPED)),
+        (
+            r
+            for r in records
+            if r.status in (SessionStatus.COMPLETED, SessionStatus.STOPPED)
+            or r.stop_signal is not None
+        ),
         key=lambda r: r.started_at,
     )
     step = 0
@@ -158,7 +165,9 @@ def _one_step_down(stretch: Stretch, dose: ItemDose) -> ItemDose:
         lower = max(_hold_floor(stretch, dose.hold_seconds), dose.hold_seconds - HOLD_STEP_SECONDS)
         return replace(dose, hold_seconds=lower, sets=1)
     bottom = ranges.reps_range.min if ranges.reps_range else 1
-    return replace(dose, reps=max(bottom, dose.reps - REPS_STEP[stretch.kind]), sets=1)
+    # Never below the range, nor above what was asked (a routine file may ask for fewer).
+    floor = min(bottom, dose.reps)
+    return replace(dose, reps=max(floor, dose.reps - REPS_STEP[stretch.kind]), sets=1)
 
 
 def dose_at_step(stretch: Stretch, dose: ItemDose, step: int) -> ItemDose:
@@ -173,6 +182,10 @@ def dose_at_step(stretch: Stretch, dose: ItemDose, step: int) -> ItemDose:
     return dose
 
 
+def _count(number: int, unit: str) -> str:
+    return f"{number} {unit}" if number == 1 else f"{number} {unit}s"
+
+
 def describe_dose_change(before: ItemDose, after: ItemDose) -> str | None:
     """Return what changed between two doses of one stretch, in words, or None."""
     parts = []
@@ -182,9 +195,8 @@ def describe_dose_change(before: ItemDose, after: ItemDose) -> str | None:
             more = "longer" if difference > 0 else "shorter"
             parts.append(f"holds {abs(difference)} s {more}")
     if after.reps != before.reps:
-        parts.append(
-            f"{after.reps} {'holds' if after.hold_seconds else 'reps'} (was {before.reps})"
-        )
+        unit = "hold" if after.hold_seconds else "rep"
+        parts.append(f"{_count(after.reps, unit)} (was {before.reps})")
     if after.sets != before.sets:
-        parts.append(f"{after.sets} sets (was {before.sets})")
+        parts.append(f"{_count(after.sets, 'set')} (was {before.sets})")
     return ", ".join(parts) or None

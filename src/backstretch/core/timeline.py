@@ -5,6 +5,7 @@ Segments are contiguous, start at 0, and their durations sum exactly to the rout
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
@@ -127,8 +128,21 @@ def _position_words(position: Position) -> str:
     return position.value.replace("_", " ")
 
 
-def _breath_cue(stretch: Stretch, index: int, fallback: str) -> str:
-    return stretch.breath[index] if len(stretch.breath) > index else fallback
+_CLAUSE = re.compile(r";\s*|,\s*(?:and\s+)?")
+
+
+def breath_cue(stretch: Stretch, phase: Breath) -> str:
+    """Return the stretch's own words for breathing in (or out), else a plain cue.
+
+    The catalogue writes the breath as the movement goes ("Breathe out as you reach; breathe
+    in as you return"), so the clause that starts with the phase is picked, whatever its order.
+    """
+    wanted = "breathe in" if phase is Breath.INHALE else "breathe out"
+    for line in stretch.breath:
+        for clause in _CLAUSE.split(line.strip().rstrip(".")):
+            if clause.lower().startswith(wanted + " ") or clause.lower() == wanted:
+                return clause[0].upper() + clause[1:] + "."
+    return "Breathe in." if phase is Breath.INHALE else "Breathe out."
 
 
 def item_steps(
@@ -238,8 +252,8 @@ def _work_steps(
         rep_side = side
         if dose.sides is Sides.ALTERNATING:
             rep_side = "left" if rep % 2 else "right"
-        inhale = _breath_cue(stretch, 0, "Breathe in.")
-        exhale = _breath_cue(stretch, 1, "Breathe out.")
+        inhale = breath_cue(stretch, Breath.INHALE)
+        exhale = breath_cue(stretch, Breath.EXHALE)
         steps.append(
             (SegmentKind.REP, tempo.inhale, set_number, rep, rep_side, inhale, Breath.INHALE)
         )

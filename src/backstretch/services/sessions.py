@@ -57,9 +57,14 @@ def _previous_doses(
 
 
 def what_changed(
-    plan: Plan, previous: dict[str, dict[str, Any]], progress_now: Progress, on: date
+    plan: Plan,
+    previous: dict[str, dict[str, Any]],
+    progress_now: Progress,
+    on: date,
+    names: dict[str, str] | None = None,
 ) -> tuple[str, ...]:
     """Return, in words, how this plan differs from the last session's and why."""
+    names = names or {}
     lines: list[str] = []
     latest = progress_now.latest
     if latest is not None and (on - latest.day).days < 7:
@@ -89,7 +94,7 @@ def what_changed(
         if stretch_id not in today:
             back = progress_now.rests_on(stretch_id, on)
             why = f" (resting until {back.isoformat()} after a stop)" if back else ""
-            lines.append(f"Not today: {stretch_id}{why}.")
+            lines.append(f"Not today: {names.get(stretch_id, stretch_id)}{why}.")
     return tuple(lines)
 
 
@@ -124,7 +129,9 @@ def plan_next(
     )
     changes: tuple[str, ...] = ()
     if outcome.plan is not None:
-        changes = what_changed(outcome.plan, _previous_doses(session, records), progress_now, on)
+        names = {stretch.id: stretch.name for stretch in catalogue}
+        previous = _previous_doses(session, records)
+        changes = what_changed(outcome.plan, previous, progress_now, on, names)
     return NextPlan(outcome, progress_now, changes)
 
 
@@ -281,10 +288,19 @@ def finish_session(
             )
     paused = False
     if pain_after is not None:
+        # Only sessions since the last pause ended count: one more bad session after a fresh
+        # screening is not yet "two in a row".
+        ended = [
+            b.closed_at
+            for b in repository.list_blocks(session=session)
+            if b.kind is BlockKind.PAIN_PAUSE and b.closed_at is not None
+        ]
+        since = max(ended) if ended else None
         finished = [
             r
             for r in reversed(repository.list_sessions(session=session))
             if r.status in (SessionStatus.COMPLETED, SessionStatus.STOPPED)
+            and (since is None or r.started_at > since)
         ]
         already = any(
             b.kind is BlockKind.PAIN_PAUSE for b in repository.open_blocks(session=session)

@@ -1,0 +1,92 @@
+"""A real `kill -9` in the middle of a real session keeps what was done, and resume finishes it."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+from backstretch.cli import context as cli_context
+from backstretch.cli.app import app
+from tests.factories import all_no_answers
+from tests.fakes import FakeClock, ScriptedKeys
+
+ROUTINE = {
+    "name": "Quick shoulders",
+    "items": [{"stretch": "shoulder-rolls", "reps": 10}, {"stretch": "neck-flexion"}],
+}
+
+
+def read_line(process: subprocess.Popen[str], deadline: float) -> str:
+    assert process.stdout is not None
+    line = process.stdout.readline()
+    assert line, "the player ended before it was killed"
+    assert time.monotonic() < deadline, "the player took far too long"
+    return line
+
+
+@pytest.mark.slow
+def test_kill_9_mid_session_keeps_the_done_part_and_resume_continues(
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    answers = tmp_path / "answers.json"
+    answers.write_text(json.dumps(all_no_answers()), encoding="utf-8")
+    assert runner.invoke(app, ["screen", "--answers", str(answers)]).exit_code == 0
+    routine = tmp_path / "routine.yaml"
+    routine.write_text(yaml.safe_dump(ROUTINE), encoding="utf-8")
+
+    environment = {**os.environ, "BACKSTRETCH_LEAD_IN_SECONDS": "1", "PYTHONUNBUFFERED": "1"}
+    command = [sys.executable, "-m", "backstretch", "start", "--routine", str(routine)]
+    with subprocess.Popen(
+        [*command, "--pain-before", "3"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        stdin=subprocess.DEVNULL,
+        text=True,
+        env=environment,
+    ) as process:
+        deadline = time.monotonic() + 60
+        try:
+            # Plain timed lines: the get-ready, then three seconds in and three out per roll.
+            inhales = 0
+            while inhales < 3:
+                if "(in)" in read_line(process, deadline):
+                    inhales += 1
+            time.sleep(0.5)  # the save at the third inhale lands
+            os.kill(process.pid, signal.SIGKILL)
+        finally:
+            process.wait(timeout=10)
+    assert process.returncode == -signal.SIGKILL
+
+    listed = runner.invoke(app, ["history", "--json"])
+    assert listed.exit_code == 0, listed.output
+    (session,) = json.loads(listed.stdout)
+    assert session["reads_as"] == "abandoned"
+    first, second = session["items"]
+    assert first["done_reps"] == 2  # two whole rolls before the third began
+    assert first["done_seconds"] == 12
+    assert second["done_seconds"] == 0
+    human = runner.invoke(app, ["history"])
+    assert "abandoned" in human.output
+
+    clock = FakeClock()
+    devices: Any = (clock, ScriptedKeys(clock), False)
+    monkeypatch.setattr(cli_context, "player_devices", lambda: devices)
+    resumed = runner.invoke(app, ["start", "--resume", "--pain-after", "2"])
+    assert resumed.exit_code == 0, resumed.output
+    assert "2 of 2 stretches to go" in resumed.output
+    (session,) = json.loads(runner.invoke(app, ["history", "--json"]).stdout)
+    assert session["status"] == "completed"
+    first, second = session["items"]
+    assert first["done_reps"] == first["planned_reps"] == 10
+    assert first["done_seconds"] == first["planned_seconds"]
+    assert second["done_seconds"] == second["planned_seconds"]

@@ -1,0 +1,89 @@
+"""The player's live display: a text snapshot at 80 and 40 columns, and the spoken words."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+from rich.console import Console
+
+from backstretch.cli.player import Screen, big_digits, clock_text, frame, spoken, stop_menu
+from backstretch.core.player import Player
+from backstretch.core.safety import StopSignal, stop_signals_for
+from backstretch.core.timeline import Breath, RoutineItem, SegmentKind, default_dose, timeline
+from backstretch.data import builtin_catalogue, screening_guide
+
+SNAPSHOTS = Path(__file__).parent / "snapshots"
+ROUTINE = ("cat-cow", "childs-pose", "lateral-neck-flexion")
+
+
+def player() -> Player:
+    catalogue = builtin_catalogue()
+    items = [RoutineItem(catalogue.get(i), default_dose(catalogue.get(i))) for i in ROUTINE]
+    return Player.start(timeline(items), 0)
+
+
+def render(current: Player, at_ms: int, width: int, screen: Screen | None = None) -> str:
+    console = Console(record=True, width=width, color_system=None, file=io.StringIO())
+    console.print(frame(current, at_ms, builtin_catalogue(), screen or Screen(), width))
+    return console.export_text()
+
+
+@pytest.mark.parametrize("width", [80, 40])
+def test_snapshot_while_breathing_in(width: int) -> None:
+    text = render(player(), 6_500, width)
+    assert text == (SNAPSHOTS / f"player_breathe_in_{width}.txt").read_text(encoding="utf-8")
+    assert all(len(line) <= width for line in text.splitlines())
+
+
+@pytest.mark.parametrize("width", [80, 40])
+def test_snapshot_paused_on_a_hold(width: int) -> None:
+    current = player()
+    current.pause(80_000)
+    text = render(current, 95_000, width, Screen(notice="Paused: space to carry on."))
+    assert text == (SNAPSHOTS / f"player_paused_{width}.txt").read_text(encoding="utf-8")
+    assert all(len(line) <= width for line in text.splitlines())
+
+
+def test_a_two_sided_stretch_shows_the_side_and_the_last_item_has_no_next_up() -> None:
+    current = player()
+    hold_right = next(
+        s for s in current.segments if s.stretch == "lateral-neck-flexion" and s.side == "right"
+    )
+    text = render(current, hold_right.start_ms + 1_000, 80)
+    assert "3/3 Lateral neck flexion · right side" in text
+    assert "next up" not in text
+
+
+def test_the_stop_menu_lists_every_signal_with_a_number() -> None:
+    labels = {s.id: s.label for s in screening_guide().stop_signals}
+    menu = stop_menu(stop_signals_for(pregnant=False), labels)
+    assert menu[1] == "1  Sharp pain"
+    assert any("Numbness or tingling" in line for line in menu)
+    assert not any("Pregnancy" in line for line in menu)
+    assert menu[-1].startswith("c  carry on")
+    assert len(menu) == len(stop_signals_for(pregnant=False)) + 2
+    pregnant = stop_menu(stop_signals_for(pregnant=True), labels)
+    assert any("Pregnancy warning sign" in line for line in pregnant)
+    assert StopSignal.PAIN_RISING in stop_signals_for(pregnant=False)
+
+
+def test_big_digits_draw_every_character_three_lines_tall() -> None:
+    rows = big_digits("12:34").plain.splitlines()
+    assert len(rows) == 3
+    assert len({len(row) for row in rows}) == 1
+    assert clock_text(59_001) == "1:00"  # rounds up: 0:00 shows only at the very end
+    assert clock_text(0) == "0:00"
+
+
+def test_spoken_words_are_short_and_follow_the_breath() -> None:
+    catalogue = builtin_catalogue()
+    segments = player().segments
+    inhale = next(s for s in segments if s.breath is Breath.INHALE)
+    exhale = next(s for s in segments if s.breath is Breath.EXHALE)
+    ready = next(s for s in segments if s.kind is SegmentKind.GET_READY and s.side == "left")
+    assert spoken(inhale, catalogue) == "Breathe in."
+    assert spoken(exhale, catalogue) == "Breathe out."
+    assert spoken(ready, catalogue) == "Get ready: Lateral neck flexion, left side."
+    assert spoken(segments[-1], catalogue) == segments[-1].cue
