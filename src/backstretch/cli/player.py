@@ -347,6 +347,8 @@ class Run:
         )
 
     def _loop(self, redraw: Callable[[], None] | None) -> None:
+        # The session starts now, once the display is up, not when the run was made.
+        self.player.origin_ms = self.clock.now_ms()
         try:
             while True:
                 now = self.clock.now_ms()
@@ -369,16 +371,21 @@ class Run:
         self.hooks.save(self.player.items_done())
 
     def _wait_seconds(self) -> float:
+        """Return how long to wait: until the next cue is due (or the next redraw).
+
+        The next cue is the one after the last cue given, not after the segment playing now:
+        a deadline that passed while the display was redrawn must not be waited past.
+        """
         now = self.clock.now_ms()
         if self.player.paused:
             return REFRESH_SECONDS if self.live else 1.0
-        index = self.player.index_at(self.player.position_ms(now))
-        following = min(index + 1, len(self.player.segments) - 1)
-        until = self.player.deadline_ms(following) - now
-        if following == index:  # the closing segment: wait to its end
-            until = self.player.origin_ms + self.player.total_ms - now
-        limit = REFRESH_SECONDS if self.live else until / 1000
-        return max(0.0, min(limit, until / 1000))
+        following = self._last_index + 1
+        if following < len(self.player.segments):
+            due = self.player.deadline_ms(following)
+        else:
+            due = self.player.origin_ms + self.player.total_ms
+        until = max(0, due - now) / 1000
+        return min(REFRESH_SECONDS, until) if self.live else until
 
     def _enter(self, index: int, now: int) -> None:
         """Give the cue of a segment just begun, then save what was done."""
