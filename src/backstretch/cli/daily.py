@@ -70,15 +70,18 @@ def ask_profile(console: Console, remembered: dict[str, Any] | None) -> dict[str
     if remembered:
         with contextlib.suppress(ProfileError):
             console.print(f"Last time: {_profile_line(parse_profile(remembered))}")
-            if (
-                Prompt.ask("Same again? (Enter = yes, c = change)", console=console, default="")
-                != "c"
-            ):
+            reply = Prompt.ask(
+                "Same again? (Enter = yes, c = change)",
+                console=console,
+                default="",
+                show_default=False,
+            )
+            if reply.strip().lower() != "c":
                 return data
     numbered = "  ".join(f"{n}={a.value}" for n, a in enumerate(AREA_CHOICES, 1))
     console.print(f"Where does it feel tight? {numbered}")
     while True:
-        reply = Prompt.ask("Areas (e.g. 4 or 1,4)", console=console, default="")
+        reply = Prompt.ask("Areas (e.g. 4 or 1,4)", console=console, default="", show_default=False)
         picks = [p.strip() for p in reply.replace(" ", ",").split(",") if p.strip()]
         if picks and all(p.isdigit() and 1 <= int(p) <= len(AREA_CHOICES) for p in picks):
             data["areas"] = [AREA_CHOICES[int(p) - 1].value for p in dict.fromkeys(picks)]
@@ -210,6 +213,9 @@ def finish_and_report(
     status = outcome.status
     if status is SessionStatus.STOPPED:
         console.print(Text("Session stopped. Thank you for listening to your body.", style="bold"))
+    if outcome.stop_signal is not None:  # what to do now comes before any question
+        advice = sessions.stop_advice(context.guide, outcome.stop_signal, context.emergency_number)
+        console.print(Text(advice, style="bold"))
     if interactive and pain_after is None and status is not SessionStatus.ABANDONED:
         pain_after = ask_pain(console, "Pain now, after the session?", optional=True)
     with transaction(store.sessions) as session:
@@ -226,8 +232,6 @@ def finish_and_report(
             stopped_stretch=outcome.stopped_stretch,
         )
         record = repository.get_session(session=session, uuid=session_uuid)
-    if ending.advice:
-        console.print(Text(ending.advice, style="bold red" if ending.block else "bold"))
     if ending.block is not None:
         console.print(
             "The programme is paused for your safety until "
@@ -411,7 +415,12 @@ def run_start(
         _render_changes(console, upcoming.changes)
         console.print(Text(context.guide.session_reminder.strip(), style="italic"))
         if interactive and not yes:
-            reply = Prompt.ask("Start now? (Enter = yes, n = not now)", console=console, default="")
+            reply = Prompt.ask(
+                "Start now? (Enter = yes, n = not now)",
+                console=console,
+                default="",
+                show_default=False,
+            )
             if reply.strip().lower() in ("n", "no"):
                 console.print("Nothing started. See you next time.")
                 return

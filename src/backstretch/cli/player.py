@@ -180,6 +180,11 @@ BREATH_WORDS = {
     Breath.STEADY: "breathe slowly",
     Breath.NONE: "",
 }
+ENDINGS = {
+    SessionStatus.COMPLETED: "All done.",
+    SessionStatus.STOPPED: "Stopped.",
+    SessionStatus.ABANDONED: "Stopped part-way: what you did is saved.",
+}
 PLAIN_BREATH = {Breath.INHALE: " (in)", Breath.EXHALE: " (out)"}
 KEY_HELP = "space pause · n skip · b back · q quit · ! stop — this hurts"
 KEY_HELP_NARROW = "␣ pause n skip b back q quit ! hurts"
@@ -336,6 +341,8 @@ class Run:
                 self._frame(), console=self.console, auto_refresh=False, transient=False
             ) as display:
                 self._loop(lambda: display.update(self._frame(), refresh=True))
+                self.screen = Screen(notice=ENDINGS.get(self.outcome.status, ""))
+                display.update(self._frame(), refresh=True)
         else:
             self._loop(None)
         self.outcome.items = self.player.items_done()
