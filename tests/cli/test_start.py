@@ -306,8 +306,9 @@ def test_a_new_person_goes_from_my_lower_back_hurts_to_a_saved_session(
 ) -> None:
     screen_ok(runner, tmp_path)
     devices["interactive"] = True
-    # Areas: 4 (lower back); 3 minutes; on a chair; pain 5; Enter to start; pain after 4.
-    answers = "4\n3\nchair\n5\n\n4\n"
+    # Areas: 4 (lower back); 3 minutes; on a chair; pain 5; Enter to start; pain after 4;
+    # then yes to the weekly check-in: one activity, rated 5.
+    answers = "4\n3\nchair\n5\n\n4\ny\ncarrying shopping\n\n5\n"
     result = runner.invoke(app, ["start", "--quiet"], input=answers)
     assert result.exit_code == 0, result.output
     assert "Where does it feel tight?" in result.output
@@ -322,3 +323,6 @@ def test_a_new_person_goes_from_my_lower_back_hurts_to_a_saved_session(
     assert again.exit_code == 0, again.output
     assert "Last time: lower back · 3 min · chair" in again.output
     assert len(history(runner)) == 2
+    assert "Weekly check-in" not in again.output  # offered once a week at most
+    trend = json.loads(runner.invoke(app, ["stats", "--json"]).stdout)["psfs"]
+    assert [point["mean"] for point in trend["checkins"]] == [5.0]

@@ -252,7 +252,42 @@ def finish_and_report(
         SessionStatus.ABANDONED: "Saved part-way (`backstretch start --resume` carries on)",
     }[status]
     console.print(f"{word}: {minutes}:{seconds:02d} of stretching saved.")
+    if interactive and status is SessionStatus.COMPLETED:
+        offer_weekly_checkin(store, context, console)
     return 0
+
+
+CHECKIN_EVERY = timedelta(days=7)
+
+
+def offer_weekly_checkin(store: Store, context: Context, console: Console) -> None:
+    """Offer the optional activity check-in when the last one is a week old (or there is none)."""
+    from backstretch.cli.progress_commands import ask_ratings
+    from backstretch.core.records import Activity, CheckinRecord
+
+    with transaction(store.sessions) as session:
+        earlier = repository.list_checkins(session=session)
+    if earlier and shared.now() - earlier[-1].at < CHECKIN_EVERY:
+        return
+    reply = Prompt.ask(
+        "Weekly check-in: rate up to three everyday activities? (y = yes, Enter = not now)",
+        console=console,
+        default="",
+        show_default=False,
+    )
+    if reply.strip().lower() not in ("y", "yes"):
+        return
+    ratings = ask_ratings(console, earlier[-1] if earlier else None)
+    if not ratings:
+        return
+    record = CheckinRecord(
+        at=shared.now(),
+        timezone=context.timezone,
+        activities=tuple(Activity(name, score) for name, score in ratings),
+    )
+    with transaction(store.sessions) as session:
+        repository.add_checkin(session=session, record=record)
+    console.print(f"Check-in saved: average {record.mean:.1f} of 10.")
 
 
 def _context_and_store(fail: Fail) -> tuple[Settings, Context, Store]:
@@ -298,8 +333,9 @@ def _profile_data(
     from backstretch.cli import planning as ui
 
     answered = any(v not in (None, []) for v in flags.values()) or preset or requests
+    knows_areas = flags.get("areas") or preset or requests or (remembered or {}).get("areas")
     data = remembered
-    if interactive and not answered:
+    if interactive and (not answered or not knows_areas):
         data = ask_profile(console, remembered)
     return ui.build_profile(
         file_data=data,

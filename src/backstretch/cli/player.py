@@ -129,6 +129,7 @@ class Espeak:
         """Start speaking; a cue still being spoken is cut short so speech stays on time."""
         if self.speaking is not None and self.speaking.poll() is None:
             self.speaking.terminate()
+            self.speaking.wait()  # at once: a terminated speaker stops straight away
         self.speaking = subprocess.Popen(
             [self.program, "-s", "150", "--", text],
             stdin=subprocess.DEVNULL,
@@ -139,8 +140,11 @@ class Espeak:
     def close(self) -> None:
         """Let the last cue finish, briefly."""
         if self.speaking is not None:
-            with contextlib.suppress(subprocess.TimeoutExpired):
+            try:
                 self.speaking.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                self.speaking.kill()
+                self.speaking.wait()
 
 
 def spoken(segment: Segment, catalogue: Catalogue) -> str:

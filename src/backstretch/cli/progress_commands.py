@@ -98,6 +98,32 @@ def _parse_activity(text: str) -> tuple[str, int]:
     return name, int(score)
 
 
+def ask_ratings(console: Any, last: Any) -> list[tuple[str, int]]:
+    """Ask for this week's ratings: the same activities as last time, or up to three new ones."""
+    from rich.prompt import Prompt
+
+    names = [a.name for a in last.activities] if last else []
+    console.print("0 = I cannot do it, 10 = as well as before this trouble began.")
+    if not names:
+        console.print("Name up to three everyday activities you find hard (Enter to end).")
+        while len(names) < MAX_ACTIVITIES:
+            name = Prompt.ask(
+                f"Activity {len(names) + 1}", console=console, default="", show_default=False
+            )
+            if not name.strip():
+                break
+            names.append(name.strip()[:80])
+    ratings = []
+    for name in names:
+        while True:
+            score = Prompt.ask(f"{name}: 0-10", console=console, default="", show_default=False)
+            if score.strip().isdigit() and int(score) <= 10:
+                ratings.append((name, int(score)))
+                break
+            console.print("Please type a whole number from 0 to 10.")
+    return ratings
+
+
 def checkin(
     activity: Annotated[
         list[str] | None,
@@ -112,8 +138,6 @@ def checkin(
     0 means you cannot do the activity; 10 means you can do it as well as before this
     trouble began. Re-rate the same activities each week; `backstretch stats` shows the trend.
     """
-    from rich.prompt import Prompt
-
     from backstretch.cli import context as shared
     from backstretch.cli.player import is_terminal
     from backstretch.cli.render import output_console
@@ -137,24 +161,9 @@ def checkin(
                 _fail("without a terminal, give the ratings with --activity 'NAME=SCORE'")
             with transaction(store.sessions) as session:
                 earlier = repository.list_checkins(session=session)
-            names = [a.name for a in earlier[-1].activities] if earlier else []
-            console.print("0 = I cannot do it, 10 = as well as before this trouble began.")
-            if not names:
-                console.print("Name up to three everyday activities you find hard (Enter to end).")
-                while len(names) < MAX_ACTIVITIES:
-                    name = Prompt.ask(f"Activity {len(names) + 1}", console=console, default="")
-                    if not name.strip():
-                        break
-                    names.append(name.strip()[:80])
-            if not names:
+            ratings = ask_ratings(console, earlier[-1] if earlier else None)
+            if not ratings:
                 _fail("no activity given: nothing saved")
-            for name in names:
-                while True:
-                    score = Prompt.ask(f"{name}: 0-10", console=console, default="")
-                    if score.strip().isdigit() and int(score) <= 10:
-                        ratings.append((name, int(score)))
-                        break
-                    console.print("Please type a whole number from 0 to 10.")
         record = CheckinRecord(
             at=shared.now(),
             timezone=zone,

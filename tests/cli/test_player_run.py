@@ -1,0 +1,129 @@
+"""The player's run loop with a fake clock: spoken cues, the bell, and the voice's process."""
+
+from __future__ import annotations
+
+import io
+import os
+import stat
+from pathlib import Path
+
+import pytest
+from rich.console import Console
+
+from backstretch.cli.player import Espeak, PlayerHooks, Run, VoiceUnavailable, spoken
+from backstretch.core.records import SessionStatus
+from backstretch.core.safety import stop_signals_for
+from backstretch.core.timeline import RoutineItem, default_dose, timeline
+from backstretch.data import builtin_catalogue, screening_guide
+from tests.fakes import FakeClock, ScriptedKeys
+
+
+class RecordingVoice:
+    def __init__(self) -> None:
+        self.said: list[str] = []
+
+    def say(self, text: str) -> None:
+        self.said.append(text)
+
+
+def make_run(keys: list[tuple[int, str]] = (), **options: object) -> tuple[Run, FakeClock]:
+    catalogue = builtin_catalogue()
+    items = [
+        RoutineItem(catalogue.get(i), default_dose(catalogue.get(i)))
+        for i in ("shoulder-rolls", "lateral-neck-flexion")
+    ]
+    clock = FakeClock()
+    run = Run(
+        timeline(items),
+        catalogue=catalogue,
+        clock=clock,
+        keys=ScriptedKeys(clock, list(keys)),
+        console=Console(file=io.StringIO(), width=80),
+        voice=options.pop("voice", RecordingVoice()),  # type: ignore[arg-type]
+        signals=stop_signals_for(pregnant=False),
+        signal_labels={s.id: s.label for s in screening_guide().stop_signals},
+        hooks=options.pop("hooks", None),  # type: ignore[arg-type]
+        live=False,
+    )
+    return run, clock
+
+
+def test_every_segment_is_spoken_once_in_order() -> None:
+    voice = RecordingVoice()
+    run, _ = make_run(voice=voice)
+    outcome = run.play()
+    catalogue = builtin_catalogue()
+    assert voice.said == [spoken(s, catalogue) for s in run.player.segments]
+    assert voice.said[0] == "Get ready: Shoulder rolls."
+    assert "Switch to the right side." in voice.said
+    assert outcome.status is SessionStatus.COMPLETED
+    assert [cue.given_ms - cue.due_ms for cue in outcome.cues] == [0] * len(outcome.cues)
+
+
+def test_a_paused_player_says_nothing_until_it_carries_on() -> None:
+    voice = RecordingVoice()
+    run, clock = make_run([(6_000, " "), (600_000, " ")], voice=voice)
+    run.play()
+    # Ten minutes paused: the cues resume where they stopped, none lost and none repeated.
+    assert voice.said == [spoken(s, builtin_catalogue()) for s in run.player.segments]
+    assert clock.elapsed_ms == run.player.total_ms + 594_000
+
+
+def test_progress_is_saved_at_each_new_part() -> None:
+    saves: list[int] = []
+    hooks = PlayerHooks(save=lambda items: saves.append(sum(i.done_seconds for i in items)))
+    run, _ = make_run(hooks=hooks)
+    run.play()
+    assert saves == sorted(saves)  # what is saved only ever grows
+    assert saves[-1] == sum(i.planned_seconds for i in run.player.items_done())
+    assert len(saves) > len(run.player.spans)
+
+
+def test_quit_is_abandoned_and_keeps_the_part_done() -> None:
+    run, _ = make_run([(11_000, "q")])
+    outcome = run.play()
+    assert outcome.status is SessionStatus.ABANDONED
+    assert outcome.items[0].done_seconds == 6  # 5 s get-ready, then 6 s of rolls
+    assert outcome.items[1].done_seconds == 0
+
+
+def test_pain_building_ends_only_the_stretch() -> None:
+    eased: list[str] = []
+    run, _ = make_run([(8_000, "!"), (9_000, "6")], hooks=PlayerHooks(pain_rising=eased.append))
+    outcome = run.play()
+    assert eased == ["shoulder-rolls"]
+    assert outcome.status is SessionStatus.COMPLETED
+    assert outcome.stop_signal is not None and outcome.stop_signal.value == "pain_rising"
+    assert outcome.items[0].skipped
+    assert outcome.items[1].done_seconds == outcome.items[1].planned_seconds
+
+
+def test_voice_without_espeak_is_a_clear_message(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PATH", "/nonexistent")
+    with pytest.raises(VoiceUnavailable, match="apt install espeak-ng"):
+        Espeak()
+
+
+def test_speaking_never_waits_for_the_speech(tmp_path: Path) -> None:
+    # A stand-in for espeak-ng that takes two seconds to "speak" and notes what it was given.
+    program = tmp_path / "slow-speaker"
+    note = tmp_path / "said.txt"
+    program.write_text(f'#!/bin/sh\nprintf "%s" "$4" > {note}\nsleep 2\n', encoding="utf-8")
+    program.chmod(program.stat().st_mode | stat.S_IEXEC)
+    voice = Espeak(str(program))
+    voice.say("Breathe in.")
+    assert voice.speaking is not None
+    assert voice.speaking.poll() is None  # still speaking: say() returned at once
+    voice.say("Breathe out.")  # a new cue cuts the old one short
+    voice.close()
+    assert note.read_text(encoding="utf-8") == "Breathe out."
+
+
+@pytest.mark.skipif(not os.path.exists("/usr/bin/espeak-ng"), reason="espeak-ng is not installed")
+def test_the_real_espeak_ng_speaks_a_cue_to_a_wave_file(tmp_path: Path) -> None:
+    import subprocess
+
+    wave = tmp_path / "cue.wav"
+    subprocess.run(["/usr/bin/espeak-ng", "-w", str(wave), "Breathe in."], check=True)
+    assert wave.read_bytes()[:4] == b"RIFF"
+    assert wave.stat().st_size > 1000
