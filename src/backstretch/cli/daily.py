@@ -290,6 +290,35 @@ def offer_weekly_checkin(store: Store, context: Context, console: Console) -> No
     console.print(f"Check-in saved: average {record.mean:.1f} of 10.")
 
 
+def _plan_today(
+    session: Any,
+    context: Context,
+    person: Profile,
+    *,
+    now: datetime,
+    on: Any,
+    requests: Any,
+    preset: Any,
+    settings: TimelineSettings,
+) -> Any:
+    """Plan with the progression the stored sessions call for."""
+    from backstretch.cli import planning as ui
+    from backstretch.services import sessions
+
+    return sessions.plan_next(
+        session,
+        profile=person,
+        catalogue=context.catalogue,
+        guide=context.guide,
+        emergency_number=context.emergency_number,
+        now=now,
+        on=on,
+        requests=requests,
+        strategy=ui.strategy_of(preset),
+        settings=settings,
+    )
+
+
 def _context_and_store(fail: Fail) -> tuple[Settings, Context, Store]:
     settings, context = shared.screening_context(fail)
     return settings, context, shared.store(settings, fail)
@@ -422,16 +451,14 @@ def run_start(
         now = shared.now()
         timeline_settings = TimelineSettings(lead_in_seconds=settings.lead_in_seconds)
         with transaction(store.sessions) as session:
-            upcoming = sessions.plan_next(
+            upcoming = _plan_today(
                 session,
-                profile=person,
-                catalogue=context.catalogue,
-                guide=context.guide,
-                emergency_number=context.emergency_number,
+                context,
+                person,
                 now=now,
                 on=ui.local_date(now, context.timezone),
                 requests=requests,
-                strategy=ui.strategy_of(chosen),
+                preset=chosen,
                 settings=timeline_settings,
             )
             outcome = upcoming.outcome
@@ -597,16 +624,14 @@ def run_log(
         )
         timeline_settings = TimelineSettings(lead_in_seconds=settings.lead_in_seconds)
         with transaction(store.sessions) as session:
-            upcoming = sessions.plan_next(
+            upcoming = _plan_today(
                 session,
-                profile=person,
-                catalogue=context.catalogue,
-                guide=context.guide,
-                emergency_number=context.emergency_number,
+                context,
+                person,
                 now=now,
                 on=ui.local_date(started or now, context.timezone),
                 requests=requests,
-                strategy=ui.strategy_of(chosen),
+                preset=chosen,
                 settings=timeline_settings,
             )
             plan = upcoming.outcome.plan

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, fields
 from datetime import datetime
 from typing import Any
 
@@ -239,16 +239,9 @@ def _session(row: SessionRow, items: Iterable[SessionItemRow]) -> SessionRecord:
         status=SessionStatus(row.status),
         routine_name=row.routine_name,
         planned_seconds=row.planned_seconds,
+        # The item columns are named as the record's fields.
         items=tuple(
-            ItemRecord(
-                position=item.position,
-                stretch=item.stretch,
-                planned_seconds=item.planned_seconds,
-                planned_reps=item.planned_reps,
-                done_seconds=item.done_seconds,
-                done_reps=item.done_reps,
-                skipped=item.skipped,
-            )
+            ItemRecord(**{f.name: getattr(item, f.name) for f in fields(ItemRecord)})
             for item in sorted(items, key=lambda i: i.position)
         ),
         ended_at=row.ended_at,
@@ -286,18 +279,7 @@ def add_session(
     )
     session.flush()  # the parent row first: PostgreSQL checks the foreign key at once
     for item in record.items:
-        session.add(
-            SessionItemRow(
-                session_uuid=record.uuid,
-                position=item.position,
-                stretch=item.stretch,
-                planned_seconds=item.planned_seconds,
-                planned_reps=item.planned_reps,
-                done_seconds=item.done_seconds,
-                done_reps=item.done_reps,
-                skipped=item.skipped,
-            )
-        )
+        session.add(SessionItemRow(session_uuid=record.uuid, **asdict(item)))
     session.flush()
 
 
