@@ -195,6 +195,11 @@ def test_every_entry_says_when_to_stop(catalogue: Catalogue) -> None:
         assert all(line.strip() for line in stretch.stop_if), stretch.id
 
 
+def test_every_builtin_stretch_has_a_figure(catalogue: Catalogue) -> None:
+    missing = [s.id for s in catalogue if s.figure is None]
+    assert missing == [], f"built-in stretches must bring a figure: {missing}"
+
+
 def test_every_entry_has_instructions(catalogue: Catalogue) -> None:
     for stretch in catalogue:
         assert stretch.steps.setup and stretch.steps.movement and stretch.steps.finish, stretch.id
@@ -289,6 +294,98 @@ BROKEN: list[Any] = [
         id="kneeling-untagged",
     ),
 ]
+
+
+# A valid figure for VALID (a hold); the broken cases below change one thing about it.
+FIGURE = {
+    "view": "front",
+    "keyframes": [
+        {"name": "start", "phase": "none", "shows": "standing in a doorway, forearm on the frame"},
+        {
+            "name": "stretch",
+            "phase": "steady",
+            "shows": "chest turned away",
+            "angles": {"back_twist": -25},
+        },
+    ],
+}
+
+
+def _figure(edit: Callable[[dict[str, Any]], None]) -> Callable[[dict[str, Any]], None]:
+    def change(document: dict[str, Any]) -> None:
+        figure = copy.deepcopy(FIGURE)
+        edit(figure)
+        document["figure"] = figure
+
+    return change
+
+
+def _angles(**angles: Any) -> Callable[[dict[str, Any]], None]:
+    return _figure(lambda figure: figure["keyframes"][0].update(angles=angles))
+
+
+BROKEN += [
+    pytest.param(
+        _angles(knee=200),
+        "figure.keyframes.0.angles.knee",
+        "less than or equal to 165",
+        id="figure-knee-range",
+    ),
+    pytest.param(
+        _angles(knee="90"), "figure.keyframes.0.angles.knee", "valid integer", id="figure-knee-text"
+    ),
+    pytest.param(
+        _angles(elbows=10), "figure.keyframes.0.angles.elbows", "Extra inputs", id="figure-angle"
+    ),
+    pytest.param(
+        _figure(lambda f: f["keyframes"][0].update(phase="hold")),
+        "figure.keyframes.0.phase",
+        "Input should be",
+        id="figure-phase",
+    ),
+    pytest.param(
+        _figure(lambda f: f["keyframes"][1].update(phase="inhale")),
+        "figure",
+        "keyframes.1.phase: a hold is drawn getting ready (none) and holding (steady), "
+        "never inhale",
+        id="figure-inhale-in-a-hold",
+    ),
+    pytest.param(
+        _figure(lambda f: f["keyframes"][1].update(phase="none")),
+        "figure",
+        "two keyframes share a breath phase",
+        id="figure-same-phase",
+    ),
+    pytest.param(
+        _figure(lambda f: f.update(key="peak")),
+        "figure",
+        "key 'peak' is not one of the keyframes: start, stretch",
+        id="figure-key",
+    ),
+    pytest.param(
+        _figure(lambda f: f.update(keyframes=[])),
+        "figure.keyframes",
+        "at least 1",
+        id="figure-no-keyframes",
+    ),
+    pytest.param(
+        _figure(lambda f: f.update(props=[{"kind": "pillow", "at": "ear"}])),
+        "figure.props.0.at",
+        "unknown body point 'ear'",
+        id="figure-prop-point",
+    ),
+    pytest.param(
+        _figure(lambda f: f.update(view="top")), "figure.view", "Input should be", id="figure-view"
+    ),
+]
+
+
+def test_an_own_stretch_may_bring_a_figure(tmp_path: Path) -> None:
+    document = copy.deepcopy(VALID)
+    document["figure"] = FIGURE
+    _write(tmp_path / "own", "my-wall-stretch.yaml", yaml.safe_dump(document))
+    figure = load_catalogue(tmp_path / "own").get("my-wall-stretch").figure
+    assert figure is not None and figure.key_frame.name == "stretch"
 
 
 def _write(folder: Path, name: str, text: str) -> Path:

@@ -13,7 +13,7 @@ from typing import Annotated, Any, NoReturn
 import typer
 
 from backstretch import __version__
-from backstretch.cli import data_commands, progress_commands
+from backstretch.cli import data_commands, figures, progress_commands
 from backstretch.cli import session as session_commands
 
 app = typer.Typer(
@@ -415,6 +415,7 @@ def plan(
 session_commands.register(app)
 data_commands.register(app)
 progress_commands.register(app)
+figures.register(app)
 
 
 def main() -> None:

@@ -12,8 +12,9 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Annotated, Any, Self
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
+from backstretch.core.figures.poses import Figure, Phase
 from backstretch.core.models import (
     FLOOR_POSITIONS,
     MAX_HOLD_SECONDS,
@@ -169,6 +170,23 @@ class Stretch(_Strict):
     variants: Variants = Variants()
     variant_of: Annotated[str, Field(pattern=STRETCH_ID)] | None = None
     sources: Annotated[tuple[Source, ...], Field(min_length=1)]
+    # Optional for a person's own stretch (it is then drawn as a plain figure); a test makes sure
+    # every built-in stretch has one.
+    figure: Figure | None = None
+
+    @field_validator("figure")
+    @classmethod
+    def _figure_fits_kind(cls, figure: Figure | None, info: ValidationInfo) -> Figure | None:
+        # A hold's timeline only has getting ready and steady breathing: a keyframe for the in- or
+        # out-breath would never be shown.
+        if figure is not None and info.data.get("kind") is Kind.HOLD:
+            for index, frame in enumerate(figure.keyframes):
+                if frame.phase in (Phase.INHALE, Phase.EXHALE):
+                    raise ValueError(
+                        f"keyframes.{index}.phase: a hold is drawn getting ready (none) and "
+                        f"holding (steady), never {frame.phase}"
+                    )
+        return figure
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:

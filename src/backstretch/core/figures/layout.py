@@ -1,0 +1,397 @@
+"""Lay a figure out: pose each keyframe, rest it on the floor or a seat, see it from the chosen
+side, and place the props, in one panel shared by every keyframe.
+
+Coordinates here are the picture's: x to the right, y down, one unit per hundredth of the
+figure's height, rounded to one decimal. The other side of a one-sided stretch is the exact
+mirror image: x becomes the panel's width minus x.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from enum import StrEnum
+from typing import Literal
+
+from backstretch.core.catalogue import Stretch
+from backstretch.core.figures.body import (
+    ARM_POINTS,
+    HEAD_RADIUS,
+    LEG_POINTS,
+    LIMB_WIDTH,
+    NOSE_WIDTH,
+    SEAT_HEIGHT,
+    SIDES,
+    TRUNK_WIDTH,
+    Vec,
+    joint_positions,
+    on_floor,
+    on_seat,
+    radius,
+)
+from backstretch.core.figures.poses import (
+    ChairBack,
+    Figure,
+    Keyframe,
+    Phase,
+    Prop,
+    PropKind,
+    View,
+    plain_figure,
+)
+from backstretch.core.models import Position, Sides
+
+Side = Literal["left", "right"]
+Point = tuple[float, float]
+
+MARGIN = 4.0
+NAME_ROOM = 10.0  # above a placeholder, for the stretch's name
+NAME_FONT_SIZE = 7
+MAT_THICKNESS = 2.5
+CHAIR_BACK_HEIGHT = 22.0
+ARM_WIDTH = 4.5
+HALO_WIDTH = 2.4  # the white edge around a near limb
+PROP_WIDTH = 2.4
+# A point within this of a surface (its own stroke aside) counts as resting on it.
+CONTACT_TOLERANCE = 1.5
+# Degrees the camera is turned from the figure's right side toward its front: a little for the
+# side view, so the far arm and leg peek out; halfway for twists and arms reaching across.
+CAMERA_TURN = {View.SIDE: 14.0, View.THREE_QUARTER: 40.0}
+
+
+class Tone(StrEnum):
+    """The colour of a shape."""
+
+    NEAR = "#2d3a45"  # the body, and the limbs on the viewer's side
+    FAR = "#95a3ad"  # limbs behind the body
+    HALO = "#fff"  # the edge that lifts a near limb off the body, and the face's spot
+    PLAIN = "#b4bec5"  # a placeholder figure
+    PROP = "#c3ccd3"
+    MAT = "#dfe6ea"
+    FLOOR = "#8f9ca5"
+
+
+class ShapeKind(StrEnum):
+    """How a shape's points are drawn."""
+
+    LINE = "line"  # a polyline through the points; size is the stroke width
+    CURVE = "curve"  # a smooth curve from the first point through the second to the third
+    RECT = "rect"  # a filled box between two corners; size is the corner radius
+    DISC = "disc"  # a filled circle at the point; size is the radius
+
+
+@dataclass(frozen=True)
+class Shape:
+    """One drawn element, in picture coordinates."""
+
+    kind: ShapeKind
+    points: tuple[Point, ...]
+    size: float
+    tone: Tone
+    depth: float = 0.0  # toward the viewer; shapes are drawn from the farthest
+
+    @property
+    def reach(self) -> float:
+        """Return how far the drawing goes past the shape's points."""
+        if self.kind in (ShapeKind.LINE, ShapeKind.CURVE):
+            return self.size / 2
+        return self.size if self.kind is ShapeKind.DISC else 0.0
+
+
+@dataclass(frozen=True)
+class Frame:
+    """One keyframe laid out: its body in space and its drawing in the panel."""
+
+    keyframe: Keyframe
+    phases: tuple[Phase, ...]  # every breath phase that shows this keyframe
+    body: Mapping[str, Vec]  # resting on the floor (y = 0) or the seat; never mirrored
+    points: Mapping[str, Point]  # the same points in the panel
+    shapes: tuple[Shape, ...]
+
+
+@dataclass(frozen=True)
+class Scene:
+    """Every keyframe of a figure in one panel, with the props and the floor they share."""
+
+    title: str
+    width: int
+    height: int
+    floor_y: float | None  # where the floor line is drawn; None seen from above
+    frames: tuple[Frame, ...]
+    props: tuple[Shape, ...]
+    key: str
+    plain: bool  # a placeholder: the stretch brings no figure of its own
+
+    def frame(self, name: str) -> Frame:
+        """Return the laid-out keyframe with this name, or raise `KeyError`."""
+        for frame in self.frames:
+            if frame.keyframe.name == name:
+                return frame
+        raise KeyError(name)
+
+
+def figure_of(stretch: Stretch) -> Figure:
+    """Return the stretch's figure, or a plain resting figure for its position."""
+    return stretch.figure if stretch.figure is not None else plain_figure(stretch.position)
+
+
+def is_one_sided(stretch: Stretch) -> bool:
+    """Tell whether the stretch is done on one side at a time."""
+    return stretch.dose.sides is not Sides.BILATERAL
+
+
+def shown_side(stretch: Stretch, side: Side | None) -> Side | None:
+    """Return the side a drawing shows (by default the one the keyframes show), or None for a
+    stretch done on both sides at once."""
+    if not is_one_sided(stretch):
+        return None
+    return side or figure_of(stretch).side
+
+
+def title_of(stretch: Stretch, side: Side | None = None) -> str:
+    """Return what a drawing is called: the stretch's name, and the side for a one-sided one."""
+    shown = shown_side(stretch, side)
+    return f"{stretch.name}, {shown} side" if shown else stretch.name
+
+
+def touches(body: Mapping[str, Vec], point: str, height: float = 0.0) -> bool:
+    """Tell whether a point of a placed body rests on a surface at `height` (the floor is 0)."""
+    return body[point][1] - radius(point) - height <= CONTACT_TOLERANCE
+
+
+def rest(position: Position, keyframe: Keyframe) -> dict[str, Vec]:
+    """Return a keyframe's body resting where the position puts it: on a seat, or the floor."""
+    body = joint_positions(keyframe.angles.pose())
+    return on_seat(body) if position is Position.CHAIR else on_floor(body)
+
+
+def layout(stretch: Stretch, side: Side | None = None) -> Scene:
+    """Lay out every keyframe of a stretch in one panel, mirrored for the other side."""
+    figure = figure_of(stretch)
+    plain = stretch.figure is None
+    bodies = [rest(stretch.position, keyframe) for keyframe in figure.keyframes]
+    seen = [_seen(figure.view, stretch.position, body) for body in bodies]
+    drawings = [_body_shapes(points, depth, plain) for points, depth in seen]
+    key_points = seen[[k.name for k in figure.keyframes].index(figure.key_frame.name)][0]
+    props = _props(figure, key_points, [p for points, _ in seen for p in points.values()])
+    everything = [shape for shapes in drawings for shape in shapes] + props
+    left = min(x - s.reach for s in everything for x, _ in s.points)
+    right = max(x + s.reach for s in everything for x, _ in s.points)
+    top = min(y - s.reach for s in everything for _, y in s.points) - (NAME_ROOM if plain else 0)
+    bottom = max(y + s.reach for s in everything for _, y in s.points)
+    width = math.ceil(right - left + 2 * MARGIN)
+    if plain:
+        width = max(width, math.ceil(len(stretch.name) * NAME_FONT_SIZE * 0.6 + 2 * MARGIN))
+    dx, dy = (width - (right - left)) / 2 - left, MARGIN - top
+    side = shown_side(stretch, side)
+    mirrored = side is not None and side != figure.side
+
+    def place(point: Point) -> Point:
+        x, y = round(point[0] + dx, 1), round(point[1] + dy, 1)
+        return (round(width - x, 1) if mirrored else x, y)
+
+    def placed(shapes: Iterable[Shape]) -> tuple[Shape, ...]:
+        return tuple(replace(s, points=tuple(place(p) for p in s.points)) for s in shapes)
+
+    frames = tuple(
+        Frame(
+            keyframe=keyframe,
+            phases=figure.phases_of(keyframe),
+            body=body,
+            points={name: place(point) for name, point in points.items()},
+            shapes=placed(shapes),
+        )
+        for keyframe, body, (points, _), shapes in zip(
+            figure.keyframes, bodies, seen, drawings, strict=True
+        )
+    )
+    return Scene(
+        title=title_of(stretch, side),
+        width=width,
+        height=math.ceil(bottom - top + 2 * MARGIN),
+        floor_y=None if figure.view is View.ABOVE else round(dy, 1),
+        frames=frames,
+        props=placed(props),
+        key=figure.key_frame.name,
+        plain=plain,
+    )
+
+
+def _project(point: Vec, view: View) -> tuple[Point, float]:
+    """Return where a point of the body appears in the picture, and its depth toward us."""
+    x, y, z = point
+    if view is View.FRONT:
+        return (-z, -y), x  # the body's right side is on the viewer's left
+    if view is View.ABOVE:
+        return (x, z), y  # lying on the left side, the front of the body faces up the page
+    turn = math.radians(CAMERA_TURN[view])
+    return (x * math.cos(turn) - z * math.sin(turn), -y), z * math.cos(turn) + x * math.sin(turn)
+
+
+def _anchor(position: Position, body: Mapping[str, Vec]) -> list[str]:
+    """Return the points that stay put from one keyframe to the next, so the figure never slides:
+    the feet or knees on the floor, the shoulders lying on the back, or else the pelvis."""
+    if position is Position.SUPINE:
+        return ["neck"]  # the shoulders stay down, even when the hips lift into a bridge
+    if position is Position.STANDING:
+        names = ["right_ankle", "left_ankle"]
+    elif position in (Position.KNEELING, Position.ALL_FOURS):
+        names = ["right_knee", "left_knee"]
+    else:
+        return ["pelvis"]
+    return [name for name in names if touches(body, name)] or names
+
+
+def _seen(
+    view: View, position: Position, body: Mapping[str, Vec]
+) -> tuple[dict[str, Point], dict[str, float]]:
+    projected = {name: _project(point, view) for name, point in body.items()}
+    # Anchor on how far forward the resting points are, not on which side they are: with one
+    # knee lifted, the other must stay exactly where both knees were.
+    anchor = _anchor(position, body)
+    forward = sum(body[name][0] for name in anchor) / len(anchor)
+    shift = _project((forward, 0.0, 0.0), view)[0][0]
+    points = {name: (x - shift, y) for name, ((x, y), _) in projected.items()}
+    depth = {name: d for name, (_, d) in projected.items()}
+    return points, depth
+
+
+def _body_shapes(points: dict[str, Point], depth: dict[str, float], plain: bool) -> list[Shape]:
+    """Return the body's strokes, farthest first."""
+    body_tone = Tone.PLAIN if plain else Tone.NEAR
+
+    def stroke(names: Sequence[str], width: float, limb: bool = False) -> Shape:
+        kind = ShapeKind.CURVE if names[1] == "waist" else ShapeKind.LINE
+        mean = sum(depth[n] for n in names) / len(names)
+        tone = body_tone
+        if limb and not plain:
+            # A limb behind the body where it joins it (the far side from the side) is lighter.
+            joined_at = "pelvis" if names[0].endswith("hip") else "neck"
+            tone = Tone.FAR if mean < depth[joined_at] - 4 else Tone.NEAR
+        # At the same depth the trunk is drawn before the limbs.
+        order = mean if limb else mean - 0.5
+        return Shape(kind, tuple(points[n] for n in names), width, tone, order)
+
+    shapes = [
+        stroke(("pelvis", "waist", "neck"), TRUNK_WIDTH),
+        stroke(("neck", "head"), LIMB_WIDTH),
+    ]
+    # Seen from the side the shoulders and hips are nearly a dot: drawn only when they show.
+    if math.dist(points["left_shoulder"], points["right_shoulder"]) > 8:
+        shapes.append(stroke(("left_shoulder", "neck", "right_shoulder"), LIMB_WIDTH))
+    if math.dist(points["left_hip"], points["right_hip"]) > 8:
+        shapes.append(stroke(("left_hip", "right_hip"), LIMB_WIDTH))
+    for side in SIDES:
+        for parts, width in ((ARM_POINTS, ARM_WIDTH), (LEG_POINTS, LIMB_WIDTH)):
+            limb = stroke([f"{side}_{part}" for part in parts], width, limb=True)
+            if limb.tone is Tone.NEAR:
+                # A thin white edge keeps a near limb readable where it crosses the body.
+                edge = replace(limb, size=width + HALO_WIDTH, tone=Tone.HALO)
+                shapes.append(replace(edge, depth=limb.depth - 0.01))
+            shapes.append(limb)
+    head, nose = points["head"], points["nose"]
+    head_depth = depth["head"] - 0.25
+    shapes.append(Shape(ShapeKind.DISC, (head,), HEAD_RADIUS, body_tone, head_depth))
+    along = (head[0] + (nose[0] - head[0]) * 0.7, head[1] + (nose[1] - head[1]) * 0.7)
+    if math.dist(head, nose) > HEAD_RADIUS + 1:
+        # Seen from the side, a small nose shows where the face points.
+        shapes.append(Shape(ShapeKind.LINE, (along, nose), NOSE_WIDTH, body_tone, head_depth))
+    elif depth["nose"] > depth["head"]:
+        # Facing the viewer, a light spot on the face shows where it looks: ahead, down, aside.
+        shapes.append(Shape(ShapeKind.DISC, (along,), 1.4, Tone.HALO, head_depth + 0.01))
+    return sorted(shapes, key=lambda shape: shape.depth)
+
+
+def _props(figure: Figure, key: dict[str, Point], every: list[Point]) -> list[Shape]:
+    """Return the props and the floor: placed around the key pose, the same in every keyframe."""
+    low_x, high_x = min(x for x, _ in every) - 8, max(x for x, _ in every) + 8
+    from_above = figure.view is View.ABOVE
+    shapes: list[Shape] = []
+    for prop in figure.props:
+        shapes += _prop(prop, figure.view, key, (low_x, high_x), every)
+    if not from_above:
+        on_mat = any(prop.kind is PropKind.MAT for prop in figure.props)
+        ground = MAT_THICKNESS if on_mat else 0.0
+        floor = ((low_x - 6, ground), (high_x + 6, ground))
+        shapes.append(Shape(ShapeKind.LINE, floor, 1.2, Tone.FLOOR, -100))
+    return shapes
+
+
+def _prop(
+    prop: Prop, view: View, key: dict[str, Point], span: tuple[float, float], every: list[Point]
+) -> list[Shape]:
+    low_x, high_x = span
+    at = prop.at or "pelvis"
+    if prop.kind is PropKind.MAT:
+        if view is View.ABOVE:  # seen from the ceiling, the mat is the area the body lies on
+            top, bottom = min(y for _, y in every) - 8, max(y for _, y in every) + 8
+            return [Shape(ShapeKind.RECT, ((low_x - 4, top), (high_x + 4, bottom)), 2, Tone.MAT)]
+        return [Shape(ShapeKind.RECT, ((low_x, 0.0), (high_x, MAT_THICKNESS)), 1.2, Tone.MAT)]
+    if prop.kind is PropKind.WALL:
+        wall_x = min(x - radius(name) for name, (x, _) in key.items()) - PROP_WIDTH
+        return [Shape(ShapeKind.LINE, ((wall_x, 0.0), (wall_x, -112.0)), 3.0, Tone.PROP)]
+    if prop.kind is PropKind.CHAIR:
+        return _chair(view, prop.back, key[at], held=at.endswith("hand"))
+    if prop.kind is PropKind.TOWEL:
+        return [_towel(key, at)]
+    return [_cushion(prop.kind, key[at], radius(at), view is View.ABOVE)]
+
+
+def _cushion(kind: PropKind, at: Point, reach: float, from_above: bool) -> Shape:
+    """Return a pillow or block under a point of the body, filling the gap to the floor."""
+    x, y = at
+    half = 9.0 if kind is PropKind.PILLOW else 6.0
+    rounding = 3.0 if kind is PropKind.PILLOW else 0.8
+    if from_above:  # seen from the ceiling, the pillow shows around the head resting on it
+        corners = ((x - half - 2, y - 8), (x + half + 2, y + 8))
+        rounding = 4.0
+    else:
+        corners = ((x - half, min(y + reach, -2.0)), (x + half, 0.0))
+    return Shape(ShapeKind.RECT, corners, rounding, Tone.PROP)
+
+
+def _towel(points: dict[str, Point], knee: str) -> Shape:
+    """Return a rolled towel tucked into the crease behind a bent knee."""
+    side = knee.split("_")[0]
+    kx, ky = points[knee]
+    bend_x, bend_y = 0.0, 0.0
+    for other in (f"{side}_hip", f"{side}_ankle"):
+        ox, oy = points[other]
+        length = math.dist((kx, ky), (ox, oy)) or 1.0
+        bend_x, bend_y = bend_x + (ox - kx) / length, bend_y + (oy - ky) / length
+    size = math.hypot(bend_x, bend_y) or 1.0
+    centre = (kx + bend_x / size * 4.8, ky + bend_y / size * 4.8)
+    return Shape(ShapeKind.DISC, (centre,), 3.0, Tone.PROP)
+
+
+def _chair(view: View, back: ChairBack, at: Point, *, held: bool) -> list[Shape]:
+    """Return a chair whose seat carries the pelvis at `at`, or whose backrest a hand holds."""
+    seat_y = -SEAT_HEIGHT + 1.2  # the seat's line, just under the sitting bones
+    x, y = at
+    # Which way the backrest lies from the seat in the picture: -1 left, 1 right, 0 facing us.
+    if view is View.FRONT:
+        toward = {ChairBack.RIGHT: -1.0, ChairBack.LEFT: 1.0}.get(back, 0.0)
+    else:
+        toward = {ChairBack.BEHIND: -1.0, ChairBack.FRONT: 1.0}.get(back, 0.0)
+    if held:
+        # The hand rests on the top rail; the seat reaches away from the person.
+        away = -toward if toward else 1.0
+        back_x, front_x, back_top = x - away * 1.5, x + away * 24.0, y + 3.5
+    elif toward:
+        # Sitting sideways, the backrest stands clear of the hip beside it.
+        gap = 16.0 if back in (ChairBack.RIGHT, ChairBack.LEFT) else 10.0
+        back_x, front_x, back_top = x + toward * gap, x - toward * 14.0, seat_y - CHAIR_BACK_HEIGHT
+    else:
+        # Seen from the front: the seat on two legs, the backrest's frame behind the person.
+        half, top = 15.0, seat_y - CHAIR_BACK_HEIGHT
+        frame = [(x - half, seat_y), (x - half, top), (x + half, top), (x + half, seat_y)]
+        legs = [(x - half, 0.0), (x - half, seat_y), (x + half, seat_y), (x + half, 0.0)]
+        return [_prop_line(frame), _prop_line(legs)]
+    post = [(back_x, 0.0), (back_x, back_top)]
+    seat = [(back_x, seat_y), (front_x, seat_y), (front_x, 0.0)]
+    return [_prop_line(post), _prop_line(seat)]
+
+
+def _prop_line(points: list[Point]) -> Shape:
+    return Shape(ShapeKind.LINE, tuple(points), PROP_WIDTH, Tone.PROP)
