@@ -418,6 +418,28 @@ progress_commands.register(app)
 figures.register(app)
 
 
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")] = 8000,
+) -> None:
+    """Serve the web app and its JSON API (one person, no login; SQLite unless configured).
+
+    Open http://127.0.0.1:8000 in a browser. The API is described at /openapi.json.
+    """
+    import uvicorn
+
+    from backstretch.config import get_settings
+    from backstretch.db.engine import DatabaseError
+    from backstretch.web.app import create_app
+
+    try:
+        application = create_app(get_settings())
+    except (DatabaseError, ValueError) as error:
+        fail(str(error))
+    uvicorn.run(application, host=host, port=port, log_level="info")
+
+
 def main() -> None:
     """Run the command line."""
     app()

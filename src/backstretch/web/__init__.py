@@ -1,0 +1,1 @@
+"""The web app: FastAPI routes over the same core, services and database as the terminal."""

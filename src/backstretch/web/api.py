@@ -1,0 +1,344 @@
+"""The JSON API: thin routes over the core and the services; bad input is a 4xx, never a 500."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime
+from typing import Annotated, Any
+from uuid import UUID
+
+from fastapi import APIRouter, Body, Depends, HTTPException, Path, Query, Request
+from fastapi.responses import JSONResponse
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from sqlalchemy.orm import Session
+
+from backstretch.core.catalogue import UnknownStretchError
+from backstretch.core.models import Position, Region, Sides
+from backstretch.core.profile import ProfileError, parse_profile
+from backstretch.core.records import ItemRecord, SessionStatus
+from backstretch.core.safety import StopSignal
+from backstretch.core.screening import AnswersError
+from backstretch.core.timeline import ItemDose, RoutineItem, TimelineSettings
+from backstretch.db import repository
+from backstretch.db.engine import transaction
+from backstretch.web.app import Runtime
+
+router = APIRouter(prefix="/api", tags=["api"])
+
+
+def get_runtime(request: Request) -> Runtime:
+    """Return what every request shares."""
+    runtime: Runtime = request.app.state.runtime
+    return runtime
+
+
+def get_db(runtime: Annotated[Runtime, Depends(get_runtime)]) -> Iterator[Session]:
+    """Yield a database session whose work is committed together when the route succeeds."""
+    with transaction(runtime.store.sessions) as session:
+        yield session
+
+
+def get_now(request: Request) -> datetime:
+    """Return the current time from the app's clock (tests replace it)."""
+    now: datetime = request.app.state.clock()
+    return now
+
+
+RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
+DbDep = Annotated[Session, Depends(get_db)]
+NowDep = Annotated[datetime, Depends(get_now)]
+
+
+def _local_day(now: datetime, zone: str) -> Any:
+    from zoneinfo import ZoneInfo
+
+    return now.astimezone(ZoneInfo(zone)).date()
+
+
+# Stretches ---------------------------------------------------------------------------------------
+
+
+@router.get("/stretches", summary="List the stretches, optionally filtered")
+def list_stretches(
+    runtime: RuntimeDep,
+    area: Region | None = None,
+    position: Position | None = None,
+    search: Annotated[str | None, Query(max_length=100)] = None,
+) -> list[dict[str, Any]]:
+    """Return the stretches matching every filter given, in id order."""
+    found = runtime.catalogue.filter(region=area, position=position, text=search)
+    return [stretch.model_dump(mode="json") for stretch in found]
+
+
+@router.get("/stretches/{stretch_id}", summary="One stretch")
+def get_stretch(stretch_id: Annotated[str, Path(max_length=60)], runtime: RuntimeDep) -> Any:
+    """Return one stretch; an unknown id is a 404 that suggests the closest ids."""
+    try:
+        return runtime.catalogue.get(stretch_id).model_dump(mode="json")
+    except UnknownStretchError as error:
+        raise HTTPException(404, detail=str(error)) from None
+
+
+# Screening ---------------------------------------------------------------------------------------
+
+
+@router.post("/screen", summary="Answer the safety screening")
+def screen(
+    runtime: RuntimeDep,
+    session: DbDep,
+    now: NowDep,
+    answers: Annotated[dict[str, Any], Body(description="Answers keyed by SCREENING.md ids")],
+) -> dict[str, Any]:
+    """Screen the answers, store the result and return it (verdict, reasons, advice...)."""
+    from backstretch.services.screening import record_screening
+
+    try:
+        _, result = record_screening(session, answers, runtime.context, now=now)
+    except AnswersError as error:
+        raise HTTPException(422, detail=f"answers: {error}") from None
+    return result.to_json()
+
+
+# Planning ----------------------------------------------------------------------------------------
+
+
+class PlanRequest(BaseModel):
+    """A profile, a preset, or both (the profile's fields override the preset's)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    profile: dict[str, Any] = Field(default_factory=dict)
+    preset: str | None = None
+
+
+def _plan(runtime: Runtime, session: Session, now: datetime, body: PlanRequest) -> Any:
+    from backstretch.data import presets
+    from backstretch.services.sessions import plan_next
+
+    chosen = None
+    if body.preset is not None:
+        known = presets(runtime.catalogue)
+        if body.preset not in known:
+            raise HTTPException(422, detail=f"unknown preset '{body.preset}'")
+        chosen = known[body.preset]
+    data = {**(chosen.profile if chosen else {}), **body.profile}
+    if "areas" not in data and chosen is not None and chosen.requests:
+        regions = [
+            r.value for q in chosen.requests for r in runtime.catalogue.get(q.stretch_id).regions
+        ]
+        data["areas"] = list(dict.fromkeys(regions))
+    try:
+        profile = parse_profile(data)
+    except ProfileError as error:
+        raise HTTPException(422, detail=f"profile: {error}") from None
+    return plan_next(
+        session,
+        profile=profile,
+        catalogue=runtime.catalogue,
+        guide=runtime.context.guide,
+        emergency_number=runtime.context.emergency_number,
+        now=now,
+        on=_local_day(now, runtime.context.timezone),
+        requests=chosen.requests if chosen else None,
+        strategy=chosen.strategy if chosen else None,
+        settings=TimelineSettings(lead_in_seconds=runtime.settings.lead_in_seconds),
+    )
+
+
+@router.post(
+    "/plan",
+    summary="Plan a routine",
+    responses={409: {"description": "Safety blocks a routine: the advice, and no plan"}},
+)
+def plan(runtime: RuntimeDep, session: DbDep, now: NowDep, body: PlanRequest) -> Any:
+    """Plan today's routine; when the screening or a safety block says no, answer 409."""
+    upcoming = _plan(runtime, session, now, body)
+    outcome = upcoming.outcome
+    if outcome.plan is None:
+        return JSONResponse(outcome.to_json(), status_code=409)
+    return {**outcome.to_json(), "changes": list(upcoming.changes)}
+
+
+# Sessions ----------------------------------------------------------------------------------------
+
+
+class PlannedItemBody(BaseModel):
+    """One routine item as planned."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    stretch: Annotated[str, Field(max_length=60)]
+    sets: Annotated[int, Field(ge=1, le=3)]
+    reps: Annotated[int, Field(ge=1, le=40)]
+    sides: Sides
+    hold_seconds: Annotated[int, Field(ge=5, le=60)] | None = None
+
+
+class DoneItemBody(BaseModel):
+    """What was done of one item so far."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    position: Annotated[int, Field(ge=0, le=100)]
+    done_seconds: Annotated[int, Field(ge=0, le=3600)]
+    done_reps: Annotated[int, Field(ge=0, le=1000)]
+    skipped: bool = False
+
+
+class SessionBody(BaseModel):
+    """A session as the browser player keeps it; PUT it again and again as it goes."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    routine_name: Annotated[str, Field(min_length=1, max_length=120)] = "My routine"
+    items: Annotated[list[PlannedItemBody], Field(min_length=1, max_length=100)]
+    started_at: AwareDatetime
+    status: SessionStatus = SessionStatus.IN_PROGRESS
+    pain_before: Annotated[int, Field(ge=0, le=10)] | None = None
+    pain_after: Annotated[int, Field(ge=0, le=10)] | None = None
+    stop_signal: StopSignal | None = None
+    stopped_stretch: Annotated[str, Field(max_length=60)] | None = None
+    done: list[DoneItemBody] = Field(default_factory=list, max_length=100)
+
+
+FINAL = (SessionStatus.COMPLETED, SessionStatus.STOPPED, SessionStatus.ABANDONED)
+
+
+@router.put(
+    "/sessions/{session_uuid}",
+    summary="Record a session (create, then update as it goes)",
+    responses={409: {"description": "Safety does not allow a session now, or it has ended"}},
+)
+def put_session(
+    session_uuid: UUID,
+    body: SessionBody,
+    runtime: RuntimeDep,
+    session: DbDep,
+    now: NowDep,
+) -> Any:
+    """Create the session on the first PUT, then store progress and how it ended.
+
+    The uuid is made by the browser, so a retry (or an offline replay) never records a session
+    twice. A session can only be started while safety allows a routine.
+    """
+    from backstretch.core.stats import session_to_json
+    from backstretch.services import sessions
+    from backstretch.services.screening import current_gate
+
+    uuid = str(session_uuid)
+    stored = repository.get_session(session=session, uuid=uuid)
+    if stored is None:
+        if not current_gate(session, now=now).may_play:
+            raise HTTPException(
+                409, detail="safety does not allow a session now: see POST /api/plan for why"
+            )
+        items = []
+        for planned_item in body.items:
+            try:
+                stretch = runtime.catalogue.get(planned_item.stretch)
+            except UnknownStretchError as error:
+                raise HTTPException(422, detail=f"items: {error}") from None
+            dose = ItemDose(
+                sets=planned_item.sets,
+                reps=planned_item.reps,
+                sides=planned_item.sides,
+                hold_seconds=planned_item.hold_seconds,
+                tempo=stretch.dose.tempo,
+            )
+            if (dose.hold_seconds is None) != (stretch.dose.hold_seconds is None):
+                raise HTTPException(422, detail=f"items: {stretch.id}: hold_seconds is wrong")
+            items.append(RoutineItem(stretch, dose))
+        stored = sessions.begin_session(
+            session,
+            uuid=uuid,
+            routine_name=body.routine_name,
+            items=items,
+            settings=TimelineSettings(lead_in_seconds=runtime.settings.lead_in_seconds),
+            pain_before=body.pain_before,
+            now=body.started_at,
+            timezone=runtime.context.timezone,
+        )
+    elif stored.status in FINAL and stored.status is not SessionStatus.ABANDONED:
+        return session_to_json(stored)  # a retry of the last PUT: already recorded
+    planned = {item.position: item for item in stored.items}
+    updates = []
+    for progress in body.done:
+        if progress.position not in planned:
+            raise HTTPException(422, detail=f"done: no item at position {progress.position}")
+        target = planned[progress.position]
+        updates.append(
+            ItemRecord(
+                position=progress.position,
+                stretch=target.stretch,
+                planned_seconds=target.planned_seconds,
+                planned_reps=target.planned_reps,
+                done_seconds=min(progress.done_seconds, target.planned_seconds),
+                done_reps=min(progress.done_reps, target.planned_reps),
+                skipped=progress.skipped,
+            )
+        )
+    sessions.save_items(session, uuid=uuid, items=updates, now=now)
+    if body.status in FINAL:
+        sessions.finish_session(
+            session,
+            uuid=uuid,
+            status=body.status,
+            now=now,
+            timezone=runtime.context.timezone,
+            guide=runtime.context.guide,
+            emergency_number=runtime.context.emergency_number,
+            pain_after=body.pain_after,
+            stop_signal=body.stop_signal,
+            stopped_stretch=body.stopped_stretch,
+        )
+    record = repository.get_session(session=session, uuid=uuid)
+    return session_to_json(record) if record else None
+
+
+@router.get("/sessions/{session_uuid}", summary="One session")
+def get_session(session_uuid: UUID, session: DbDep) -> Any:
+    """Return one session with every item's target next to what was done."""
+    from backstretch.core.stats import session_to_json
+
+    record = repository.get_session(session=session, uuid=str(session_uuid))
+    if record is None:
+        raise HTTPException(404, detail=f"no session {session_uuid}")
+    return session_to_json(record)
+
+
+# History, stats, export --------------------------------------------------------------------------
+
+
+@router.get("/history", summary="Every session, newest first")
+def history(session: DbDep) -> list[dict[str, Any]]:
+    """Return every session with its items, newest first."""
+    from backstretch.core.stats import history_to_json
+
+    return history_to_json(repository.list_sessions(session=session))
+
+
+@router.get("/stats", summary="Streak, weeks, heatmap, pain and activity trends")
+def stats(
+    runtime: RuntimeDep,
+    session: DbDep,
+    now: NowDep,
+    weeks: Annotated[int, Query(ge=1, le=53)] = 12,
+) -> dict[str, Any]:
+    """Return the statistics on the person's local days."""
+    from backstretch.core.stats import compute_stats
+
+    summary = compute_stats(
+        repository.list_sessions(session=session),
+        repository.list_checkins(session=session),
+        _local_day(now, runtime.context.timezone),
+        weeks=weeks,
+    )
+    return summary.to_json()
+
+
+@router.get("/export", summary="All your data, in the round-trip format")
+def export(session: DbDep, now: NowDep) -> dict[str, Any]:
+    """Return every stored row, as `backstretch export` writes it."""
+    from backstretch.db.portability import export_document
+
+    return export_document(session, exported_at=now)
