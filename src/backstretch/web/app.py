@@ -53,7 +53,11 @@ def build_runtime(settings: Settings) -> Runtime:
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Return the web app; the database opens when the app starts and closes when it stops."""
-    from backstretch.web import api
+    from importlib import resources
+
+    from fastapi.staticfiles import StaticFiles
+
+    from backstretch.web import api, pages
 
     settings = settings or get_settings()
 
@@ -73,6 +77,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.clock = utc_now
     app.include_router(api.router)
+    app.include_router(pages.router)
+    static = str(resources.files("backstretch.web").joinpath("static"))
+    app.mount("/static", StaticFiles(directory=static), name="static")
 
     @app.exception_handler(DatabaseError)
     async def database_unavailable(_request: Request, error: DatabaseError) -> JSONResponse:

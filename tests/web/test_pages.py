@@ -1,0 +1,50 @@
+"""The HTML pages work without JavaScript: plain links and GET forms."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+
+import pytest
+from fastapi.testclient import TestClient
+
+pytestmark = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+
+
+def test_the_welcome_page_shows_the_disclaimer(client: TestClient) -> None:
+    page = client.get("/")
+    assert page.status_code == 200
+    assert "Please read" in page.text
+    assert "not a medical device" in page.text or "not medical advice" in page.text
+    assert '<html lang="en">' in page.text
+
+
+def test_the_library_filters_with_a_plain_form(client: TestClient) -> None:
+    everything = client.get("/stretches").text
+    chairs = client.get("/stretches", params={"position": "chair", "area": ""}).text
+    assert "Cat-cow" in everything
+    assert "Seated cat-cow" in chairs
+    assert ">Cat-cow<" not in chairs
+    assert client.get("/stretches", params={"search": "cobra"}).text.count('href="/stretches/') == 1
+
+
+def test_a_bad_filter_is_a_422_not_a_crash(client: TestClient) -> None:
+    assert client.get("/stretches", params={"position": "upside_down"}).status_code == 422
+
+
+def test_a_stretch_page_has_its_figure_steps_cautions_and_sources(client: TestClient) -> None:
+    page = client.get("/stretches/cat-cow")
+    assert page.status_code == 200
+    start = page.text.index("<svg")
+    end = page.text.index("</svg>") + len("</svg>")
+    svg = ET.fromstring(page.text[start:end])
+    assert svg.find("{http://www.w3.org/2000/svg}title") is not None
+    for heading in ("Set up", "Stop if", "Sources"):
+        assert heading in page.text
+    assert "000_5749af37cd5b2802.txt" in page.text
+    assert client.get("/stretches/nope").status_code == 404
+
+
+def test_static_files_are_served(client: TestClient) -> None:
+    css = client.get("/static/app.css")
+    assert css.status_code == 200
+    assert "prefers-reduced-motion" in css.text
