@@ -326,3 +326,19 @@ def test_a_new_person_goes_from_my_lower_back_hurts_to_a_saved_session(
     assert "Weekly check-in" not in again.output  # offered once a week at most
     trend = json.loads(runner.invoke(app, ["stats", "--json"]).stdout)["psfs"]
     assert [point["mean"] for point in trend["checkins"]] == [5.0]
+
+
+@pytest.mark.usefixtures("now")
+def test_a_resumed_session_still_offers_the_pregnancy_warning_signs(
+    runner: CliRunner, tmp_path: Path, devices: dict[str, Any]
+) -> None:
+    path = tmp_path / "answers.json"
+    path.write_text(json.dumps(all_no_answers(pregnant=True)), encoding="utf-8")
+    assert runner.invoke(app, ["screen", "--answers", str(path)]).exit_code == 0
+    devices["keys"] = ScriptedKeys(devices["clock"], [(7_000, "q")])
+    run_start(runner)
+    clock = FakeClock()
+    devices["clock"], devices["keys"] = clock, ScriptedKeys(clock, [(3_000, "!"), (4_000, "c")])
+    resumed = runner.invoke(app, ["start", "--resume", "--pain-after", "3"])
+    assert resumed.exit_code == 0, resumed.output
+    assert "Pregnancy warning sign" in resumed.output

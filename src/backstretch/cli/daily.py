@@ -540,6 +540,7 @@ def _resume(
             _fail(str(error))
         if left is not None and gate.may_play:
             sessions.reopen(session, uuid=left.record.uuid, now=shared.now())
+        pregnant = sessions.pregnant_now(session)
     if not gate.may_play:
         _fail(
             "a session cannot be resumed now: the safety check is due or a block is open "
@@ -562,7 +563,7 @@ def _resume(
         segments=left.segments(),
         positions=left.positions,
         earlier=left.record.items,
-        pregnant=False,
+        pregnant=pregnant,
         voice=voice,
         quiet=quiet,
     )

@@ -22,7 +22,7 @@ from backstretch.core.progression import (
 )
 from backstretch.core.records import ItemRecord, SessionRecord, SessionStatus
 from backstretch.core.safety import BlockKind, StopSignal, pain_pause_due, stop_outcome
-from backstretch.core.screening import ScreeningGuide
+from backstretch.core.screening import Restriction, ScreeningGuide
 from backstretch.core.timeline import ItemDose, RoutineItem, Segment, TimelineSettings, timeline
 from backstretch.db import repository
 from backstretch.services.planning import PlanOutcome, make_plan
@@ -360,6 +360,15 @@ def find_resumable(session: Session, catalogue: Catalogue) -> Resumable | None:
         positions=tuple(done.position for _, done in left),
         settings=settings,
     )
+
+
+def pregnant_now(session: Session) -> bool:
+    """Tell whether the screening on file or the remembered profile says pregnant."""
+    latest = repository.latest_screening(session=session)
+    if latest is not None and Restriction.PREGNANT in latest.restrictions:
+        return True
+    profile = repository.load_profile(session=session) or {}
+    return Restriction.PREGNANT.value in profile.get("restrictions", [])
 
 
 def reopen(session: Session, *, uuid: str, now: datetime) -> None:
