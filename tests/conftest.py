@@ -13,6 +13,7 @@ from typer.testing import CliRunner
 
 from backstretch.cli import context as cli_context
 from backstretch.config import get_settings
+from backstretch.db.store import Store, open_store
 
 POSTGRES_ADMIN_URL = os.environ.get(
     "BACKSTRETCH_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -109,3 +110,11 @@ def database_url(
     with engine.connect() as connection:
         connection.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
     engine.dispose()
+
+
+@pytest.fixture
+def store(database_url: str) -> Iterator[Store]:
+    """The fresh database of `database_url`, opened and migrated, for a test to use directly."""
+    opened = open_store(database_url)
+    yield opened
+    opened.close()

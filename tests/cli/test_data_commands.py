@@ -7,7 +7,7 @@ import json
 import os
 import stat
 import zipfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -25,14 +25,6 @@ from backstretch.db.tables import Base
 from tests.conftest import FakeNow
 from tests.db.test_portability import fill, filled_document
 from tests.factories import all_no_answers
-
-
-@pytest.fixture
-def store(database_url: str) -> Iterator[Store]:
-    """The database the commands use (each backend), opened for the test to look at."""
-    opened = open_store(database_url)
-    yield opened
-    opened.close()
 
 
 @pytest.fixture

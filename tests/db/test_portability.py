@@ -7,7 +7,7 @@ import csv
 import io
 import json
 import zipfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -190,14 +190,6 @@ def filled_document(folder: Path) -> dict[str, Any]:
             return export_document(session, exported_at=EXPORTED_AT)
     finally:
         store.close()
-
-
-@pytest.fixture
-def store(database_url: str) -> Iterator[Store]:
-    """An empty, migrated store on each backend."""
-    opened = open_store(database_url)
-    yield opened
-    opened.close()
 
 
 @pytest.fixture

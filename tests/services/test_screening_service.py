@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -12,7 +11,7 @@ from backstretch.core.screening import RED_FLAG_IDS, Restriction, Verdict
 from backstretch.data import builtin_catalogue, screening_guide
 from backstretch.db import repository
 from backstretch.db.engine import transaction
-from backstretch.db.store import Store, open_store
+from backstretch.db.store import Store
 from backstretch.services.screening import (
     ClearanceError,
     Context,
@@ -26,13 +25,6 @@ MONDAY = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 
 def all_no(**answers: object) -> dict[str, object]:
     return {**dict.fromkeys(RED_FLAG_IDS, False), **answers}
-
-
-@pytest.fixture
-def store(database_url: str) -> Iterator[Store]:
-    opened = open_store(database_url)
-    yield opened
-    opened.close()
 
 
 @pytest.fixture

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
@@ -18,7 +18,7 @@ from backstretch.core.timeline import RoutineItem, TimelineSettings, default_dos
 from backstretch.data import builtin_catalogue, screening_guide
 from backstretch.db import repository
 from backstretch.db.engine import transaction
-from backstretch.db.store import Store, open_store
+from backstretch.db.store import Store
 from backstretch.services import sessions
 from backstretch.services.screening import Context, record_screening
 from tests.factories import EMERGENCY_NUMBER, all_no_answers
@@ -40,13 +40,6 @@ def routine(*stretch_ids: str) -> tuple[RoutineItem, ...]:
 ROUTINE = routine()
 REQUESTS = [Request(i) for i in STRETCHES]
 PERSON: Profile = parse_profile({"areas": ["lower_back", "upper_back"], "minutes": 15})
-
-
-@pytest.fixture
-def store(database_url: str) -> Iterator[Store]:
-    opened = open_store(database_url)
-    yield opened
-    opened.close()
 
 
 @pytest.fixture

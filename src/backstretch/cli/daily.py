@@ -262,8 +262,7 @@ CHECKIN_EVERY = timedelta(days=7)
 
 def offer_weekly_checkin(store: Store, context: Context, console: Console) -> None:
     """Offer the optional activity check-in when the last one is a week old (or there is none)."""
-    from backstretch.cli.progress_commands import ask_ratings
-    from backstretch.core.records import Activity, CheckinRecord
+    from backstretch.cli.progress_commands import ask_ratings, save_checkin
 
     with transaction(store.sessions) as session:
         earlier = repository.list_checkins(session=session)
@@ -278,16 +277,8 @@ def offer_weekly_checkin(store: Store, context: Context, console: Console) -> No
     if reply.strip().lower() not in ("y", "yes"):
         return
     ratings = ask_ratings(console, earlier[-1] if earlier else None)
-    if not ratings:
-        return
-    record = CheckinRecord(
-        at=shared.now(),
-        timezone=context.timezone,
-        activities=tuple(Activity(name, score) for name, score in ratings),
-    )
-    with transaction(store.sessions) as session:
-        repository.add_checkin(session=session, record=record)
-    console.print(f"Check-in saved: average {record.mean:.1f} of 10.")
+    if ratings:
+        save_checkin(store, context.timezone, ratings, console)
 
 
 def _plan_today(

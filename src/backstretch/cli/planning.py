@@ -5,10 +5,9 @@ from __future__ import annotations
 import os
 import tempfile
 from collections.abc import Callable, Sequence
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any, NoReturn
-from zoneinfo import ZoneInfo
 
 import yaml
 from rich.console import Console
@@ -21,6 +20,7 @@ from backstretch.core.profile import Profile, ProfileError, parse_profile
 from backstretch.core.routine import Preset, parse_routine
 from backstretch.core.timeline import RoutineItem
 from backstretch.data import read_yaml
+from backstretch.services.clock import local_day
 from backstretch.services.planning import PlanOutcome
 
 Fail = Callable[[str], NoReturn]
@@ -97,9 +97,9 @@ def save_routine(path: Path, document: dict[str, Any]) -> None:
     os.replace(temporary, path)
 
 
-def local_date(now: datetime, timezone: str) -> Any:
+def local_date(now: datetime, timezone: str) -> date:
     """Return the person's local calendar day."""
-    return now.astimezone(ZoneInfo(timezone)).date()
+    return local_day(now, timezone)
 
 
 def _minutes(seconds: int) -> str:

@@ -124,6 +124,23 @@ def ask_ratings(console: Any, last: Any) -> list[tuple[str, int]]:
     return ratings
 
 
+def save_checkin(store: Any, zone: str, ratings: list[tuple[str, int]], console: Any) -> None:
+    """Store this week's ratings and say the average."""
+    from backstretch.cli import context as shared
+    from backstretch.core.records import Activity, CheckinRecord
+    from backstretch.db import repository
+    from backstretch.db.engine import transaction
+
+    record = CheckinRecord(
+        at=shared.now(),
+        timezone=zone,
+        activities=tuple(Activity(name, score) for name, score in ratings),
+    )
+    with transaction(store.sessions) as session:
+        repository.add_checkin(session=session, record=record)
+    console.print(f"Check-in saved: average {record.mean:.1f} of 10.")
+
+
 def checkin(
     activity: Annotated[
         list[str] | None,
@@ -142,7 +159,6 @@ def checkin(
     from backstretch.cli.player import is_terminal
     from backstretch.cli.render import output_console
     from backstretch.config import get_settings
-    from backstretch.core.records import Activity, CheckinRecord
     from backstretch.db import repository
     from backstretch.db.engine import transaction
 
@@ -164,16 +180,9 @@ def checkin(
             ratings = ask_ratings(console, earlier[-1] if earlier else None)
             if not ratings:
                 _fail("no activity given: nothing saved")
-        record = CheckinRecord(
-            at=shared.now(),
-            timezone=zone,
-            activities=tuple(Activity(name, score) for name, score in ratings),
-        )
-        with transaction(store.sessions) as session:
-            repository.add_checkin(session=session, record=record)
+        save_checkin(store, zone, ratings, console)
     finally:
         store.close()
-    console.print(f"Check-in saved: average {record.mean:.1f} of 10.")
 
 
 def register(app: typer.Typer) -> None:

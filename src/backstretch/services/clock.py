@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -14,6 +14,11 @@ Now = Callable[[], datetime]
 def utc_now() -> datetime:
     """Return the current time in UTC."""
     return datetime.now(UTC)
+
+
+def local_day(now: datetime, timezone: str) -> date:
+    """Return the person's calendar day at `now` in their time zone."""
+    return now.astimezone(ZoneInfo(timezone)).date()
 
 
 def system_timezone() -> str:

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from backstretch.core.catalogue import Catalogue, UnknownStretchError
 from backstretch.core.models import Sides
-from backstretch.core.planner import Plan
+from backstretch.core.planner import Plan, Request, Strategy
 from backstretch.core.player import item_spans
 from backstretch.core.profile import Profile
 from backstretch.core.progression import (
@@ -107,8 +107,8 @@ def plan_next(
     emergency_number: str,
     now: datetime,
     on: date,
-    requests: Any = None,
-    strategy: Any = None,
+    requests: Sequence[Request] | None = None,
+    strategy: Strategy | None = None,
     settings: TimelineSettings | None = None,
 ) -> NextPlan:
     """Plan today's routine with the progression the stored sessions call for."""

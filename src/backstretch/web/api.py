@@ -21,15 +21,10 @@ from backstretch.core.screening import AnswersError
 from backstretch.core.timeline import ItemDose, RoutineItem, TimelineSettings
 from backstretch.db import repository
 from backstretch.db.engine import transaction
-from backstretch.web.app import Runtime
+from backstretch.services.clock import local_day
+from backstretch.web.app import Runtime, get_runtime
 
 router = APIRouter(prefix="/api", tags=["api"])
-
-
-def get_runtime(request: Request) -> Runtime:
-    """Return what every request shares."""
-    runtime: Runtime = request.app.state.runtime
-    return runtime
 
 
 def get_db(runtime: Annotated[Runtime, Depends(get_runtime)]) -> Iterator[Session]:
@@ -47,12 +42,6 @@ def get_now(request: Request) -> datetime:
 RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
 DbDep = Annotated[Session, Depends(get_db)]
 NowDep = Annotated[datetime, Depends(get_now)]
-
-
-def _local_day(now: datetime, zone: str) -> Any:
-    from zoneinfo import ZoneInfo
-
-    return now.astimezone(ZoneInfo(zone)).date()
 
 
 # Stretches ---------------------------------------------------------------------------------------
@@ -138,7 +127,7 @@ def _plan(runtime: Runtime, session: Session, now: datetime, body: PlanRequest) 
         guide=runtime.context.guide,
         emergency_number=runtime.context.emergency_number,
         now=now,
-        on=_local_day(now, runtime.context.timezone),
+        on=local_day(now, runtime.context.timezone),
         requests=chosen.requests if chosen else None,
         strategy=chosen.strategy if chosen else None,
         settings=TimelineSettings(lead_in_seconds=runtime.settings.lead_in_seconds),
@@ -330,7 +319,7 @@ def stats(
     summary = compute_stats(
         repository.list_sessions(session=session),
         repository.list_checkins(session=session),
-        _local_day(now, runtime.context.timezone),
+        local_day(now, runtime.context.timezone),
         weeks=weeks,
     )
     return summary.to_json()

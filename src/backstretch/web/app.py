@@ -33,6 +33,12 @@ class Runtime:
         return self.context.catalogue
 
 
+def get_runtime(request: Request) -> Runtime:
+    """Return what every request shares (a FastAPI dependency)."""
+    runtime: Runtime = request.app.state.runtime
+    return runtime
+
+
 def build_runtime(settings: Settings) -> Runtime:
     """Open the database and load the catalogue and the screening wording."""
     from backstretch.data import load_catalogue, screening_guide

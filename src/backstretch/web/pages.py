@@ -16,7 +16,7 @@ from fastapi.templating import Jinja2Templates
 
 from backstretch.core.catalogue import UnknownStretchError
 from backstretch.core.models import Position, Region
-from backstretch.web.app import Runtime
+from backstretch.web.app import Runtime, get_runtime
 
 router = APIRouter(include_in_schema=False)
 
@@ -38,12 +38,6 @@ def make_templates() -> Jinja2Templates:
 
 
 TEMPLATES = make_templates()
-
-
-def get_runtime(request: Request) -> Runtime:
-    """Return what every request shares."""
-    runtime: Runtime = request.app.state.runtime
-    return runtime
 
 
 RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
