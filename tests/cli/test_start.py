@@ -342,3 +342,17 @@ def test_a_resumed_session_still_offers_the_pregnancy_warning_signs(
     resumed = runner.invoke(app, ["start", "--resume", "--pain-after", "3"])
     assert resumed.exit_code == 0, resumed.output
     assert "Pregnancy warning sign" in resumed.output
+
+
+@pytest.mark.usefixtures("now")
+def test_the_first_start_asks_the_safety_check_after_one_filled_in_disclaimer(
+    runner: CliRunner, devices: dict[str, Any]
+) -> None:
+    devices["interactive"] = True
+    screening = ["n"] * (5 + 7)  # "none of these" for each checklist, no to each restriction
+    profile = ["4", "3", "chair", "5", "", "4", ""]  # then no weekly check-in
+    result = runner.invoke(app, ["start", "--quiet"], input="\n".join(screening + profile) + "\n")
+    assert result.exit_code == 0, result.output
+    assert result.output.count("not a medical device") == 1
+    assert "{emergency_number}" not in result.output
+    assert "Session complete" in result.output

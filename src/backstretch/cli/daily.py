@@ -413,7 +413,6 @@ def run_start(
                     "the weekly safety check is due: run `backstretch screen` first",
                     BLOCKED_EXIT,
                 )
-            console.print(Text(context.guide.disclaimer.strip(), style="italic"))
             console.print(Text("First, the weekly safety check.", style="bold"))
             raw = ask_all(
                 console,
