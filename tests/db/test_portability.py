@@ -105,6 +105,7 @@ def fill(session: Session) -> None:
         data={"areas": ["lower_back"], "minutes": 10, "setting": "chair", "note": "café ✓"},
         at=T0,
     )
+    repository.save_preferences(session=session, data={"lead_in_seconds": 8, "voice": True}, at=T0)
     items = (
         ItemRecord(position=0, stretch="cat-cow", planned_seconds=60, planned_reps=6),
         ItemRecord(position=1, stretch="childs-pose", planned_seconds=90, planned_reps=3),
@@ -226,7 +227,7 @@ def is_empty(store: Store) -> bool:
 def test_every_table_and_column_is_exported(filled: Store) -> None:
     document = exported(filled)
     assert document["format"] == "backstretch-export"
-    assert document["version"] == 1
+    assert document["version"] == 2
     assert document["exported_at"] == "2026-11-03T08:30:00+00:00"
     # Every table of the schema, not only those the repository lists: a forgotten table shows.
     assert set(document["tables"]) == set(Base.metadata.tables)
@@ -336,6 +337,30 @@ def test_new_rows_after_an_import_get_fresh_ids(
         assert [row["id"] for row in tables[name]] == [*imported_ids, max(imported_ids) + 1], name
 
 
+def test_a_version_1_export_without_settings_still_imports(
+    store: Store, good_document: dict[str, Any]
+) -> None:
+    older = {**good_document, "version": 1, "tables": dict(good_document["tables"])}
+    del older["tables"]["preferences"]
+    with transaction(store.sessions) as session:
+        import_document(session, older)
+    tables = exported(store)["tables"]
+    assert tables["preferences"] == []
+    assert tables["sessions"] == good_document["tables"]["sessions"]
+
+
+def test_a_version_2_export_must_hold_the_settings(
+    store: Store, good_document: dict[str, Any]
+) -> None:
+    newer = {**good_document, "tables": dict(good_document["tables"])}
+    del newer["tables"]["preferences"]
+    with (
+        pytest.raises(ExportFormatError, match=r"tables.preferences: missing table"),
+        transaction(store.sessions) as session,
+    ):
+        import_document(session, newer)
+
+
 # Import refuses --------------------------------------------------------------------------------
 
 
@@ -399,7 +424,11 @@ def first_item_twice(document: dict[str, Any]) -> None:
 
 MALFORMED: list[tuple[str, Change, str]] = [
     ("wrong-format", lambda d: d.update(format="something-else"), "format: expected"),
-    ("newer-version", lambda d: d.update(version=2), "version: this backstretch reads version 1"),
+    (
+        "newer-version",
+        lambda d: d.update(version=3),
+        "version: this backstretch reads versions 1 to 2",
+    ),
     ("version-true", lambda d: d.update(version=True), "version:"),
     ("extra-key", lambda d: d.update(comment="hi"), "comment: unknown key"),
     ("no-tables", lambda d: d.pop("tables"), "tables: missing"),

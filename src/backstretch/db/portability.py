@@ -43,7 +43,9 @@ from backstretch.db import repository
 from backstretch.db.tables import Base, UTCDateTime
 
 EXPORT_FORMAT = "backstretch-export"
-EXPORT_VERSION = 1
+EXPORT_VERSION = 2
+# The version that added each table after the first: an older export simply has none of its rows.
+ADDED_IN_VERSION = {"preferences": 2}
 
 # Columns whose text must be one of a fixed set of values: the repository turns them back into
 # enums when it reads them, so a stray value would only fail later, far from the import.
@@ -356,9 +358,9 @@ def parse_document(document: Any) -> dict[str, list[dict[str, Any]]]:
             "format", f"expected {EXPORT_FORMAT!r}, not {document['format']!r}: not an export"
         )
     version = document["version"]
-    if isinstance(version, bool) or version != EXPORT_VERSION:
+    if isinstance(version, bool) or version not in range(1, EXPORT_VERSION + 1):
         raise ExportFormatError(
-            "version", f"this backstretch reads version {EXPORT_VERSION}, not {version!r}"
+            "version", f"this backstretch reads versions 1 to {EXPORT_VERSION}, not {version!r}"
         )
     _parse_datetime("exported_at", document["exported_at"])
     tables = document["tables"]
@@ -372,6 +374,9 @@ def parse_document(document: Any) -> dict[str, list[dict[str, Any]]]:
     parsed: dict[str, list[dict[str, Any]]] = {}
     for table in known:
         if table.name not in tables:
+            if version < ADDED_IN_VERSION.get(table.name, 1):
+                parsed[table.name] = []
+                continue
             raise ExportFormatError(f"tables.{table.name}", "missing table")
         parsed[table.name] = _parse_rows(table, tables[table.name])
         # Parents come first, so a child's references are checked against parents parsed already.

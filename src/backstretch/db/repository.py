@@ -22,6 +22,7 @@ from backstretch.core.screening import Restriction, ScreeningResult, Verdict
 from backstretch.db.tables import (
     CheckinRow,
     ClearanceRow,
+    PreferencesRow,
     ProfileRow,
     SafetyBlockRow,
     ScreeningRow,
@@ -218,6 +219,23 @@ def save_profile(*, session: Session, data: dict[str, Any], at: datetime) -> Non
     row = session.get(ProfileRow, 1)
     if row is None:
         session.add(ProfileRow(id=1, data=data, updated_at=at))
+    else:
+        row.data = data
+        row.updated_at = at
+    session.flush()
+
+
+def load_preferences(*, session: Session) -> dict[str, Any]:
+    """Return the stored settings (empty when none were saved)."""
+    row = session.get(PreferencesRow, 1)
+    return dict(row.data) if row else {}
+
+
+def save_preferences(*, session: Session, data: dict[str, Any], at: datetime) -> None:
+    """Store the settings."""
+    row = session.get(PreferencesRow, 1)
+    if row is None:
+        session.add(PreferencesRow(id=1, data=data, updated_at=at))
     else:
         row.data = data
         row.updated_at = at
@@ -425,6 +443,7 @@ ALL_TABLES = (
     ClearanceRow,
     ScreeningRow,
     ProfileRow,
+    PreferencesRow,
 )
 
 

@@ -107,6 +107,16 @@ class ProfileRow(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
+class PreferencesRow(Base):
+    """The person's settings (one row): lead-in, voice, emergency number, time zone."""
+
+    __tablename__ = "preferences"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    data: Mapped[dict[str, Any]] = mapped_column(JSON)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
 class SessionRow(Base):
     """One session; the uuid is made by the player, so a retry never records it twice."""
 

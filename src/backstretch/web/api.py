@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import datetime
 from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import APIRouter, Body, Depends, HTTPException, Path, Query, Request
+from fastapi import APIRouter, Body, HTTPException, Path, Query
 from fastapi.responses import JSONResponse
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
@@ -18,30 +17,22 @@ from backstretch.core.profile import ProfileError, parse_profile
 from backstretch.core.records import ItemRecord, SessionStatus
 from backstretch.core.safety import StopSignal
 from backstretch.core.screening import AnswersError
-from backstretch.core.timeline import ItemDose, RoutineItem, TimelineSettings
+from backstretch.core.timeline import ItemDose, RoutineItem
 from backstretch.db import repository
-from backstretch.db.engine import transaction
 from backstretch.services.clock import local_day
-from backstretch.web.app import Runtime, get_runtime
+from backstretch.services.preferences import Preferences
+from backstretch.services.screening import Context
+from backstretch.web import deps
+from backstretch.web.today import timeline_settings
 
 router = APIRouter(prefix="/api", tags=["api"])
 
 
-def get_db(runtime: Annotated[Runtime, Depends(get_runtime)]) -> Iterator[Session]:
-    """Yield a database session whose work is committed together when the route succeeds."""
-    with transaction(runtime.store.sessions) as session:
-        yield session
-
-
-def get_now(request: Request) -> datetime:
-    """Return the current time from the app's clock (tests replace it)."""
-    now: datetime = request.app.state.clock()
-    return now
-
-
-RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
-DbDep = Annotated[Session, Depends(get_db)]
-NowDep = Annotated[datetime, Depends(get_now)]
+RuntimeDep = deps.RuntimeDep
+DbDep = deps.DbDep
+NowDep = deps.NowDep
+ContextDep = deps.ContextDep
+PreferencesDep = deps.PreferencesDep
 
 
 # Stretches ---------------------------------------------------------------------------------------
@@ -73,7 +64,7 @@ def get_stretch(stretch_id: Annotated[str, Path(max_length=60)], runtime: Runtim
 
 @router.post("/screen", summary="Answer the safety screening")
 def screen(
-    runtime: RuntimeDep,
+    context: ContextDep,
     session: DbDep,
     now: NowDep,
     answers: Annotated[dict[str, Any], Body(description="Answers keyed by SCREENING.md ids")],
@@ -82,7 +73,7 @@ def screen(
     from backstretch.services.screening import record_screening
 
     try:
-        _, result = record_screening(session, answers, runtime.context, now=now)
+        _, result = record_screening(session, answers, context, now=now)
     except AnswersError as error:
         raise HTTPException(422, detail=f"answers: {error}") from None
     return result.to_json()
@@ -100,37 +91,36 @@ class PlanRequest(BaseModel):
     preset: str | None = None
 
 
-def _plan(runtime: Runtime, session: Session, now: datetime, body: PlanRequest) -> Any:
+def _plan(
+    context: Context, preferences: Preferences, session: Session, now: datetime, body: PlanRequest
+) -> Any:
     from backstretch.data import presets
-    from backstretch.services.sessions import plan_next
+    from backstretch.web.today import plan_today
 
     chosen = None
     if body.preset is not None:
-        known = presets(runtime.catalogue)
+        known = presets(context.catalogue)
         if body.preset not in known:
             raise HTTPException(422, detail=f"unknown preset '{body.preset}'")
         chosen = known[body.preset]
     data = {**(chosen.profile if chosen else {}), **body.profile}
     if "areas" not in data and chosen is not None and chosen.requests:
         regions = [
-            r.value for q in chosen.requests for r in runtime.catalogue.get(q.stretch_id).regions
+            r.value for q in chosen.requests for r in context.catalogue.get(q.stretch_id).regions
         ]
         data["areas"] = list(dict.fromkeys(regions))
     try:
         profile = parse_profile(data)
     except ProfileError as error:
         raise HTTPException(422, detail=f"profile: {error}") from None
-    return plan_next(
+    return plan_today(
         session,
         profile=profile,
-        catalogue=runtime.catalogue,
-        guide=runtime.context.guide,
-        emergency_number=runtime.context.emergency_number,
+        context=context,
+        preferences=preferences,
         now=now,
-        on=local_day(now, runtime.context.timezone),
         requests=chosen.requests if chosen else None,
         strategy=chosen.strategy if chosen else None,
-        settings=TimelineSettings(lead_in_seconds=runtime.settings.lead_in_seconds),
     )
 
 
@@ -139,9 +129,15 @@ def _plan(runtime: Runtime, session: Session, now: datetime, body: PlanRequest) 
     summary="Plan a routine",
     responses={409: {"description": "Safety blocks a routine: the advice, and no plan"}},
 )
-def plan(runtime: RuntimeDep, session: DbDep, now: NowDep, body: PlanRequest) -> Any:
+def plan(
+    context: ContextDep,
+    preferences: PreferencesDep,
+    session: DbDep,
+    now: NowDep,
+    body: PlanRequest,
+) -> Any:
     """Plan today's routine; when the screening or a safety block says no, answer 409."""
-    upcoming = _plan(runtime, session, now, body)
+    upcoming = _plan(context, preferences, session, now, body)
     outcome = upcoming.outcome
     if outcome.plan is None:
         return JSONResponse(outcome.to_json(), status_code=409)
@@ -201,7 +197,8 @@ FINAL = (SessionStatus.COMPLETED, SessionStatus.STOPPED, SessionStatus.ABANDONED
 def put_session(
     session_uuid: UUID,
     body: SessionBody,
-    runtime: RuntimeDep,
+    context: ContextDep,
+    preferences: PreferencesDep,
     session: DbDep,
     now: NowDep,
 ) -> Any:
@@ -224,7 +221,7 @@ def put_session(
         items = []
         for planned_item in body.items:
             try:
-                stretch = runtime.catalogue.get(planned_item.stretch)
+                stretch = context.catalogue.get(planned_item.stretch)
             except UnknownStretchError as error:
                 raise HTTPException(422, detail=f"items: {error}") from None
             dose = ItemDose(
@@ -242,10 +239,10 @@ def put_session(
             uuid=uuid,
             routine_name=body.routine_name,
             items=items,
-            settings=TimelineSettings(lead_in_seconds=runtime.settings.lead_in_seconds),
+            settings=timeline_settings(preferences),
             pain_before=body.pain_before,
             now=body.started_at,
-            timezone=runtime.context.timezone,
+            timezone=context.timezone,
         )
     elif stored.status in FINAL and stored.status is not SessionStatus.ABANDONED:
         return session_to_json(stored)  # a retry of the last PUT: already recorded
@@ -273,9 +270,9 @@ def put_session(
             uuid=uuid,
             status=body.status,
             now=now,
-            timezone=runtime.context.timezone,
-            guide=runtime.context.guide,
-            emergency_number=runtime.context.emergency_number,
+            timezone=context.timezone,
+            guide=context.guide,
+            emergency_number=context.emergency_number,
             pain_after=body.pain_after,
             stop_signal=body.stop_signal,
             stopped_stretch=body.stopped_stretch,
@@ -308,7 +305,7 @@ def history(session: DbDep) -> list[dict[str, Any]]:
 
 @router.get("/stats", summary="Streak, weeks, heatmap, pain and activity trends")
 def stats(
-    runtime: RuntimeDep,
+    context: ContextDep,
     session: DbDep,
     now: NowDep,
     weeks: Annotated[int, Query(ge=1, le=53)] = 12,
@@ -319,7 +316,7 @@ def stats(
     summary = compute_stats(
         repository.list_sessions(session=session),
         repository.list_checkins(session=session),
-        local_day(now, runtime.context.timezone),
+        local_day(now, context.timezone),
         weeks=weeks,
     )
     return summary.to_json()

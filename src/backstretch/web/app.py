@@ -62,8 +62,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     from importlib import resources
 
     from fastapi.staticfiles import StaticFiles
+    from starlette.middleware.gzip import GZipMiddleware
 
-    from backstretch.web import api, pages
+    from backstretch.web import (
+        api,
+        history_pages,
+        pages,
+        plan_pages,
+        player_page,
+        screening_pages,
+        settings_pages,
+    )
+    from backstretch.web.security import SecurityHeaders
 
     settings = settings or get_settings()
 
@@ -82,8 +92,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.clock = utc_now
+    app.add_middleware(GZipMiddleware, minimum_size=600)
+    app.add_middleware(SecurityHeaders)
     app.include_router(api.router)
-    app.include_router(pages.router)
+    for module in (pages, screening_pages, plan_pages, player_page, history_pages, settings_pages):
+        app.include_router(module.router)
+
+    @app.get("/api/health", tags=["api"], summary="Is the server up?")
+    def health() -> dict[str, str]:
+        """Answer at once, touching nothing: for monitors and for measuring the server itself."""
+        return {"status": "ok", "version": __version__}
+
     static = str(resources.files("backstretch.web").joinpath("static"))
     app.mount("/static", StaticFiles(directory=static), name="static")
 

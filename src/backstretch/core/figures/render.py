@@ -104,24 +104,27 @@ def still_svg(stretch: Stretch, *, side: Side | None = None, key_only: bool = Fa
     return _svg(scene, stretch, width=width, desc=desc, body="".join(panels))
 
 
-def _player_style() -> str:
+def player_css() -> str:
+    """Return the CSS that shows the keyframe of the current breath phase (key pose otherwise)."""
     shown = ",".join(f".phase-{p} g[data-phase~={p}]" for p in Phase)
     no_phase = "".join(f":not(.phase-{p})" for p in Phase)
     return (
-        f"<style>.{PLAYER_CLASS} g[data-phase]{{display:none}}"
+        f".{PLAYER_CLASS} g[data-phase]{{display:none}}"
         f".{PLAYER_CLASS}{no_phase} g.key,{shown}{{display:inline}}"
         "@media (prefers-reduced-motion:reduce){"
         f".{PLAYER_CLASS} g[data-phase]{{display:none!important}}"
-        f".{PLAYER_CLASS} g.key{{display:inline!important}}}}</style>"
+        f".{PLAYER_CLASS} g.key{{display:inline!important}}}}"
     )
 
 
-def player_svg(stretch: Stretch, *, side: Side | None = None) -> str:
+def player_svg(stretch: Stretch, *, side: Side | None = None, inline_style: bool = True) -> str:
     """Return every keyframe in one SVG, one `<g data-phase="...">` group each.
 
     The group of a keyframe lists every breath phase that shows it (a hold shows its stretch pose
     while steady). The player sets the class `phase-<breath>` on the `<svg>`, which carries the
-    class `bs-figure`. The props and the floor stay put outside the groups.
+    class `bs-figure`. The props and the floor stay put outside the groups. A page under a
+    Content Security Policy without inline styles passes `inline_style=False` and links
+    `player_css()` as a stylesheet instead.
     """
     scene = layout(stretch, side)
     groups = []
@@ -138,7 +141,7 @@ def player_svg(stretch: Stretch, *, side: Side | None = None) -> str:
         width=scene.width,
         desc=describe(stretch, side),
         body=_shapes_svg(scene.props) + "".join(groups),
-        style=_player_style(),
+        style=f"<style>{player_css()}</style>" if inline_style else "",
         root_class=PLAYER_CLASS,
     )
 

@@ -1,0 +1,69 @@
+"""Today's plan, as the API, the plan page and the player page all make it."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from backstretch.core.catalogue import Catalogue
+from backstretch.core.planner import Request, Strategy
+from backstretch.core.profile import Profile, ProfileError, parse_profile
+from backstretch.core.timeline import TimelineSettings
+from backstretch.db import repository
+from backstretch.services.clock import local_day
+from backstretch.services.preferences import Preferences
+from backstretch.services.screening import Context
+from backstretch.services.sessions import NextPlan, plan_next
+
+
+def stored_profile(session: Session) -> Profile | None:
+    """Return the remembered profile, or None when there is none (or it no longer parses)."""
+    data = repository.load_profile(session=session)
+    if data is None:
+        return None
+    try:
+        return parse_profile(data)
+    except ProfileError:
+        return None
+
+
+def timeline_settings(preferences: Preferences) -> TimelineSettings:
+    """Return the timeline settings the person chose."""
+    return TimelineSettings(lead_in_seconds=preferences.lead_in_seconds)
+
+
+def plan_today(
+    session: Session,
+    *,
+    profile: Profile,
+    context: Context,
+    preferences: Preferences,
+    now: datetime,
+    requests: Sequence[Request] | None = None,
+    strategy: Strategy | None = None,
+) -> NextPlan:
+    """Plan today's routine (or say why not) with the stored progression and the settings."""
+    return plan_next(
+        session,
+        profile=profile,
+        catalogue=context.catalogue,
+        guide=context.guide,
+        emergency_number=context.emergency_number,
+        now=now,
+        on=local_day(now, context.timezone),
+        requests=requests,
+        strategy=strategy,
+        settings=timeline_settings(preferences),
+    )
+
+
+def requests_for(stretch_ids: Sequence[str], catalogue: Catalogue) -> tuple[Request, ...] | None:
+    """Return the routine asked for by a list of stretch ids (None for an empty list).
+
+    Unknown ids raise `UnknownStretchError`; the planner still applies every safety rule.
+    """
+    if not stretch_ids:
+        return None
+    return tuple(Request(catalogue.get(stretch_id).id) for stretch_id in stretch_ids)
