@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import os
+import threading
+import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -48,3 +51,42 @@ def artifacts() -> Path:
     """Return the folder for screenshots kept after the run."""
     ARTIFACTS.mkdir(exist_ok=True)
     return ARTIFACTS
+
+
+@dataclass
+class LiveServer:
+    """The web app served for real on a free local port, over its own SQLite database."""
+
+    url: str
+    app: Any
+    settings: Any
+
+    def store(self) -> Any:
+        """Return the database the server uses (to arrange or check what it stored)."""
+        return self.app.state.runtime.store
+
+
+@pytest.fixture
+def live_server(tmp_path: Path) -> Iterator[LiveServer]:
+    """Serve a fresh app with uvicorn in a thread; stop it after the test."""
+    import uvicorn
+
+    from backstretch.config import Settings
+    from backstretch.web.app import create_app
+
+    settings = Settings(data_dir=tmp_path, emergency_number="999", timezone="Europe/London")
+    app = create_app(settings)
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            pytest.fail("the web app did not start within 10 s")
+        time.sleep(0.02)
+    port = server.servers[0].sockets[0].getsockname()[1]
+    try:
+        yield LiveServer(url=f"http://127.0.0.1:{port}", app=app, settings=settings)
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)

@@ -4,10 +4,7 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
-import pytest
 from fastapi.testclient import TestClient
-
-pytestmark = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 
 
 def test_the_welcome_page_shows_the_disclaimer(client: TestClient) -> None:
