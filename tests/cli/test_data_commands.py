@@ -78,13 +78,16 @@ def test_export_forget_import_export_gives_the_same_json(
 ) -> None:
     first = tmp_path / "first.json"
     result = run(runner, "export", "--out", str(first))
-    assert "Exported 1 profile, 2 screenings" in result.stdout
+    assert "Exported 1 preference, 1 profile, 2 screenings" in result.stdout
     assert "1 check-in, 2 sessions, 3 session items to" in result.stdout
     result = run(runner, "forget", "--yes")
-    assert "Deleted 1 profile, 2 screenings" in result.stdout
+    assert "Deleted 1 preference, 1 profile, 2 screenings" in result.stdout
     assert stored_nothing()
     result = run(runner, "import", str(first))
-    assert "Imported 1 profile, 2 screenings, 2 clearances, 2 safety blocks, " in result.stdout
+    assert (
+        "Imported 1 preference, 1 profile, 2 screenings, 2 clearances, 2 safety blocks, "
+        in result.stdout
+    )
     now.value += timedelta(days=3)
     second = run(runner, "export").stdout
     assert json.loads(second)["exported_at"] != json.loads(first.read_text())["exported_at"]
@@ -125,7 +128,7 @@ def test_export_files_are_private_and_replace_an_older_one(
         with zipfile.ZipFile(out) as archive:
             assert "sessions.csv" in archive.namelist()
     else:
-        assert json.loads(out.read_text(encoding="utf-8"))["version"] == 1
+        assert json.loads(out.read_text(encoding="utf-8"))["version"] == 2
 
 
 @pytest.mark.usefixtures("now")
@@ -170,7 +173,11 @@ def changed(path: str, value: Any) -> Callable[[dict[str, Any]], None]:
 
 
 BAD_DOCUMENTS: list[tuple[str, Callable[[dict[str, Any]], Any], str]] = [
-    ("wrong-version", lambda d: d.update(version=7), "version: this backstretch reads version 1"),
+    (
+        "wrong-version",
+        lambda d: d.update(version=7),
+        "version: this backstretch reads versions 1 to 2",
+    ),
     ("unknown-table", lambda d: d["tables"].update(moods=[]), "tables.moods: unknown table"),
     (
         "missing-column",
@@ -254,7 +261,10 @@ def test_forget_without_yes_deletes_nothing(runner: CliRunner, filled: Store) ->
 
 def test_forget_with_yes_deletes_everything(runner: CliRunner, filled: Store) -> None:
     result = run(runner, "forget", "--yes")
-    assert "Deleted 1 profile, 2 screenings, 2 clearances, 2 safety blocks" in result.stdout
+    assert (
+        "Deleted 1 preference, 1 profile, 2 screenings, 2 clearances, 2 safety blocks"
+        in result.stdout
+    )
     assert set(counts(filled).values()) == {0}
     assert "own stretches" not in result.stdout  # there are none to mention
 

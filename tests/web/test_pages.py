@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import re
 import xml.etree.ElementTree as ET
+from importlib import resources
+from pathlib import Path
 
 from fastapi.testclient import TestClient
+
+TEMPLATES_DIR = Path(str(resources.files("backstretch.web").joinpath("templates")))
 
 
 def test_the_welcome_page_shows_the_disclaimer(client: TestClient) -> None:
@@ -45,3 +50,37 @@ def test_static_files_are_served(client: TestClient) -> None:
     css = client.get("/static/app.css")
     assert css.status_code == 200
     assert "prefers-reduced-motion" in css.text
+
+
+def test_learn_lists_the_topics_and_a_topic_renders_with_its_sources(client: TestClient) -> None:
+    index = client.get("/learn").text
+    assert 'href="/learn/mistakes"' in index
+    page = client.get("/learn/mistakes")
+    assert page.status_code == 200
+    assert "<h2>Bouncing</h2>" in page.text
+    assert "002_037d46966b935319.txt" in page.text
+    assert client.get("/learn/nothing-here").status_code == 404
+
+
+def test_the_figure_gallery_draws_every_stretch(client: TestClient) -> None:
+    page = client.get("/figures").text
+    stretches = client.get("/api/stretches").json()
+    for stretch in stretches:
+        assert f'data-stretch="{stretch["id"]}"' in page
+    assert page.count("<svg") >= 2 * len(stretches)
+    assert "<style" not in page  # the gallery's look comes from app.css under the policy
+
+
+TEXT_ATTRIBUTES = re.compile(r'\s(?:aria-label|title|placeholder|alt)="([^"{]*[A-Za-z][^"]*)"')
+
+
+def test_every_template_string_goes_through_gettext() -> None:
+    """Letters outside {{ }} and {% %} in a template would be English no catalogue can change."""
+    for template in TEMPLATES_DIR.glob("*.html"):
+        text = template.read_text(encoding="utf-8")
+        code_free = re.sub(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", " ", text, flags=re.S)
+        assert not TEXT_ATTRIBUTES.search(code_free), template.name
+        content = re.sub(r"<[^>]*>", " ", code_free)
+        content = re.sub(r"&[a-z]+;|&#\d+;", " ", content)
+        leftover = re.findall(r"[A-Za-z]{2,}", content)
+        assert not leftover, f"{template.name}: {leftover[:5]}"

@@ -17,18 +17,8 @@ import typer
 
 FORMATS = ("json", "csv")
 
+
 # How a table's rows are named in messages: singular (plural adds an "s").
-ROW_NAMES = {
-    "profiles": "profile",
-    "screenings": "screening",
-    "clearances": "clearance",
-    "safety_blocks": "safety block",
-    "sessions": "session",
-    "session_items": "session item",
-    "checkins": "check-in",
-}
-
-
 def register(app: typer.Typer) -> None:
     """Add the export, import and forget commands to `app`."""
     app.command("export")(export)
@@ -37,13 +27,10 @@ def register(app: typer.Typer) -> None:
 
 
 def describe_counts(counts: dict[str, int]) -> str:
-    """Return row counts as words, e.g. "2 screenings, 1 check-in", or "nothing"."""
-    parts = []
-    for table, count in counts.items():
-        if count:
-            name = ROW_NAMES.get(table, table.replace("_", " ").removesuffix("s"))
-            parts.append(f"{count} {name}{'' if count == 1 else 's'}")
-    return ", ".join(parts) or "nothing"
+    """Return row counts as words (imported lazily: the database layer is slow to load)."""
+    from backstretch.db.portability import describe_counts as words
+
+    return words(counts)
 
 
 def _say(message: str) -> None:

@@ -15,10 +15,10 @@ from rich.table import Table
 from rich.text import Text
 
 from backstretch.core.catalogue import Catalogue, CatalogueError
+from backstretch.core.plan_words import clock_minutes, dose_words, reason_text
 from backstretch.core.planner import Plan, Request, Strategy
 from backstretch.core.profile import Profile, ProfileError, parse_profile
 from backstretch.core.routine import Preset, parse_routine
-from backstretch.core.timeline import RoutineItem
 from backstretch.data import read_yaml
 from backstretch.services.clock import local_day
 from backstretch.services.planning import PlanOutcome
@@ -102,46 +102,6 @@ def local_date(now: datetime, timezone: str) -> date:
     return local_day(now, timezone)
 
 
-def _minutes(seconds: int) -> str:
-    minutes, rest = divmod(seconds, 60)
-    return f"{minutes}:{rest:02d}"
-
-
-def _dose_words(item: RoutineItem) -> str:
-    dose = item.dose
-    text = f"{dose.hold_seconds} s" if dose.hold_seconds is not None else f"{dose.reps} reps"
-    if dose.hold_seconds is not None and dose.reps > 1:
-        text += f" × {dose.reps}"
-    if dose.sets > 1:
-        text += f", {dose.sets} sets"
-    return text
-
-
-REASON_WORDS = {
-    "restriction": "because of {id}",
-    "setting": "not possible in the {id} setting",
-    "preference": "you asked to avoid it",
-    "level": "above the {id} level",
-    "time": "no time left",
-    "eased": "easing off {id}",
-}
-EASED_WORDS = {"pain_or_stop": "after more pain or a stop"}
-
-
-def _reason_id_words(reason: dict[str, str]) -> str:
-    if reason["kind"] == "eased":
-        if reason["id"].startswith("resting_until_"):
-            return f"after a stop: resting until {reason['id'].removeprefix('resting_until_')}"
-        return EASED_WORDS.get(reason["id"], reason["id"])
-    return reason["id"].replace("_", " ")
-
-
-def reason_text(reasons: Sequence[dict[str, str]]) -> str:
-    """Return the reasons a stretch was swapped or left out, in words."""
-    words = [REASON_WORDS[r["kind"]].format(id=_reason_id_words(r)) for r in reasons]
-    return "; ".join(dict.fromkeys(words))
-
-
 SCREENING_WORDS = {
     "missing": "No safety screening on file yet: run `backstretch screen` first.",
     "incomplete": "Your last screening has unanswered questions: run `backstretch screen` first.",
@@ -154,7 +114,10 @@ def render_plan(
 ) -> None:
     """Print the plan as a table with what was swapped or left out, and why."""
     table = Table(
-        title=f"Your routine · {_minutes(plan.total_seconds)} of {_minutes(plan.budget_seconds)}",
+        title=(
+            f"Your routine · {clock_minutes(plan.total_seconds)}"
+            f" of {clock_minutes(plan.budget_seconds)}"
+        ),
         title_justify="left",
     )
     table.add_column("#", justify="right")
@@ -168,9 +131,9 @@ def render_plan(
         table.add_row(
             str(number),
             item.stretch.name,
-            _dose_words(item),
+            dose_words(item),
             item.dose.sides.value,
-            _minutes(planned.seconds),
+            clock_minutes(planned.seconds),
             planned.why,
         )
     if plan.items:

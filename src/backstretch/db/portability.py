@@ -436,6 +436,27 @@ def import_document(session: Session, document: Any) -> dict[str, int]:
 # Forget -----------------------------------------------------------------------------------------
 
 
+ROW_NAMES = {
+    "profiles": "profile",
+    "screenings": "screening",
+    "clearances": "clearance",
+    "safety_blocks": "safety block",
+    "sessions": "session",
+    "session_items": "session item",
+    "checkins": "check-in",
+}
+
+
+def describe_counts(counts: dict[str, int]) -> str:
+    """Return row counts as words, e.g. "2 screenings, 1 check-in", or "nothing"."""
+    parts = []
+    for table, count in counts.items():
+        if count:
+            name = ROW_NAMES.get(table, table.replace("_", " ").removesuffix("s"))
+            parts.append(f"{count} {name}{'' if count == 1 else 's'}")
+    return ", ".join(parts) or "nothing"
+
+
 def count_rows(session: Session) -> dict[str, int]:
     """Return how many rows each table holds."""
     return {

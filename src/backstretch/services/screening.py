@@ -64,6 +64,29 @@ def left_out_by(
     return {r: tuple(names) for r, names in found.items() if names}
 
 
+def _decide(answers: Answers, clearances: Sequence[str], context: Context) -> ScreeningResult:
+    """Screen the answers with the clearances on file, naming what each restriction leaves out."""
+    with_clearances = replace(
+        answers, cleared=tuple(dict.fromkeys((*answers.cleared, *clearances)))
+    )
+    first = screen(with_clearances, context.guide, emergency_number=context.emergency_number)
+    left_out = left_out_by(first.restrictions, context.catalogue, first.pregnancy_weeks)
+    return screen(
+        with_clearances,
+        context.guide,
+        emergency_number=context.emergency_number,
+        left_out=left_out,
+    )
+
+
+def latest_result(session: Session, context: Context) -> ScreeningResult | None:
+    """Return the latest screening decided again, with its advice in today's wording."""
+    latest = repository.latest_screening(session=session)
+    if latest is None:
+        return None
+    return _decide(parse_answers(latest.answers), latest.cleared, context)
+
+
 def _screen_and_store(
     session: Session,
     answers: Answers,
@@ -73,18 +96,7 @@ def _screen_and_store(
     now: datetime,
     origin: str,
 ) -> tuple[StoredScreening, ScreeningResult]:
-    stored_clearances = repository.active_clearances(session=session)
-    with_clearances = replace(
-        answers, cleared=tuple(dict.fromkeys((*answers.cleared, *stored_clearances)))
-    )
-    first = screen(with_clearances, context.guide, emergency_number=context.emergency_number)
-    left_out = left_out_by(first.restrictions, context.catalogue, first.pregnancy_weeks)
-    result = screen(
-        with_clearances,
-        context.guide,
-        emergency_number=context.emergency_number,
-        left_out=left_out,
-    )
+    result = _decide(answers, repository.active_clearances(session=session), context)
     answered_no = [flag for flag, value in answers.flags.items() if value is False]
     repository.lapse_clearances(session=session, flags=answered_no, at=now)
     stored = repository.save_screening(

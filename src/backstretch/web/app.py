@@ -73,7 +73,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         screening_pages,
         settings_pages,
     )
-    from backstretch.web.security import SecurityHeaders
+    from backstretch.web.security import SameOriginWrites, SecurityHeaders
 
     settings = settings or get_settings()
 
@@ -93,6 +93,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.clock = utc_now
     app.add_middleware(GZipMiddleware, minimum_size=600)
+    app.add_middleware(SameOriginWrites)
     app.add_middleware(SecurityHeaders)
     app.include_router(api.router)
     for module in (pages, screening_pages, plan_pages, player_page, history_pages, settings_pages):

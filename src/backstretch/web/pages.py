@@ -10,13 +10,13 @@ import gettext
 from importlib import resources
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi import APIRouter, HTTPException, Path, Query, Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
 from backstretch.core.catalogue import UnknownStretchError
 from backstretch.core.models import Position, Region
-from backstretch.web.app import Runtime, get_runtime
+from backstretch.web.deps import ContextDep, DbDep, RuntimeDep
 
 router = APIRouter(include_in_schema=False)
 
@@ -40,9 +40,6 @@ def make_templates() -> Jinja2Templates:
 TEMPLATES = make_templates()
 
 
-RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
-
-
 def _words(value: str) -> str:
     return value.replace("_", " ")
 
@@ -51,10 +48,14 @@ TEMPLATES.env.filters["words"] = _words
 
 
 @router.get("/", response_class=HTMLResponse)
-def welcome(request: Request, runtime: RuntimeDep) -> Any:
+def welcome(request: Request, context: ContextDep, session: DbDep) -> Any:
     """The welcome page, with the disclaimer where people start."""
+    from backstretch.db import repository
+
+    disclaimer = context.guide.disclaimer.replace("{emergency_number}", context.emergency_number)
+    screened = repository.latest_screening(session=session) is not None
     return TEMPLATES.TemplateResponse(
-        request, "welcome.html", {"disclaimer": runtime.context.guide.disclaimer}
+        request, "welcome.html", {"disclaimer": disclaimer, "screened": screened}
     )
 
 
@@ -107,3 +108,41 @@ def stretch_page(request: Request, stretch_id: str, runtime: RuntimeDep) -> Any:
             "figure": Markup(still_svg(stretch)),
         },
     )
+
+
+@router.get("/learn", response_class=HTMLResponse)
+def learn(request: Request) -> Any:
+    """The education topics: when to stretch, mistakes, safety, when to get help..."""
+    from backstretch.data import education_pages
+
+    return TEMPLATES.TemplateResponse(request, "learn.html", {"pages": education_pages()})
+
+
+@router.get("/learn/{topic}", response_class=HTMLResponse)
+def learn_topic(request: Request, topic: Annotated[str, Path(max_length=60)]) -> Any:
+    """One education page, its Markdown shown as HTML (raw HTML in it is never passed through)."""
+    from markdown_it import MarkdownIt
+    from markupsafe import Markup
+
+    from backstretch.data import education_pages
+
+    pages = {page.topic: page for page in education_pages()}
+    if topic not in pages:
+        raise HTTPException(404, detail=f"no topic '{topic}'")
+    page = pages[topic]
+    # "commonmark" with html off: our own files, and even so nothing in them becomes raw HTML.
+    body = MarkdownIt("commonmark", {"html": False}).render(page.body)
+    return TEMPLATES.TemplateResponse(
+        request, "learn_topic.html", {"page": page, "body": Markup(body)}
+    )
+
+
+@router.get("/figures", response_class=HTMLResponse)
+def figures(request: Request, runtime: RuntimeDep) -> Any:
+    """Every stretch's figure: each key pose, and the mirror image of one-sided stretches."""
+    from markupsafe import Markup
+
+    from backstretch.core.figures.gallery import stretch_section
+
+    sections = [Markup(stretch_section(stretch)) for stretch in runtime.catalogue]
+    return TEMPLATES.TemplateResponse(request, "figures.html", {"sections": sections})

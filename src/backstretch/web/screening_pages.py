@@ -1,7 +1,231 @@
-"""Pages: screening_pages (filled in by its own change)."""
+"""The safety screening in the browser: grouped checklists that work without JavaScript.
+
+Each question is answered no / yes / not sure. A red-flag group has a "none of these" button,
+which fills the group with "no" and comes back to the form at the next group (a GET with the
+draft answers in the query string, so nothing is stored until the person submits). Not sure
+leaves a red flag unanswered (a question for a clinician) and applies a restriction, exactly as
+in the terminal.
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from collections.abc import Mapping
+from typing import Annotated, Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from backstretch.core.screening import (
+    MAX_PREGNANCY_WEEKS,
+    AnswersError,
+    Question,
+    Restriction,
+    ScreeningGuide,
+    Tier,
+    Verdict,
+)
+from backstretch.db import repository
+from backstretch.web.deps import ContextDep, DbDep, NowDep
+from backstretch.web.pages import TEMPLATES
 
 router = APIRouter(include_in_schema=False)
+
+YES, NO, UNSURE = "yes", "no", "unsure"
+CHOICES = (NO, YES, UNSURE)
+CLI_ACTION = "backstretch screen --clear"  # the web page offers a button instead
+
+
+def _previous_choice(question: Question, value: Any, *, weekly: bool) -> str | None:
+    if value is True:
+        return YES
+    if value is False:
+        return NO
+    if weekly and question.tier is Tier.RESTRICTION:
+        return NO  # SCREENING.md: a restriction not answered means no
+    return None
+
+
+def _groups(guide: ScreeningGuide) -> list[dict[str, Any]]:
+    groups = []
+    for group in guide.groups:
+        questions = [q for q in guide.questions if q.group == group.id]
+        if questions:
+            red_flags = any(q.tier is not Tier.RESTRICTION for q in questions)
+            groups.append({"group": group, "questions": questions, "red_flags": red_flags})
+    return groups
+
+
+def answers_from_form(
+    form: Mapping[str, str], guide: ScreeningGuide
+) -> tuple[dict[str, Any], list[str]]:
+    """Turn the form's choices into SCREENING.md answers; return them and any problems."""
+    answers: dict[str, Any] = {}
+    problems: list[str] = []
+    for question in guide.questions:
+        choice = form.get(question.id, "")
+        if choice == "":
+            continue
+        if choice not in CHOICES:
+            problems.append(f"{question.id}: expected one of {', '.join(CHOICES)}")
+            continue
+        if question.tier is Tier.RESTRICTION:
+            answers[question.id] = choice in (YES, UNSURE)  # not sure: the cautious choice
+        else:
+            answers[question.id] = {YES: True, NO: False, UNSURE: None}[choice]
+    weeks = form.get("pregnancy_weeks", "").strip()
+    if weeks and answers.get(Restriction.PREGNANT.value):
+        if weeks.isdigit() and int(weeks) <= MAX_PREGNANCY_WEEKS:
+            answers["pregnancy_weeks"] = int(weeks)
+        else:
+            problems.append(f"pregnancy_weeks: a whole number from 0 to {MAX_PREGNANCY_WEEKS}")
+    return answers, problems
+
+
+@router.get("/screen", response_class=HTMLResponse)
+def screening_form(
+    request: Request, context: ContextDep, session: DbDep, new: str = ""
+) -> Response:
+    """The checklist; the weekly check comes pre-filled, "new symptoms" asks red flags afresh."""
+    guide = context.guide
+    latest = repository.latest_screening(session=session)
+    previous = dict(latest.answers) if latest else {}
+    new_symptoms = bool(new)
+    draft = {q.id: request.query_params.get(q.id, "") for q in guide.questions}
+    chosen: dict[str, str | None] = {}
+    for question in guide.questions:
+        if draft[question.id] in CHOICES:
+            chosen[question.id] = draft[question.id]
+        elif new_symptoms and question.tier is not Tier.RESTRICTION:
+            chosen[question.id] = None  # what is new is asked afresh, never pre-filled
+        else:
+            chosen[question.id] = _previous_choice(
+                question, previous.get(question.id), weekly=bool(previous)
+            )
+    weeks = request.query_params.get("pregnancy_weeks") or previous.get("pregnancy_weeks") or ""
+    return TEMPLATES.TemplateResponse(
+        request,
+        "screen.html",
+        {
+            "disclaimer": guide.disclaimer.replace("{emergency_number}", context.emergency_number),
+            "groups": _groups(guide),
+            "chosen": chosen,
+            "weeks": weeks,
+            "weekly": latest is not None and not new_symptoms,
+            "new_symptoms": new_symptoms,
+            "max_weeks": MAX_PREGNANCY_WEEKS,
+        },
+    )
+
+
+@router.post("/screen", response_class=HTMLResponse)
+async def submit_screening(
+    request: Request,
+    context: ContextDep,
+    session: DbDep,
+    now: NowDep,
+    none: Annotated[str, Form(max_length=40)] = "",
+    new: Annotated[str, Form(max_length=5)] = "",
+) -> Response:
+    """Store the answers and show the result; or fill a group with "no" and carry on."""
+    from backstretch.services.screening import record_screening
+
+    guide = context.guide
+    form = {key: value for key, value in (await request.form()).items() if isinstance(value, str)}
+    if none:
+        group_ids = [g["group"].id for g in _groups(guide)]
+        if none not in group_ids:
+            return _problems(request, [f"none: unknown group '{none}'"])
+        draft = {q.id: form.get(q.id, "") for q in guide.questions if form.get(q.id)}
+        draft.update({q.id: NO for q in guide.questions if q.group == none})
+        if form.get("pregnancy_weeks"):
+            draft["pregnancy_weeks"] = form["pregnancy_weeks"]
+        if new:
+            draft["new"] = "1"
+        following = group_ids[group_ids.index(none) + 1 :]
+        anchor = f"#group-{following[0]}" if following else "#submit"
+        return RedirectResponse(f"/screen?{urlencode(draft)}{anchor}", status_code=303)
+    answers, problems = answers_from_form(form, guide)
+    if problems:
+        return _problems(request, problems)
+    try:
+        record_screening(session, answers, context, now=now)
+    except AnswersError as error:
+        return _problems(request, [str(error)])
+    return RedirectResponse("/screen/result", status_code=303)
+
+
+def _problems(request: Request, problems: list[str]) -> Response:
+    return TEMPLATES.TemplateResponse(
+        request, "problem.html", {"problems": problems, "back": "/screen"}, status_code=422
+    )
+
+
+@router.get("/screen/result", response_class=HTMLResponse)
+def screening_result(
+    request: Request, context: ContextDep, session: DbDep, now: NowDep
+) -> Response:
+    """The latest verdict with its advice, what to do next and, if any, the clearance form."""
+    from backstretch.services.planning import blocking_advice
+    from backstretch.services.screening import clearable_now, current_gate, latest_result
+
+    result = latest_result(session, context)
+    if result is None:
+        return RedirectResponse("/screen", status_code=303)
+    gate = current_gate(session, now=now)
+    blocks = repository.open_blocks(session=session)
+    block_advice = (
+        blocking_advice(session, context.guide, context.emergency_number) if blocks else None
+    )
+    names = {q.id: q.question for q in context.guide.questions}
+    return TEMPLATES.TemplateResponse(
+        request,
+        "screen_result.html",
+        {
+            "result": result,
+            "emergency": result.verdict is Verdict.EMERGENCY,
+            "actions": [a for a in result.advice.actions if CLI_ACTION not in a],
+            "block_advice": block_advice,
+            "may_play": gate.may_play,
+            "has_profile": repository.load_profile(session=session) is not None,
+            "clearable": [(i, names.get(i, i.replace("_", " "))) for i in clearable_now(session)],
+            "tel": _dialable(context.emergency_number),
+        },
+    )
+
+
+def _dialable(number: str) -> str | None:
+    """Return the digits to dial when the emergency number is one number (else None).
+
+    The generic wording lists several numbers ("112 / 911 / 999"): no single one is offered then.
+    """
+    if "/" in number:
+        return None
+    digits = ""
+    for character in number:
+        if character.isdigit():
+            digits += character
+        elif digits:
+            break
+    return digits or None
+
+
+@router.post("/screen/clear", response_class=HTMLResponse)
+def record_clearance_page(
+    request: Request,
+    context: ContextDep,
+    session: DbDep,
+    now: NowDep,
+    ids: Annotated[list[str], Form(max_length=40)],
+    confirm: Annotated[str, Form(max_length=5)] = "",
+) -> Response:
+    """Record that a clinician has checked these and said gentle stretching is fine."""
+    from backstretch.services.screening import ClearanceError, record_clearance
+
+    if confirm != "yes":
+        return _problems(request, ["confirm: tick the box to say a clinician has checked you"])
+    try:
+        record_clearance(session, ids, context, now=now)
+    except ClearanceError as error:
+        return _problems(request, [str(error)])
+    return RedirectResponse("/screen/result", status_code=303)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 
 from sqlalchemy.orm import Session
@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from backstretch.core.catalogue import Catalogue
 from backstretch.core.planner import Request, Strategy
 from backstretch.core.profile import Profile, ProfileError, parse_profile
-from backstretch.core.timeline import TimelineSettings
+from backstretch.core.timeline import ItemDose, TimelineSettings
 from backstretch.db import repository
 from backstretch.services.clock import local_day
 from backstretch.services.preferences import Preferences
@@ -59,11 +59,45 @@ def plan_today(
     )
 
 
-def requests_for(stretch_ids: Sequence[str], catalogue: Catalogue) -> tuple[Request, ...] | None:
+def requests_for(
+    stretch_ids: Sequence[str], catalogue: Catalogue, doses: Mapping[str, ItemDose] | None = None
+) -> tuple[Request, ...] | None:
     """Return the routine asked for by a list of stretch ids (None for an empty list).
 
-    Unknown ids raise `UnknownStretchError`; the planner still applies every safety rule.
+    A stretch found in `doses` keeps that dose; others get the catalogue's. Unknown ids raise
+    `UnknownStretchError`; the planner still applies every safety rule.
     """
     if not stretch_ids:
         return None
-    return tuple(Request(catalogue.get(stretch_id).id) for stretch_id in stretch_ids)
+    doses = doses or {}
+    return tuple(Request(catalogue.get(i).id, doses.get(i)) for i in stretch_ids)
+
+
+def plan_with_items(
+    session: Session,
+    *,
+    profile: Profile,
+    context: Context,
+    preferences: Preferences,
+    now: datetime,
+    stretch_ids: Sequence[str],
+) -> NextPlan:
+    """Plan today's routine, edited to these stretches when any are given.
+
+    A stretch kept from the suggested routine keeps its suggested dose, so dropping one stretch
+    never squeezes out another; a stretch put in its place starts at the catalogue's dose.
+    """
+    suggested = plan_today(
+        session, profile=profile, context=context, preferences=preferences, now=now
+    )
+    if not stretch_ids or suggested.outcome.plan is None:
+        return suggested
+    doses = {item.stretch.id: item.dose for item in suggested.outcome.plan.routine}
+    return plan_today(
+        session,
+        profile=profile,
+        context=context,
+        preferences=preferences,
+        now=now,
+        requests=requests_for(stretch_ids, context.catalogue, doses),
+    )

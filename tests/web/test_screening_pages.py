@@ -1,0 +1,147 @@
+"""The screening in the browser: checklists without JavaScript, the contract's verdicts."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+from fastapi.testclient import TestClient
+
+from tests.factories import (
+    CONTRACT_ASKED_RESTRICTIONS,
+    CONTRACT_EMERGENCY_IDS,
+    CONTRACT_RED_FLAG_IDS,
+)
+from tests.web.conftest import Clock
+
+EVERY_ID = CONTRACT_RED_FLAG_IDS + CONTRACT_ASKED_RESTRICTIONS
+
+
+def all_no_form(**changes: str) -> dict[str, str]:
+    return {**dict.fromkeys(EVERY_ID, "no"), **changes}
+
+
+def checked(page: str, question: str) -> str | None:
+    match = re.search(rf'name="{question}" value="(\w+)" checked', page)
+    return match.group(1) if match else None
+
+
+def test_the_form_asks_every_question_with_the_disclaimer_first(client: TestClient) -> None:
+    page = client.get("/screen").text
+    assert page.index("Before you start") < page.index('name="saddle_numbness"')
+    for question in EVERY_ID:
+        for choice in ("no", "yes", "unsure"):
+            assert f'name="{question}" value="{choice}"' in page, (question, choice)
+    assert not re.search(r'value="\w+" checked', page)  # a first screening pre-fills nothing
+
+
+def test_all_no_is_self_care_and_leads_to_the_profile(client: TestClient) -> None:
+    result = client.post("/screen", data=all_no_form())
+    assert result.url.path == "/screen/result"
+    assert "You can start, gently" in result.text
+    assert 'href="/profile"' in result.text  # no profile yet: say where it feels tight first
+    assert client.get("/api/plan").status_code == 405  # the API stays separate (POST only)
+
+
+def test_an_emergency_answer_gives_the_advice_a_call_button_and_no_plan(
+    client: TestClient,
+) -> None:
+    client.post("/profile", data={"areas": ["lower_back"], "minutes": "10", "setting": "floor"})
+    result = client.post("/screen", data=all_no_form(bladder_change="yes"))
+    assert "Please get help now" in result.text
+    assert 'href="tel:999"' not in result.text or "999" in result.text
+    assert "Plan today&#39;s routine" not in result.text
+    plan = client.get("/plan")
+    assert plan.status_code == 409
+    assert "Start<" not in plan.text
+    assert client.post("/api/plan", json={"profile": {"areas": ["lower_back"]}}).status_code == 409
+
+
+def test_a_red_flag_not_sure_is_incomplete_and_a_restriction_not_sure_applies(
+    client: TestClient,
+) -> None:
+    result = client.post("/screen", data=all_no_form(night_pain="unsure", wrist_pain="unsure"))
+    assert "A few safety questions still need an answer" in result.text
+    body = client.post("/screen", data=all_no_form(wrist_pain="unsure")).text
+    assert "You can start, gently" in body
+    assert "your wrists hurt under load" in body  # the wrist restriction is in force
+
+
+def test_an_unanswered_question_is_incomplete_never_self_care(client: TestClient) -> None:
+    form = all_no_form()
+    del form["chest_pain"]
+    result = client.post("/screen", data=form)
+    assert "still need an answer" in result.text
+    assert "You can start" not in result.text
+
+
+def test_none_of_these_fills_the_group_and_moves_on_without_storing(client: TestClient) -> None:
+    answer = client.post(
+        "/screen", data={"none": "emergency_back", "wrist_pain": "yes"}, follow_redirects=False
+    )
+    assert answer.status_code == 303
+    location = urlsplit(answer.headers["location"])
+    assert location.fragment == "group-emergency_neck"
+    draft = parse_qs(location.query)
+    assert draft["saddle_numbness"] == ["no"] and draft["wrist_pain"] == ["yes"]
+    page = client.get(answer.headers["location"]).text
+    assert checked(page, "saddle_numbness") == "no"
+    assert checked(page, "hands_clumsy_unsteady") is None  # the next group is still to answer
+    assert checked(page, "wrist_pain") == "yes"
+    assert client.get("/screen/result", follow_redirects=False).status_code == 303  # nothing yet
+
+
+def test_the_weekly_check_is_pre_filled_and_new_symptoms_ask_red_flags_afresh(
+    client: TestClient, clock: Clock
+) -> None:
+    client.post("/screen", data=all_no_form(wrist_pain="yes"))
+    clock.value += timedelta(days=8)
+    weekly = client.get("/screen").text
+    assert "Your weekly safety check" in weekly
+    assert checked(weekly, "saddle_numbness") == "no"
+    assert checked(weekly, "wrist_pain") == "yes"
+    fresh = client.get("/screen?new=1").text
+    assert "Tell us what has changed" in fresh
+    assert all(checked(fresh, i) is None for i in CONTRACT_EMERGENCY_IDS)
+    assert checked(fresh, "wrist_pain") == "yes"  # adjustments stay as they were
+
+
+def test_new_symptoms_is_reachable_from_every_page(client: TestClient) -> None:
+    for path in ("/", "/stretches", "/learn", "/settings", "/data", "/screen"):
+        assert 'href="/screen?new=1"' in client.get(path).text, path
+
+
+def test_a_clinician_clearance_is_recorded_from_the_result_page(client: TestClient) -> None:
+    result = client.post("/screen", data=all_no_form(night_pain="yes"))
+    assert "See a clinician before you stretch" in result.text
+    assert 'name="ids" value="night_pain"' in result.text
+    assert "backstretch screen --clear" not in result.text.split("What to do")[1]
+    unconfirmed = client.post("/screen/clear", data={"ids": ["night_pain"]})
+    assert unconfirmed.status_code == 422
+    cleared = client.post("/screen/clear", data={"ids": ["night_pain"], "confirm": "yes"})
+    assert "You can start, gently" in cleared.text
+
+
+def test_a_fever_can_never_be_cleared_here(client: TestClient) -> None:
+    client.post("/screen", data=all_no_form(fever="yes"))
+    refused = client.post("/screen/clear", data={"ids": ["fever"], "confirm": "yes"})
+    assert refused.status_code == 422
+    assert "fever" in refused.text
+
+
+def bad_forms() -> list[dict[str, Any]]:
+    return [
+        all_no_form(saddle_numbness="maybe"),
+        {**all_no_form(pregnant="yes"), "pregnancy_weeks": "ninety"},
+    ]
+
+
+def test_bad_answers_are_named_and_nothing_is_stored(client: TestClient) -> None:
+    for form in bad_forms():
+        answer = client.post("/screen", data=form)
+        assert answer.status_code == 422
+        assert "saddle_numbness" in answer.text or "pregnancy_weeks" in answer.text
+    assert client.post("/screen", data={"none": "nope"}).status_code == 422
+    assert client.get("/screen/result", follow_redirects=False).status_code == 303
