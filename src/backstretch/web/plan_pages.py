@@ -240,7 +240,6 @@ def plan_page(
             "play_url": _plan_url(planned, "/play") if ids else "/play",
             "reminder": context.guide.session_reminder,
         },
-        status_code=409 if outcome.blocked else 200,
     )
 
 

@@ -27,7 +27,8 @@ CONTENT_SECURITY_POLICY = "; ".join(
 SECURITY_HEADERS: tuple[tuple[bytes, bytes], ...] = (
     (b"content-security-policy", CONTENT_SECURITY_POLICY.encode()),
     (b"x-content-type-options", b"nosniff"),
-    (b"referrer-policy", b"no-referrer"),
+    # Same-origin: other sites learn nothing, and our own form posts keep their Origin header.
+    (b"referrer-policy", b"same-origin"),
     (b"x-frame-options", b"DENY"),
     (b"permissions-policy", b"camera=(), microphone=(), geolocation=(), screen-wake-lock=(self)"),
     (b"cross-origin-opener-policy", b"same-origin"),
@@ -66,19 +67,19 @@ def _header(scope: Scope, name: bytes) -> str | None:
 def cross_site(scope: Scope) -> bool:
     """Tell whether a request that changes data comes from another site's page.
 
-    Browsers send `Origin` (and `Sec-Fetch-Site`) with every cross-site POST, PUT or DELETE, so a
-    page elsewhere cannot make this app delete or change a person's data. Requests without the
-    headers (curl, scripts, tests) are not from a browser page and pass.
+    Browsers mark every request with `Sec-Fetch-Site` (and send `Origin` with cross-site POST,
+    PUT or DELETE), so a page elsewhere cannot make this app delete or change a person's data.
+    Requests without the headers (curl, scripts, tests) are not from a browser page and pass.
     """
     if scope["method"] not in UNSAFE_METHODS:
         return False
-    if _header(scope, b"sec-fetch-site") == "cross-site":
-        return True
+    site = _header(scope, b"sec-fetch-site")
+    if site is not None:
+        return site not in ("same-origin", "none")
     origin = _header(scope, b"origin")
-    if origin is None:
+    if origin is None or origin == "null":
         return False
-    host = _header(scope, b"host")
-    return origin == "null" or origin.split("://", 1)[-1] != host
+    return origin.split("://", 1)[-1] != _header(scope, b"host")
 
 
 class SameOriginWrites:

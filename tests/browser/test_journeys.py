@@ -1,0 +1,120 @@
+"""Journeys through the pages in a real Chromium: a red flag, and the pages on a phone."""
+
+from __future__ import annotations
+
+import json
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.browser.conftest import LiveServer
+from tests.factories import all_no_answers
+
+pytestmark = pytest.mark.slow
+
+PHONE = {"width": 390, "height": 844}
+LAPTOP = {"width": 1280, "height": 800}
+
+
+@pytest.fixture
+def page(browser: Any) -> Iterator[Any]:
+    """A phone-sized page that fails the test on any console error or policy violation."""
+    context = browser.new_context(viewport=PHONE)
+    opened = context.new_page()
+    errors: list[str] = []
+    opened.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    opened.on("pageerror", lambda e: errors.append(str(e)))
+    yield opened
+    context.close()
+    assert errors == [], errors
+
+
+def post_json(url: str, body: Any) -> tuple[int, Any]:
+    request = urllib.request.Request(
+        url, data=json.dumps(body).encode(), headers={"content-type": "application/json"}
+    )
+    try:
+        with urllib.request.urlopen(request) as answer:
+            return answer.status, json.loads(answer.read())
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read())
+
+
+def answer_everything_no(page: Any) -> None:
+    """Use the "none of these" buttons, then answer the adjustment questions one by one."""
+    for group in ("emergency_back", "emergency_neck", "emergency_general"):
+        page.locator(f'button[name="none"][value="{group}"]').click()
+    for group in ("see_soon_general", "see_soon_history"):
+        page.locator(f'button[name="none"][value="{group}"]').click()
+    for question in page.locator("#group-restrictions fieldset.question").all():
+        question.get_by_label("No", exact=True).check()
+
+
+def test_a_red_flag_gets_the_advice_and_no_plan(
+    page: Any, live_server: LiveServer, artifacts: Path
+) -> None:
+    page.goto(live_server.url)
+    assert "Please read" in page.locator("main").inner_text()
+    page.get_by_role("link", name="Start with the safety questions").click()
+    answer_everything_no(page)
+    page.locator("#q-chest_pain").get_by_label("Yes", exact=True).check()
+    page.get_by_role("button", name="See my result").click()
+    verdict = page.locator(".verdict-emergency")
+    assert "Please get help now" in verdict.inner_text()
+    assert page.get_by_role("link", name="Call 999").get_attribute("href") == "tel:999"
+    assert page.get_by_role("link", name="Plan today's routine").count() == 0
+    page.screenshot(path=str(artifacts / "red-flag-390x844.png"), full_page=True)
+    page.goto(f"{live_server.url}/profile")
+    page.get_by_label("lower back").check()
+    page.get_by_role("button", name="Save and see today's routine").click()
+    assert page.get_by_role("link", name="Start").count() == 0
+    assert "Please get help now" in page.locator("main").inner_text()
+    status, body = post_json(f"{live_server.url}/api/plan", {"profile": {"areas": ["hips"]}})
+    assert status == 409 and body["blocked"] is True and body["verdict"] == "emergency"
+    assert "999" in body["advice"]["text"]
+
+
+def test_the_api_alone_gives_advice_and_no_plan_for_a_red_flag(live_server: LiveServer) -> None:
+    status, result = post_json(
+        f"{live_server.url}/api/screen", all_no_answers(saddle_numbness=True)
+    )
+    assert status == 200 and result["verdict"] == "emergency"
+    status, body = post_json(f"{live_server.url}/api/plan", {"profile": {"areas": ["neck"]}})
+    assert status in (409, 422)
+    status, body = post_json(
+        f"{live_server.url}/api/plan", {"profile": {"areas": ["neck_shoulders"]}}
+    )
+    assert status == 409 and "plan" not in body and "items" not in body
+
+
+@pytest.mark.parametrize("viewport", [PHONE, LAPTOP], ids=["390x844", "1280x800"])
+def test_screening_and_plan_read_well_at_both_sizes(
+    browser: Any, live_server: LiveServer, artifacts: Path, viewport: dict[str, int]
+) -> None:
+    context = browser.new_context(viewport=viewport)
+    page = context.new_page()
+    try:
+        page.goto(f"{live_server.url}/screen")
+        answer_everything_no(page)
+        # Nothing may stick out sideways on a phone: no horizontal scrolling.
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= viewport["width"], width
+        size = f"{viewport['width']}x{viewport['height']}"
+        page.screenshot(path=str(artifacts / f"screening-{size}.png"))
+        page.get_by_role("button", name="See my result").click()
+        assert "You can start, gently" in page.locator("main").inner_text()
+        page.get_by_role("link", name="Tell us where it feels tight").click()
+        page.get_by_label("neck shoulders").check()
+        page.get_by_label("In a chair").check()
+        page.get_by_role("button", name="Save and see today's routine").click()
+        assert page.locator("ol.routine > li").count() >= 1
+        assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
+        page.screenshot(path=str(artifacts / f"plan-{size}.png"), full_page=True)
+        page.keyboard.press("Tab")  # the skip link comes first for keyboard users
+        assert page.evaluate("document.activeElement.textContent") == "Skip to the content"
+    finally:
+        context.close()
