@@ -240,6 +240,7 @@ def screen(
     if answers_file is not None:
         raw = _read_json(answers_file)
     store = shared.store(settings, fail)
+    settings, context = shared.personal(settings, context, store)
     console = output_console()
     try:
         with transaction(store.sessions) as session:
@@ -376,6 +377,7 @@ def plan(
     )
     now = shared.now()
     store = shared.store(settings, fail)
+    settings, context = shared.personal(settings, context, store)
     try:
         with transaction(store.sessions) as session:
             outcome = make_plan(

@@ -58,6 +58,19 @@ def screening_context(fail: Callable[[str], NoReturn]) -> tuple[Settings, Contex
     return settings, context
 
 
+def personal(settings: Settings, context: Context, store: Store) -> tuple[Settings, Context]:
+    """Apply the settings a person saved (on the web settings page) over the environment's."""
+    from backstretch.db.engine import transaction
+    from backstretch.services.preferences import load_preferences, with_preferences
+
+    with transaction(store.sessions) as session:
+        chosen = load_preferences(session, settings, context.timezone)
+    return (
+        settings.model_copy(update={"lead_in_seconds": chosen.lead_in_seconds}),
+        with_preferences(context, chosen),
+    )
+
+
 def player_devices() -> tuple[Any, Any, bool]:
     """Return the player's clock, its keys and whether a person is at a terminal.
 

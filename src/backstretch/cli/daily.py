@@ -312,7 +312,9 @@ def _plan_today(
 
 def _context_and_store(fail: Fail) -> tuple[Settings, Context, Store]:
     settings, context = shared.screening_context(fail)
-    return settings, context, shared.store(settings, fail)
+    store = shared.store(settings, fail)
+    settings, context = shared.personal(settings, context, store)
+    return settings, context, store
 
 
 def _choose_routine(
