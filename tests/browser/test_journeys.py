@@ -118,3 +118,19 @@ def test_screening_and_plan_read_well_at_both_sizes(
         assert page.evaluate("document.activeElement.textContent") == "Skip to the content"
     finally:
         context.close()
+
+
+def test_the_library_filters_as_you_type_with_htmx(page: Any, live_server: LiveServer) -> None:
+    from playwright.sync_api import expect
+
+    page.goto(f"{live_server.url}/stretches")
+    cards = page.locator("#results li")
+    everything = cards.count()
+    page.get_by_label("Search").press_sequentially("cobra")
+    expect(cards).to_have_count(1)
+    expect(page.locator("#results")).to_contain_text("Cobra")
+    assert "search=cobra" in page.url  # the address can be shared
+    page.get_by_label("Search").fill("")
+    page.get_by_label("Position").select_option("chair")
+    expect(page.locator("#results")).not_to_contain_text("Cobra")
+    assert 1 < cards.count() < everything

@@ -17,6 +17,13 @@ class DatabaseError(RuntimeError):
     """The database cannot be opened or used; the message says which file or URL and why."""
 
 
+# The web server runs sync routes and dependencies on a pool of 40 threads, and a request can
+# hold its connection while it waits for a thread to finish on. With fewer connections than
+# threads, 50 concurrent requests deadlocked until the pool's 30 s timeout (benchmarks/web_load.py
+# found it). Idle connections beyond `POOL_SIZE` are closed again.
+POOL_SIZE, POOL_OVERFLOW = 5, 45
+
+
 def make_engine(url: str) -> Engine:
     """Create an engine for `url`; a SQLite file gets its folder, WAL mode and owner-only access."""
     parsed = make_url(url)
@@ -24,10 +31,14 @@ def make_engine(url: str) -> Engine:
         database = parsed.database
         if database and database != ":memory:":
             _create_private_file(Path(database))
-        engine = create_engine(url, connect_args={"timeout": 15})
+        engine = create_engine(
+            url, connect_args={"timeout": 15}, pool_size=POOL_SIZE, max_overflow=POOL_OVERFLOW
+        )
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    return create_engine(
+        url, pool_pre_ping=True, pool_size=POOL_SIZE, max_overflow=POOL_OVERFLOW
+    )
 
 
 def _create_private_file(path: Path) -> None:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -13,6 +14,7 @@ from fastapi.responses import JSONResponse
 from backstretch import __version__
 from backstretch.config import Settings, get_settings
 from backstretch.core.catalogue import Catalogue
+from backstretch.core.models import Position, Region
 from backstretch.db.engine import DatabaseError
 from backstretch.db.store import Store, open_store
 from backstretch.services.clock import system_timezone, utc_now, valid_timezone
@@ -26,6 +28,20 @@ class Runtime:
     settings: Settings
     store: Store
     context: Context
+    _stretch_lists: dict[tuple[str | None, ...], bytes] = field(default_factory=dict)
+
+    def stretch_list_json(
+        self, area: Region | None, position: Position | None, search: str | None
+    ) -> bytes:
+        """Return the filtered stretch list as JSON, made once per filter (a fixed catalogue)."""
+        key = (area, position, search)
+        if key not in self._stretch_lists:
+            found = self.catalogue.filter(region=area, position=position, text=search)
+            data = [stretch.model_dump(mode="json") for stretch in found]
+            if len(self._stretch_lists) > 256:  # searches are free text: keep the cache small
+                self._stretch_lists.clear()
+            self._stretch_lists[key] = json.dumps(data, ensure_ascii=False).encode()
+        return self._stretch_lists[key]
 
     @property
     def catalogue(self) -> Catalogue:
@@ -33,7 +49,7 @@ class Runtime:
         return self.context.catalogue
 
 
-def get_runtime(request: Request) -> Runtime:
+async def get_runtime(request: Request) -> Runtime:
     """Return what every request shares (a FastAPI dependency)."""
     runtime: Runtime = request.app.state.runtime
     return runtime

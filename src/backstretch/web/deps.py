@@ -24,7 +24,7 @@ def get_db(runtime: Annotated[Runtime, Depends(get_runtime)]) -> Iterator[Sessio
         yield session
 
 
-def get_now(request: Request) -> datetime:
+async def get_now(request: Request) -> datetime:
     """Return the current time from the app's clock (tests replace it)."""
     now: datetime = request.app.state.clock()
     return now
@@ -37,7 +37,7 @@ def get_preferences(
     return load_preferences(session, runtime.settings, runtime.context.timezone)
 
 
-def get_context(
+async def get_context(
     runtime: Annotated[Runtime, Depends(get_runtime)],
     preferences: Annotated[Preferences, Depends(get_preferences)],
 ) -> Context:
