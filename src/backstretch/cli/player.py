@@ -28,7 +28,7 @@ from backstretch.core.catalogue import Catalogue
 from backstretch.core.player import Player
 from backstretch.core.records import ItemRecord, SessionStatus
 from backstretch.core.safety import StopSignal
-from backstretch.core.timeline import Breath, Segment, SegmentKind
+from backstretch.core.timeline import Breath, Segment, SegmentKind, spoken
 
 REFRESH_SECONDS = 0.1  # the display redraws ten times a second; cues wait for no redraw
 
@@ -145,21 +145,6 @@ class Espeak:
             except subprocess.TimeoutExpired:
                 self.speaking.kill()
                 self.speaking.wait()
-
-
-def spoken(segment: Segment, catalogue: Catalogue) -> str:
-    """Return the words to speak when a segment begins: short, the cue itself."""
-    if segment.kind is SegmentKind.REP and segment.breath is Breath.INHALE:
-        return "Breathe in."
-    if segment.kind is SegmentKind.REP and segment.breath is Breath.EXHALE:
-        return "Breathe out."
-    if segment.kind is SegmentKind.GET_READY and segment.stretch:
-        name = catalogue.get(segment.stretch).name
-        side = f", {segment.side} side" if segment.side else ""
-        return f"Get ready: {name}{side}."
-    if segment.kind is SegmentKind.HOLD:
-        return "Hold, and breathe slowly."
-    return segment.cue
 
 
 # The picture ----------------------------------------------------------------------------------

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from backstretch.core.catalogue import Stretch, Tempo
+from backstretch.core.catalogue import Catalogue, Stretch, Tempo
 from backstretch.core.models import Kind, Position, Sides
 
 
@@ -353,3 +353,18 @@ def timeline(
         )
     )
     return tuple(segments)
+
+
+def spoken(segment: Segment, catalogue: Catalogue) -> str:
+    """Return the words to speak when a segment begins: short, the cue itself."""
+    if segment.kind is SegmentKind.REP and segment.breath is Breath.INHALE:
+        return "Breathe in."
+    if segment.kind is SegmentKind.REP and segment.breath is Breath.EXHALE:
+        return "Breathe out."
+    if segment.kind is SegmentKind.GET_READY and segment.stretch:
+        name = catalogue.get(segment.stretch).name
+        side = f", {segment.side} side" if segment.side else ""
+        return f"Get ready: {name}{side}."
+    if segment.kind is SegmentKind.HOLD:
+        return "Hold, and breathe slowly."
+    return segment.cue

@@ -7,9 +7,10 @@ from typing import Annotated, Any
 from uuid import UUID
 
 from fastapi import APIRouter, Body, HTTPException, Path, Query
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
 from backstretch.core.catalogue import UnknownStretchError
 from backstretch.core.models import Position, Region, Sides
@@ -19,13 +20,16 @@ from backstretch.core.safety import StopSignal
 from backstretch.core.screening import AnswersError
 from backstretch.core.timeline import ItemDose, RoutineItem
 from backstretch.db import repository
+from backstretch.db.engine import transaction
 from backstretch.services.clock import local_day
 from backstretch.services.preferences import Preferences
 from backstretch.services.screening import Context
 from backstretch.web import deps
+from backstretch.web.app import Runtime
 from backstretch.web.today import timeline_settings
 
 router = APIRouter(prefix="/api", tags=["api"])
+JSON_TYPE = "application/json"
 
 
 RuntimeDep = deps.RuntimeDep
@@ -38,16 +42,22 @@ PreferencesDep = deps.PreferencesDep
 # Stretches ---------------------------------------------------------------------------------------
 
 
-@router.get("/stretches", summary="List the stretches, optionally filtered")
+@router.get(
+    "/stretches",
+    summary="List the stretches, optionally filtered",
+    response_model=list[dict[str, Any]],
+)
 def list_stretches(
     runtime: RuntimeDep,
     area: Region | None = None,
     position: Position | None = None,
     search: Annotated[str | None, Query(max_length=100)] = None,
-) -> list[dict[str, Any]]:
-    """Return the stretches matching every filter given, in id order."""
-    found = runtime.catalogue.filter(region=area, position=position, text=search)
-    return [stretch.model_dump(mode="json") for stretch in found]
+) -> Response:
+    """Return the stretches matching every filter given, in id order.
+
+    The catalogue does not change while the server runs, so each answer is serialised once.
+    """
+    return Response(runtime.stretch_list_json(area, position, search), media_type=JSON_TYPE)
 
 
 @router.get("/stretches/{stretch_id}", summary="One stretch")
@@ -129,19 +139,25 @@ def _plan(
     summary="Plan a routine",
     responses={409: {"description": "Safety blocks a routine: the advice, and no plan"}},
 )
-def plan(
-    context: ContextDep,
-    preferences: PreferencesDep,
-    session: DbDep,
-    now: NowDep,
-    body: PlanRequest,
-) -> Any:
+async def plan(runtime: RuntimeDep, now: NowDep, body: PlanRequest) -> Any:
     """Plan today's routine; when the screening or a safety block says no, answer 409."""
-    upcoming = _plan(context, preferences, session, now, body)
+    # One trip to a worker thread for all the database work and the planning: each sync
+    # dependency would cost a trip of its own, and under load those trips were most of the time.
+    return await run_in_threadpool(_plan_answer, runtime, now, body)
+
+
+def _plan_answer(runtime: Runtime, now: datetime, body: PlanRequest) -> Response:
+    from backstretch.services.preferences import load_preferences, with_preferences
+
+    with transaction(runtime.store.sessions) as session:
+        preferences = load_preferences(session, runtime.settings, runtime.context.timezone)
+        context = with_preferences(runtime.context, preferences)
+        upcoming = _plan(context, preferences, session, now, body)
     outcome = upcoming.outcome
     if outcome.plan is None:
         return JSONResponse(outcome.to_json(), status_code=409)
-    return {**outcome.to_json(), "changes": list(upcoming.changes)}
+    # Straight to JSON: FastAPI's general encoder took longer than planning itself.
+    return JSONResponse({**outcome.to_json(), "changes": list(upcoming.changes)})
 
 
 # Sessions ----------------------------------------------------------------------------------------
@@ -189,10 +205,40 @@ class SessionBody(BaseModel):
 FINAL = (SessionStatus.COMPLETED, SessionStatus.STOPPED, SessionStatus.ABANDONED)
 
 
+def _session_answer(session: Session, uuid: str, context: Context) -> dict[str, Any]:
+    """Return the stored session with what it means now: the advice for its stop signal, the
+    safety blocks open after it and the advice that goes with them."""
+    from backstretch.core.stats import session_to_json
+    from backstretch.services.sessions import stop_advice
+
+    record = repository.get_session(session=session, uuid=uuid)
+    assert record is not None  # stored before the answer is made
+    blocks = list(dict.fromkeys(b.kind.value for b in repository.open_blocks(session=session)))
+    number = context.emergency_number
+    return {
+        **session_to_json(record),
+        "outcome": {
+            "stop_advice": (
+                stop_advice(context.guide, record.stop_signal, number)
+                if record.stop_signal
+                else None
+            ),
+            "blocks": blocks,
+            "programme_advice": [
+                context.guide.block_advice[kind].replace("{emergency_number}", number).strip()
+                for kind in blocks
+            ],
+        },
+    }
+
+
 @router.put(
     "/sessions/{session_uuid}",
     summary="Record a session (create, then update as it goes)",
-    responses={409: {"description": "Safety does not allow a session now, or it has ended"}},
+    responses={
+        409: {"description": "Safety does not allow a session now, or it has ended"},
+        422: {"description": "The body does not fit the session (an unknown item, a bad signal)"},
+    },
 )
 def put_session(
     session_uuid: UUID,
@@ -205,13 +251,25 @@ def put_session(
     """Create the session on the first PUT, then store progress and how it ended.
 
     The uuid is made by the browser, so a retry (or an offline replay) never records a session
-    twice. A session can only be started while safety allows a routine.
+    twice. A session can only be started while safety allows a routine. The stop rules are the
+    terminal's: "pain is building" (`pain_rising`) may come with an `in_progress` status, as it
+    ends only the current stretch; every other stop signal ends the session (`stopped`). Pain
+    afterwards may follow the final PUT once, for a player that records the ending first and
+    asks afterwards. The answer is the session with an `outcome`: what to do now for its stop
+    signal and the safety blocks now open, with their advice.
     """
-    from backstretch.core.stats import session_to_json
     from backstretch.services import sessions
     from backstretch.services.screening import current_gate
 
     uuid = str(session_uuid)
+    if (
+        body.status is SessionStatus.IN_PROGRESS
+        and body.stop_signal is not None
+        and body.stop_signal is not StopSignal.PAIN_RISING
+    ):
+        raise HTTPException(
+            422, detail=f"stop_signal: '{body.stop_signal.value}' ends the session: send 'stopped'"
+        )
     stored = repository.get_session(session=session, uuid=uuid)
     if stored is None:
         if not current_gate(session, now=now).may_play:
@@ -245,7 +303,20 @@ def put_session(
             timezone=context.timezone,
         )
     elif stored.status in FINAL and stored.status is not SessionStatus.ABANDONED:
-        return session_to_json(stored)  # a retry of the last PUT: already recorded
+        # A retry of the last PUT: already recorded. Pain afterwards, asked once the ending was
+        # saved, is added once; the pain rule runs then, and no stop signal is applied again.
+        if body.pain_after is not None and stored.pain_after is None:
+            sessions.finish_session(
+                session,
+                uuid=uuid,
+                status=stored.status,
+                now=now,
+                timezone=context.timezone,
+                guide=context.guide,
+                emergency_number=context.emergency_number,
+                pain_after=body.pain_after,
+            )
+        return _session_answer(session, uuid, context)
     planned = {item.position: item for item in stored.items}
     updates = []
     for progress in body.done:
@@ -277,19 +348,26 @@ def put_session(
             stop_signal=body.stop_signal,
             stopped_stretch=body.stopped_stretch,
         )
-    record = repository.get_session(session=session, uuid=uuid)
-    return session_to_json(record) if record else None
+    elif body.stop_signal is StopSignal.PAIN_RISING:
+        # Pain building ends only this stretch: noted now, so the next plan eases off even if
+        # the rest of the session is never saved.
+        sessions.record_stop_signal(
+            session,
+            uuid=uuid,
+            signal=StopSignal.PAIN_RISING,
+            stretch=body.stopped_stretch,
+            now=now,
+        )
+    return _session_answer(session, uuid, context)
 
 
 @router.get("/sessions/{session_uuid}", summary="One session")
-def get_session(session_uuid: UUID, session: DbDep) -> Any:
-    """Return one session with every item's target next to what was done."""
-    from backstretch.core.stats import session_to_json
-
-    record = repository.get_session(session=session, uuid=str(session_uuid))
-    if record is None:
+def get_session(session_uuid: UUID, session: DbDep, context: ContextDep) -> Any:
+    """Return one session with every item's target next to what was done, and its outcome."""
+    uuid = str(session_uuid)
+    if repository.get_session(session=session, uuid=uuid) is None:
         raise HTTPException(404, detail=f"no session {session_uuid}")
-    return session_to_json(record)
+    return _session_answer(session, uuid, context)
 
 
 # History, stats, export --------------------------------------------------------------------------

@@ -1,0 +1,853 @@
+/* backstretch: the guided session in the browser. Plain JavaScript, no build step.
+ *
+ * The page embeds the same timeline JSON the terminal plays. What is shown is computed on every
+ * animation frame from performance.now() against the segments' offsets, never by counting ticks,
+ * so a page that was throttled, hidden or stalled catches up instead of drifting. `Timeline`
+ * below mirrors core/player.py (pause, skip, back, stop and what was done), so both players
+ * agree on what a session is. Every word shown comes from the page (#player-words), so this file
+ * holds no text of its own.
+ */
+(function () {
+  "use strict";
+
+  const dataNode = document.getElementById("player-data");
+  const root = document.getElementById("player");
+  if (!dataNode || !root) return;
+  const data = JSON.parse(dataNode.textContent);
+  const words = JSON.parse(document.getElementById("player-words").textContent);
+  const segments = data.timeline;
+  const $ = (id) => document.getElementById(id);
+
+  const WORK_KINDS = new Set(["hold", "rep"]);
+  const BACK_GRACE_MS = 3000; // "back" this early in a stretch goes to the one before
+  const PHASES = ["inhale", "exhale", "steady", "none"];
+  const UNSAVED = "backstretch-unsaved:"; // localStorage prefix for sessions the server lacks
+
+  // Small helpers ---------------------------------------------------------------------------
+
+  function fill(template, values) {
+    return template.replace(/\{(\w+)\}/g, (match, key) => (key in values ? values[key] : match));
+  }
+
+  // Whole seconds left as m:ss, rounding up so 0:00 shows only at the very end.
+  function clockText(ms) {
+    const seconds = Math.max(0, Math.ceil(ms / 1000 - 1e-6));
+    return Math.floor(seconds / 60) + ":" + String(seconds % 60).padStart(2, "0");
+  }
+
+  function setText(node, text) {
+    if (node.textContent !== text) node.textContent = text;
+  }
+
+  function show(node, visible) {
+    node.hidden = !visible;
+  }
+
+  function newUuid() {
+    if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
+    // Outside a secure context randomUUID is missing; getRandomValues is not.
+    const bytes = crypto.getRandomValues(new Uint8Array(16));
+    bytes[6] = (bytes[6] & 0x0f) | 0x40;
+    bytes[8] = (bytes[8] & 0x3f) | 0x80;
+    const hex = Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+    return [hex.slice(0, 8), hex.slice(8, 12), hex.slice(12, 16), hex.slice(16, 20), hex.slice(20)].join("-");
+  }
+
+  // The clock: a port of core/player.py -------------------------------------------------------
+
+  function itemSpans(list) {
+    const spans = [];
+    let index = 0;
+    while (index < list.length && list[index].stretch !== null) {
+      const stretch = list[index].stretch;
+      const first = index;
+      while (index < list.length && list[index].stretch === stretch) index += 1;
+      const part = list.slice(first, index);
+      spans.push({
+        position: spans.length,
+        stretch: stretch,
+        first: first,
+        last: index - 1,
+        start: part[0].start_ms,
+        end: part[part.length - 1].start_ms + part[part.length - 1].duration_ms,
+      });
+    }
+    return spans;
+  }
+
+  class Timeline {
+    // `origin` is the performance.now() reading at which position 0 was (or would have been)
+    // reached; pausing, skipping and going back move it, nothing else does.
+    constructor(list, now) {
+      this.segments = list;
+      this.origin = now;
+      this.pausedAt = null;
+      this.quit = false;
+      this.played = list.map(() => 0);
+      this.skipped = new Set();
+      this.noted = 0;
+      this.spans = itemSpans(list);
+      this.starts = list.map((s) => s.start_ms);
+      const last = list[list.length - 1];
+      this.total = last ? last.start_ms + last.duration_ms : 0;
+    }
+
+    get paused() {
+      return this.pausedAt !== null;
+    }
+
+    positionMs(now) {
+      const reading = this.pausedAt !== null ? this.pausedAt : now;
+      return Math.max(0, Math.min(this.total, reading - this.origin));
+    }
+
+    indexAt(position) {
+      if (position >= this.total) return this.segments.length - 1;
+      let low = 0;
+      let high = this.starts.length; // bisect_right(starts, position) - 1
+      while (low < high) {
+        const middle = (low + high) >> 1;
+        if (this.starts[middle] <= position) low = middle + 1;
+        else high = middle;
+      }
+      return low - 1;
+    }
+
+    finished(now) {
+      return this.quit || this.positionMs(now) >= this.total;
+    }
+
+    itemAt(index) {
+      return this.spans.find((span) => span.first <= index && index <= span.last) || null;
+    }
+
+    // Credit the segments played since the last call; a seek credits nothing it jumped over.
+    noteProgress(now) {
+      const position = this.positionMs(now);
+      if (position > this.noted) {
+        let index = this.indexAt(this.noted);
+        while (index < this.segments.length && this.segments[index].start_ms < position) {
+          const segment = this.segments[index];
+          const reached = Math.min(segment.duration_ms, position - segment.start_ms);
+          this.played[index] = Math.max(this.played[index], reached);
+          index += 1;
+        }
+      }
+      this.noted = position;
+    }
+
+    pause(now) {
+      if (this.pausedAt === null) {
+        this.noteProgress(now);
+        this.pausedAt = now;
+      }
+    }
+
+    resume(now) {
+      if (this.pausedAt !== null) {
+        this.origin += now - this.pausedAt;
+        this.pausedAt = null;
+      }
+    }
+
+    togglePause(now) {
+      if (this.paused) this.resume(now);
+      else this.pause(now);
+    }
+
+    seek(now, position) {
+      const reading = this.pausedAt !== null ? this.pausedAt : now;
+      this.origin = reading - position;
+      this.noted = position;
+    }
+
+    skip(now) {
+      this.noteProgress(now);
+      const span = this.itemAt(this.indexAt(this.positionMs(now)));
+      if (span === null) return;
+      this.skipped.add(span.position);
+      this.seek(now, span.end);
+    }
+
+    back(now) {
+      this.noteProgress(now);
+      const position = this.positionMs(now);
+      let span = this.itemAt(this.indexAt(position));
+      if (span === null) {
+        span = this.spans.length ? this.spans[this.spans.length - 1] : null;
+        if (span === null) return;
+      } else if (position - span.start < BACK_GRACE_MS && span.position > 0) {
+        span = this.spans[span.position - 1];
+      }
+      this.skipped.delete(span.position);
+      this.seek(now, span.start);
+    }
+
+    stop(now) {
+      this.noteProgress(now);
+      this.pause(now);
+      this.quit = true;
+    }
+
+    itemsDone() {
+      return this.spans.map((span) => {
+        let playedMs = 0;
+        const groups = new Map();
+        for (let index = span.first; index <= span.last; index += 1) {
+          const segment = this.segments[index];
+          if (!WORK_KINDS.has(segment.kind)) continue;
+          playedMs += this.played[index];
+          const key = [segment.set, segment.side, segment.rep].join("|");
+          const whole = this.played[index] >= segment.duration_ms;
+          groups.set(key, (groups.has(key) ? groups.get(key) : true) && whole);
+        }
+        const plannedMs = this.segments
+          .slice(span.first, span.last + 1)
+          .filter((s) => WORK_KINDS.has(s.kind))
+          .reduce((sum, s) => sum + s.duration_ms, 0);
+        const doneSeconds = Math.floor(playedMs / 1000);
+        return {
+          position: span.position,
+          done_seconds: doneSeconds,
+          done_reps: Array.from(groups.values()).filter(Boolean).length,
+          skipped: this.skipped.has(span.position) && doneSeconds < Math.floor(plannedMs / 1000),
+        };
+      });
+    }
+  }
+
+  // Sound, voice and the screen ------------------------------------------------------------
+
+  let audio = null;
+
+  function startAudio() {
+    // Made on the Start click: browsers only let a page make sound after a gesture.
+    const Context = window.AudioContext || window.webkitAudioContext;
+    if (!Context) return;
+    try {
+      audio = audio || new Context();
+      if (audio.state === "suspended") audio.resume().catch(() => {});
+    } catch (error) {
+      audio = null;
+    }
+  }
+
+  function beep(soft) {
+    if (!audio || audio.state !== "running") return;
+    try {
+      const at = audio.currentTime;
+      const tone = audio.createOscillator();
+      const level = audio.createGain();
+      tone.frequency.value = soft ? 440 : 660;
+      level.gain.setValueAtTime(0.0001, at);
+      level.gain.exponentialRampToValueAtTime(soft ? 0.04 : 0.12, at + 0.01);
+      level.gain.exponentialRampToValueAtTime(0.0001, at + (soft ? 0.08 : 0.2));
+      tone.connect(level).connect(audio.destination);
+      tone.start(at);
+      tone.stop(at + 0.25);
+    } catch (error) {
+      // A missing beep never holds up the session.
+    }
+  }
+
+  const synth = "speechSynthesis" in window ? window.speechSynthesis : null;
+  let voiceOn = Boolean(data.voice) && synth !== null;
+
+  function speak(text) {
+    if (!voiceOn || !text) return;
+    try {
+      // Cut short whatever is still being said: the clock never waits for speech.
+      synth.cancel();
+      synth.speak(new SpeechSynthesisUtterance(text));
+    } catch (error) {
+      return; // no voice here: carry on silently
+    }
+    setText($("said"), text);
+    root.dataset.spoken = text;
+  }
+
+  function showVoice() {
+    const button = $("voice");
+    if (synth === null) {
+      setText(button, words.voice_none);
+      button.disabled = true;
+      return;
+    }
+    setText(button, voiceOn ? words.voice_on : words.voice_off);
+    button.setAttribute("aria-pressed", voiceOn ? "true" : "false");
+    root.dataset.voice = voiceOn ? "on" : "off";
+  }
+
+  function toggleVoice() {
+    if (synth === null) return;
+    voiceOn = !voiceOn;
+    if (!voiceOn) {
+      try {
+        synth.cancel();
+      } catch (error) {
+        // nothing to cancel
+      }
+      setText($("said"), "");
+      root.dataset.spoken = "";
+    }
+    showVoice();
+  }
+
+  let wakeLock = null;
+
+  async function holdScreen() {
+    if (!("wakeLock" in navigator) || document.visibilityState !== "visible") return;
+    try {
+      wakeLock = await navigator.wakeLock.request("screen");
+    } catch (error) {
+      wakeLock = null; // refused (battery saver, no permission): the session goes on
+    }
+  }
+
+  function releaseScreen() {
+    if (wakeLock) wakeLock.release().catch(() => {});
+    wakeLock = null;
+  }
+
+  // Saving: the whole state, PUT again and again; never lost silently --------------------------
+
+  const session = {
+    uuid: newUuid(),
+    startedAt: null,
+    status: "in_progress",
+    painBefore: null,
+    painAfter: null,
+    stopSignal: null,
+    stoppedStretch: null,
+  };
+  root.dataset.session = session.uuid;
+  const saver = { inFlight: false, queued: false, timer: null, delay: 1000, failed: false };
+  let rejected = null;
+  let outcome = null;
+
+  function snapshot() {
+    return {
+      routine_name: data.routine_name,
+      items: data.items.map((item) => ({
+        stretch: item.stretch,
+        sets: item.sets,
+        reps: item.reps,
+        sides: item.sides,
+        hold_seconds: item.hold_seconds,
+      })),
+      started_at: session.startedAt,
+      status: session.status,
+      pain_before: session.painBefore,
+      pain_after: session.painAfter,
+      stop_signal: session.stopSignal,
+      stopped_stretch: session.stoppedStretch,
+      done: timeline ? timeline.itemsDone() : [],
+    };
+  }
+
+  function keepCopy(uuid, body) {
+    try {
+      if (body) localStorage.setItem(UNSAVED + uuid, JSON.stringify(body));
+      else localStorage.removeItem(UNSAVED + uuid);
+    } catch (error) {
+      // Storage full or switched off: the page still says when saving failed.
+    }
+  }
+
+  function put(uuid, body, keepalive) {
+    return fetch("/api/sessions/" + uuid, {
+      method: "PUT",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify(body),
+      keepalive: Boolean(keepalive),
+    });
+  }
+
+  function save() {
+    saver.queued = true;
+    // The browser's copy is always the latest state, even while a retry is waiting.
+    keepCopy(session.uuid, snapshot());
+    if (session.status !== "in_progress") retryNow(); // an ending is worth trying at once
+    pump();
+  }
+
+  function retryNow() {
+    if (saver.timer === null) return;
+    clearTimeout(saver.timer);
+    saver.timer = null;
+    pump();
+  }
+
+  // One PUT at a time, always of the latest state; a failure retries with a growing pause.
+  function pump() {
+    if (saver.inFlight || !saver.queued || saver.timer !== null) return;
+    saver.queued = false;
+    saver.inFlight = true;
+    const body = snapshot();
+    put(session.uuid, body)
+      .then(async (response) => {
+        if (response.ok) {
+          const answer = await response.json();
+          saver.failed = false;
+          saver.delay = 1000;
+          if (!saver.queued) keepCopy(session.uuid, null);
+          outcome = answer.outcome || outcome;
+          showOutcome();
+        } else if (response.status >= 500 || response.status === 408 || response.status === 429) {
+          throw new Error(String(response.status));
+        } else {
+          let detail = String(response.status);
+          try {
+            detail = (await response.json()).detail || detail;
+          } catch (error) {
+            // not JSON: the status will do
+          }
+          rejected = { status: response.status, detail: String(detail) };
+          keepCopy(session.uuid, null);
+          onRejected();
+        }
+      })
+      .catch(() => {
+        saver.failed = true;
+        saver.queued = true;
+        saver.timer = setTimeout(() => {
+          saver.timer = null;
+          pump();
+        }, saver.delay);
+        saver.delay = Math.min(saver.delay * 2, 30000);
+      })
+      .finally(() => {
+        saver.inFlight = false;
+        showSaveStatus();
+        pump();
+      });
+  }
+
+  // Sessions a closed page could not send: offered to the server again on the next visit.
+  function replayUnsaved() {
+    let keys = [];
+    try {
+      keys = Object.keys(localStorage).filter((key) => key.startsWith(UNSAVED));
+    } catch (error) {
+      return;
+    }
+    for (const key of keys) {
+      const uuid = key.slice(UNSAVED.length);
+      let body = null;
+      try {
+        body = JSON.parse(localStorage.getItem(key));
+      } catch (error) {
+        keepCopy(uuid, null);
+        continue;
+      }
+      put(uuid, body)
+        .then((response) => {
+          // Stored, or refused for good: either way there is nothing left to send.
+          if (response.status < 500) keepCopy(uuid, null);
+        })
+        .catch(() => {});
+    }
+  }
+
+  function onRejected() {
+    if (rejected.status === 409 && session.status === "in_progress") {
+      // Safety changed since the page was made (a block opened elsewhere, a week went by).
+      stopLoop();
+      if (timeline) timeline.stop(performance.now());
+      phase = "refused";
+      setText($("refused-text"), words.refused);
+      showOnly(["refused"]);
+    }
+    showSaveStatus();
+  }
+
+  function showSaveStatus() {
+    if (phase !== "ended") return;
+    let text = words.saved;
+    if (rejected) text = fill(words.rejected, { detail: rejected.detail });
+    else if (saver.failed) text = words.not_saved;
+    else if (saver.inFlight || saver.queued) text = words.saving;
+    setText($("save-status"), text);
+    root.dataset.saved = rejected ? "rejected" : saver.failed ? "failed" : text === words.saved ? "yes" : "pending";
+  }
+
+  function showOutcome() {
+    if (!outcome || phase !== "ended") return;
+    const target = session.status === "stopped" ? $("programme-advice") : $("summary-advice");
+    target.replaceChildren(
+      ...outcome.programme_advice.map((text) => {
+        const paragraph = document.createElement("p");
+        paragraph.textContent = text;
+        return paragraph;
+      })
+    );
+    show(target, outcome.programme_advice.length > 0);
+  }
+
+  // The session on screen ------------------------------------------------------------------
+
+  let phase = "before"; // before, running, choosing (the stop menu), ended, refused
+  let timeline = null;
+  let lastIndex = -1;
+  let lastItem = -1;
+  let noticeUntilItem = -1;
+  let frameId = 0;
+  let backupTimer = null;
+  const eased = [];
+  const still = window.matchMedia("(prefers-reduced-motion: reduce)");
+  const names = Object.fromEntries(data.items.map((item) => [item.stretch, item.name]));
+  const SECTIONS = ["before", "running", "stop-menu", "stop-advice", "after", "summary", "refused"];
+
+  function showOnly(visible) {
+    for (const id of SECTIONS) show($(id), visible.includes(id));
+    show($("stop-bar"), phase === "running");
+    root.dataset.state = phase;
+  }
+
+  function start(painBefore) {
+    session.painBefore = painBefore;
+    session.startedAt = new Date().toISOString();
+    startAudio();
+    holdScreen();
+    phase = "running";
+    showOnly(["running"]);
+    timeline = new Timeline(segments, performance.now());
+    save();
+    tick();
+    frameId = requestAnimationFrame(frame);
+    // Animation frames stop in a hidden tab; this only asks "where are we now?", it counts nothing.
+    backupTimer = setInterval(tick, 1000);
+    $("running").scrollIntoView({ block: "start" });
+    $("pause").focus({ preventScroll: true });
+  }
+
+  function frame() {
+    frameId = 0;
+    tick();
+    if (phase === "running" || phase === "choosing") frameId = requestAnimationFrame(frame);
+  }
+
+  function stopLoop() {
+    if (frameId) cancelAnimationFrame(frameId);
+    frameId = 0;
+    if (backupTimer !== null) clearInterval(backupTimer);
+    backupTimer = null;
+  }
+
+  function tick() {
+    if (!timeline || (phase !== "running" && phase !== "choosing")) return;
+    const now = performance.now();
+    timeline.noteProgress(now);
+    const position = timeline.positionMs(now);
+    const index = timeline.indexAt(position);
+    // After a stall the segments jumped over are not replayed: only the current one is cued.
+    if (index !== lastIndex && !timeline.paused) enter(index, position);
+    render(position, index);
+    if (phase === "running" && timeline.finished(now)) finish("completed");
+  }
+
+  function enter(index, position) {
+    const segment = segments[index];
+    lastIndex = index;
+    beep(segment.kind === "rep");
+    speak(data.spoken[index]);
+    showFigure(segment);
+    breathe(segment, position);
+    const span = timeline.itemAt(index);
+    const item = span ? span.position : -1;
+    if (item !== lastItem) {
+      lastItem = item;
+      if (noticeUntilItem >= 0 && item >= noticeUntilItem) showNotice("");
+      save(); // what was done so far, at every change of stretch
+    }
+  }
+
+  let shownFigure = null;
+
+  function showFigure(segment) {
+    if (!segment.stretch) return;
+    const all = Array.from(document.querySelectorAll("#figures .figure"));
+    const figure =
+      all.find((f) => f.dataset.stretch === segment.stretch && f.dataset.side === (segment.side || "")) ||
+      all.find((f) => f.dataset.stretch === segment.stretch);
+    if (!figure) return;
+    if (shownFigure && shownFigure !== figure) shownFigure.hidden = true;
+    figure.hidden = false;
+    shownFigure = figure;
+    const svg = figure.querySelector("svg");
+    if (svg) {
+      for (const name of PHASES) svg.classList.remove("phase-" + name);
+      svg.classList.add("phase-" + segment.breath);
+    }
+  }
+
+  // The ball grows on the in-breath and shrinks on the out-breath over the segment's own length.
+  function breathe(segment, position) {
+    const ball = $("breath-ball");
+    for (const name of PHASES) ball.classList.remove(name);
+    ball.classList.add(segment.breath);
+    const left = segment.start_ms + segment.duration_ms - position;
+    ball.style.transitionDuration = still.matches ? "0s" : Math.max(0, left) + "ms";
+  }
+
+  function stateWords(segment, span) {
+    if (timeline.paused) return words.paused;
+    let text = words.kind[segment.kind] || "";
+    const item = span ? data.items[span.position] : null;
+    if (item && segment.rep && (segment.kind === "rep" || segment.kind === "hold") && item.reps > 1) {
+      text += " " + fill(words.rep_count, { n: segment.rep, total: item.reps });
+    }
+    return text;
+  }
+
+  function render(position, index) {
+    const segment = segments[index];
+    const span = timeline.itemAt(index);
+    root.dataset.segment = String(index);
+    root.dataset.kind = segment.kind;
+    root.dataset.breath = segment.breath;
+    root.classList.toggle("paused", timeline.paused);
+    setText($("countdown"), clockText(segment.start_ms + segment.duration_ms - position));
+    setText($("state"), stateWords(segment, span));
+    setText($("breath"), timeline.paused ? "" : words.breath[segment.breath] || "");
+    setText($("cue"), segment.cue);
+    setText($("pause"), timeline.paused ? words.resume : words.pause);
+    const side = $("side");
+    show(side, Boolean(segment.side));
+    setText(side, segment.side ? words.side[segment.side] : "");
+    if (span) {
+      setText($("item-count"), fill(words.count, { n: span.position + 1, total: timeline.spans.length }));
+      setText($("stretch-name"), names[span.stretch] || span.stretch);
+      const length = span.end - span.start;
+      $("stretch-progress").value = length ? (position - span.start) / length : 1;
+      setText($("stretch-left"), fill(words.left, { time: clockText(span.end - position) }));
+      const following = timeline.spans[span.position + 1];
+      const lastWords = timeline.spans.length > 1 ? words.last : "";
+      setText($("next-up"), following ? fill(words.next_up, { name: names[following.stretch] }) : lastWords);
+    } else {
+      $("stretch-progress").value = 1;
+      setText($("stretch-left"), "");
+      setText($("next-up"), "");
+    }
+    $("session-progress").value = timeline.total ? position / timeline.total : 1;
+    setText($("session-left"), fill(words.left, { time: clockText(timeline.total - position) }));
+  }
+
+  function showNotice(text) {
+    const notice = $("notice");
+    setText(notice, text);
+    show(notice, Boolean(text));
+    if (!text) noticeUntilItem = -1;
+  }
+
+  // The controls -----------------------------------------------------------------------------
+
+  function togglePause() {
+    timeline.togglePause(performance.now());
+    if (timeline.paused) save();
+    tick();
+  }
+
+  function skip() {
+    timeline.skip(performance.now());
+    lastIndex = -1;
+    tick();
+  }
+
+  function back() {
+    timeline.back(performance.now());
+    lastIndex = -1;
+    tick();
+  }
+
+  function openStopMenu() {
+    // Stop first, ask afterwards: the clock is paused before anything is shown.
+    timeline.pause(performance.now());
+    phase = "choosing";
+    showOnly(["stop-menu"]);
+    tick();
+    $("stop-menu").scrollIntoView({ block: "start" });
+    const first = document.querySelector("#stop-menu .signal");
+    if (first) first.focus({ preventScroll: true });
+  }
+
+  function carryOn() {
+    timeline.resume(performance.now());
+    phase = "running";
+    showOnly(["running"]);
+    tick();
+    $("running").scrollIntoView({ block: "start" });
+    $("pause").focus({ preventScroll: true });
+  }
+
+  function choose(signalId) {
+    const signal = data.signals.find((s) => s.id === signalId);
+    if (!signal || phase !== "choosing") return;
+    const now = performance.now();
+    const span = timeline.itemAt(timeline.indexAt(timeline.positionMs(now)));
+    const stretch = span ? span.stretch : null;
+    session.stopSignal = signal.id;
+    session.stoppedStretch = stretch;
+    if (!signal.ends_session) {
+      // Pain building ends this stretch only (as in the terminal); the next session eases off.
+      if (stretch) eased.push(stretch);
+      timeline.skip(now);
+      timeline.resume(now);
+      lastIndex = -1;
+      phase = "running";
+      showOnly(["running"]);
+      showNotice(signal.advice);
+      noticeUntilItem = span ? span.position + 2 : -1;
+      save();
+      tick();
+      $("running").scrollIntoView({ block: "start" });
+      $("pause").focus({ preventScroll: true });
+      return;
+    }
+    timeline.stop(now);
+    // What to do now comes first, before any question or any saving.
+    setText($("advice-now"), signal.advice);
+    finish("stopped");
+  }
+
+  function endHere() {
+    timeline.stop(performance.now());
+    finish("abandoned");
+  }
+
+  function finish(status) {
+    stopLoop();
+    releaseScreen();
+    timeline.noteProgress(performance.now());
+    session.status = status;
+    phase = "ended";
+    root.classList.remove("paused");
+    const visible = status === "stopped" ? ["stop-advice"] : [];
+    if (status === "abandoned") visible.push("summary");
+    else visible.push("after");
+    showOnly(visible);
+    save(); // the ending is recorded at once; pain afterwards follows when given
+    showSummary();
+    $(visible[0]).scrollIntoView({ block: "start" });
+    const radio = document.querySelector("#after input[type=radio]");
+    if (status !== "abandoned" && radio) radio.focus({ preventScroll: true });
+  }
+
+  function afterPain(value) {
+    session.painAfter = value;
+    if (value !== null) save();
+    showOnly(session.status === "stopped" ? ["stop-advice", "summary"] : ["summary"]);
+    showSummary();
+    $("summary").scrollIntoView({ block: "nearest" });
+  }
+
+  function showSummary() {
+    const done = timeline.itemsDone().reduce((sum, item) => sum + item.done_seconds, 0);
+    setText($("summary-title"), fill(words[session.status], { time: clockText(done * 1000) }));
+    const after = session.painAfter === null ? words.pain_unrated : String(session.painAfter);
+    setText($("summary-pain"), fill(words.pain, { before: session.painBefore, after: after }));
+    const list = $("summary-eased");
+    list.replaceChildren(
+      ...eased.map((stretch) => {
+        const line = document.createElement("li");
+        line.textContent = fill(words.eased, { name: names[stretch] || stretch });
+        return line;
+      })
+    );
+    show(list, eased.length > 0);
+    showSaveStatus();
+    showOutcome();
+  }
+
+  // Wiring -----------------------------------------------------------------------------------
+
+  function chosenPain(form, name) {
+    const chosen = form.querySelector("input[name=" + name + "]:checked");
+    return chosen ? Number(chosen.value) : null;
+  }
+
+  $("before-form").addEventListener("submit", (event) => {
+    event.preventDefault();
+    const pain = chosenPain(event.target, "pain_before");
+    const problem = $("before-problem");
+    setText(problem, pain === null ? words.choose_pain : "");
+    show(problem, pain === null);
+    if (pain !== null) start(pain);
+  });
+  $("after-form").addEventListener("submit", (event) => {
+    event.preventDefault();
+    const pain = chosenPain(event.target, "pain_after");
+    const problem = $("after-problem");
+    setText(problem, pain === null ? words.choose_pain : "");
+    show(problem, pain === null);
+    if (pain !== null) afterPain(pain);
+  });
+  $("skip-after").addEventListener("click", () => afterPain(null));
+  $("pause").addEventListener("click", togglePause);
+  $("skip").addEventListener("click", skip);
+  $("back").addEventListener("click", back);
+  $("voice").addEventListener("click", toggleVoice);
+  $("end").addEventListener("click", endHere);
+  $("stop").addEventListener("click", () => {
+    if (phase === "running") openStopMenu();
+  });
+  $("carry-on").addEventListener("click", carryOn);
+  for (const button of document.querySelectorAll("#stop-menu .signal")) {
+    button.addEventListener("click", () => choose(button.dataset.signal));
+  }
+
+  document.addEventListener("keydown", (event) => {
+    if (event.ctrlKey || event.metaKey || event.altKey) return;
+    const key = event.key;
+    if (phase === "choosing") {
+      const number = Number(key);
+      if (Number.isInteger(number) && number >= 1 && number <= data.signals.length) {
+        event.preventDefault();
+        choose(data.signals[number - 1].id);
+      } else if (key === "c" || key === "Escape") {
+        event.preventDefault();
+        carryOn();
+      }
+      return;
+    }
+    if (phase !== "running") return;
+    const target = event.target;
+    if (target && (target.tagName === "INPUT" || target.tagName === "TEXTAREA")) return;
+    const actions = {
+      " ": togglePause,
+      n: skip,
+      ArrowRight: skip,
+      b: back,
+      ArrowLeft: back,
+      "!": openStopMenu,
+      s: openStopMenu,
+      v: toggleVoice,
+      q: endHere,
+    };
+    const action = actions[key];
+    if (action) {
+      // Also keeps space from pressing whichever button has the focus.
+      event.preventDefault();
+      action();
+    }
+  });
+
+  window.addEventListener("online", retryNow);
+  document.addEventListener("visibilitychange", () => {
+    if (document.visibilityState === "visible" && phase === "running") holdScreen();
+    tick(); // catch up at once on coming back
+  });
+
+  // Leaving mid-session: send what was done (the session then reads as left part-way).
+  window.addEventListener("pagehide", () => {
+    if (phase !== "running" && phase !== "choosing") return;
+    const body = snapshot();
+    keepCopy(session.uuid, body);
+    put(session.uuid, body, true).catch(() => {});
+  });
+
+  still.addEventListener("change", () => root.classList.toggle("still", still.matches));
+  root.classList.toggle("still", still.matches);
+  showVoice();
+  replayUnsaved();
+})();
