@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -134,3 +135,52 @@ def test_the_library_filters_as_you_type_with_htmx(page: Any, live_server: LiveS
     page.get_by_label("Position").select_option("chair")
     expect(page.locator("#results")).not_to_contain_text("Cobra")
     assert 1 < cards.count() < everything
+
+
+def test_the_full_journey_from_the_first_page_to_history(
+    browser: Any, live_server: LiveServer, artifacts: Path
+) -> None:
+    """Screen, plan, play a short session on an accelerated clock, rate it, see it in history."""
+    from playwright.sync_api import expect
+
+    context = browser.new_context(viewport=PHONE)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.clock.install()  # the player's clock runs as fast as the test moves it
+    try:
+        page.goto(live_server.url)
+        page.get_by_role("link", name="Start with the safety questions").click()
+        answer_everything_no(page)
+        page.get_by_role("button", name="See my result").click()
+        expect(page.locator(".verdict-self_care")).to_be_visible()
+        page.get_by_role("link", name="Tell us where it feels tight").click()
+        page.get_by_label("neck shoulders").check()
+        page.get_by_label("3 min").check()
+        page.get_by_label("In a chair").check()
+        page.get_by_role("button", name="Save and see today's routine").click()
+        first = page.locator("ol.routine > li h2 a").first.inner_text()
+        while page.locator("ol.routine > li").count() > 1:  # keep one stretch: a short session
+            page.locator("ol.routine > li").last.get_by_role("link", name="Drop today").click()
+        page.get_by_role("link", name="Start", exact=True).click()
+        page.check("input[name=pain_before][value='5']")
+        page.click("button.start")
+        expect(page.locator("#stretch-name")).to_have_text(first)
+        timeline = json.loads(page.locator("#player-data").text_content())["timeline"]
+        total_ms = timeline[-1]["start_ms"] + timeline[-1]["duration_ms"]
+        for _ in range(0, total_ms + 2_000, 5_000):
+            page.clock.run_for(5_000)
+        expect(page.locator("#after")).to_be_visible()
+        page.check("input[name=pain_after][value='3']")
+        page.click("#after-form button[type=submit]")
+        expect(page.locator("#save-status")).to_have_text("Saved.")
+        page.locator("#summary a[href='/history']").click()
+        listed = page.locator("main").inner_text()
+        assert "1 session, newest first" in listed and "pain 5 → 3" in listed
+        page.screenshot(path=str(artifacts / "history-390x844.png"), full_page=True)
+        page.get_by_role("link", name=re.compile(r"\d{4}, \d\d:\d\d")).first.click()
+        assert first in page.locator("main").inner_text()  # planned against done, per stretch
+    finally:
+        context.close()
+    assert errors == [], errors
