@@ -84,3 +84,11 @@ def test_every_template_string_goes_through_gettext() -> None:
         content = re.sub(r"&[a-z]+;|&#\d+;", " ", content)
         leftover = re.findall(r"[A-Za-z]{2,}", content)
         assert not leftover, f"{template.name}: {leftover[:5]}"
+
+
+def test_every_library_card_has_its_figure(client: TestClient) -> None:
+    page = client.get("/stretches").text
+    cards = page.split('<li class="with-figure">')[1:]
+    assert len(cards) == len(client.get("/api/stretches").json())
+    for card in cards:
+        assert "<svg" in card.split("</li>")[0]

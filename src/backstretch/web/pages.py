@@ -73,12 +73,18 @@ def library(
         where = Position(position) if position else None
     except ValueError as error:
         raise HTTPException(422, detail=str(error)) from None
+    from markupsafe import Markup
+
+    from backstretch.core.figures.render import still_svg
+
     found = runtime.catalogue.filter(region=region, position=where, text=search or None)
     return TEMPLATES.TemplateResponse(
         request,
         "library.html",
         {
             "stretches": found,
+            # Our own renderer's SVG from validated data, every text in it escaped.
+            "figures": {stretch.id: Markup(still_svg(stretch)) for stretch in found},
             "areas": list(Region),
             "positions": list(Position),
             "chosen": {"area": region, "position": where, "search": search},
