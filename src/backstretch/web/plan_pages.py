@@ -105,9 +105,16 @@ def _store(session: Session, profile: Profile, now: datetime) -> None:
     repository.save_profile(session=session, data=profile.model_dump(mode="json"), at=now)
 
 
+def _unknown_stretch(request: Request, catalogue: Catalogue, stretch: str) -> Response | None:
+    if stretch in {s.id for s in catalogue}:
+        return None
+    return _problems(request, [f"stretch: unknown stretch '{stretch}'"], "/plan")
+
+
 def _lists_changed(
-    session: Session, now: datetime, stretch: str, *, avoid: bool | None, favourite: bool | None
+    session: Session, now: datetime, stretch: str, *, avoid: bool, favourite: bool
 ) -> Profile | None:
+    """Put the stretch on (or take it off) the never-suggest and favourite lists."""
     profile = stored_profile(session)
     if profile is None:
         return None
@@ -131,8 +138,8 @@ def never_again(
     undo: Annotated[str, Form(max_length=5)] = "",
 ) -> Response:
     """Never suggest this stretch again (or, with `undo`, allow it again)."""
-    if stretch not in {s.id for s in context.catalogue}:
-        return _problems(request, [f"stretch: unknown stretch '{stretch}'"], "/plan")
+    if (unknown := _unknown_stretch(request, context.catalogue, stretch)) is not None:
+        return unknown
     profile = stored_profile(session)
     favourite = profile is not None and stretch in profile.favourites and bool(undo)
     if _lists_changed(session, now, stretch, avoid=not undo, favourite=favourite) is None:
@@ -152,8 +159,8 @@ def favourite(
     remove: Annotated[str, Form(max_length=5)] = "",
 ) -> Response:
     """Mark a stretch as a favourite (planned first when it fits), or unmark it."""
-    if stretch not in {s.id for s in context.catalogue}:
-        return _problems(request, [f"stretch: unknown stretch '{stretch}'"], "/plan")
+    if (unknown := _unknown_stretch(request, context.catalogue, stretch)) is not None:
+        return unknown
     if _lists_changed(session, now, stretch, avoid=False, favourite=not remove) is None:
         return RedirectResponse("/profile", status_code=303)
     return RedirectResponse(_plan_url(_item_ids(items)), status_code=303)
