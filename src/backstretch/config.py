@@ -35,6 +35,14 @@ class Settings(BaseSettings):
     timezone: str | None = Field(
         default=None, description="IANA time zone, e.g. 'Europe/London'; defaults to the system's."
     )
+    accounts: bool = Field(
+        default=False,
+        description="Serve many people, each with an account and a login (see `serve --accounts`).",
+    )
+    secret_key: str | None = Field(
+        default=None,
+        description="Key that signs CSRF tokens; by default one is made and kept in the database.",
+    )
 
     @property
     def own_stretches_dir(self) -> Path:

@@ -90,3 +90,68 @@ def live_server(tmp_path: Path) -> Iterator[LiveServer]:
     finally:
         server.should_exit = True
         thread.join(timeout=10)
+
+
+@pytest.fixture
+def accounts_live_server(tmp_path: Path) -> Iterator[LiveServer]:
+    """Like `live_server`, with accounts on: many people, each registering and logging in."""
+    from backstretch.config import Settings
+    from backstretch.web.app import create_app
+
+    settings = Settings(
+        data_dir=tmp_path, emergency_number="999", timezone="Europe/London", accounts=True
+    )
+    server = RestartableServer(url="", app=create_app(settings), settings=settings)
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@dataclass
+class RestartableServer(LiveServer):
+    """A live server that a test can stop (as if the network were down) and start again on the
+    same port over the same database, so the browser finds it where it left it."""
+
+    port: int = 0
+    _server: Any = None
+    _thread: Any = None
+
+    def start(self) -> None:
+        """Serve the app (again), on the port it had before."""
+        import uvicorn
+
+        config = uvicorn.Config(self.app, host="127.0.0.1", port=self.port, log_level="warning")
+        self._server = uvicorn.Server(config)
+        self._thread = threading.Thread(target=self._server.run, daemon=True)
+        self._thread.start()
+        deadline = time.monotonic() + 10
+        while not self._server.started:
+            if time.monotonic() > deadline or not self._thread.is_alive():
+                pytest.fail("the web app did not start within 10 s")
+            time.sleep(0.02)
+        self.port = self._server.servers[0].sockets[0].getsockname()[1]
+        self.url = f"http://127.0.0.1:{self.port}"
+
+    def stop(self) -> None:
+        """Stop serving: connections are refused until `start`."""
+        if self._server is not None:
+            self._server.should_exit = True
+            self._thread.join(timeout=10)
+            self._server = None
+
+
+@pytest.fixture
+def restartable_server(tmp_path: Path) -> Iterator[RestartableServer]:
+    """Like `live_server`, but the test may call `stop()` and `start()` in between."""
+    from backstretch.config import Settings
+    from backstretch.web.app import create_app
+
+    settings = Settings(data_dir=tmp_path, emergency_number="999", timezone="Europe/London")
+    server = RestartableServer(url="", app=create_app(settings), settings=settings)
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()

@@ -23,7 +23,14 @@ from backstretch.db.portability import count_rows
 from backstretch.db.store import Store, open_store
 from backstretch.db.tables import Base
 from tests.conftest import FakeNow
-from tests.db.test_portability import fill, filled_document
+from tests.db.test_portability import (
+    FIRST_UUID,
+    OWN_STRETCH,
+    add_person,
+    fill,
+    filled_document,
+    without_ids,
+)
 from tests.factories import all_no_answers
 
 
@@ -60,9 +67,8 @@ def run(runner: CliRunner, *args: str, code: int = 0) -> Any:
 
 
 def without_time(text: str) -> dict[str, Any]:
-    document = json.loads(text)
-    del document["exported_at"]
-    return document
+    """The document without its time, and with ids as places (an import gives new ids)."""
+    return without_ids(json.loads(text))
 
 
 def mode_of(path: Path) -> int:
@@ -79,7 +85,9 @@ def test_export_forget_import_export_gives_the_same_json(
     first = tmp_path / "first.json"
     result = run(runner, "export", "--out", str(first))
     assert "Exported 1 preference, 1 profile, 2 screenings" in result.stdout
-    assert "1 check-in, 2 sessions, 3 session items to" in result.stdout
+    assert "1 check-in, 2 sessions, 3 session items, 1 own stretch, 2 saved routines to" in (
+        " ".join(result.stdout.split())
+    )
     result = run(runner, "forget", "--yes")
     assert "Deleted 1 preference, 1 profile, 2 screenings" in result.stdout
     assert stored_nothing()
@@ -104,7 +112,8 @@ def test_export_json_goes_to_standard_output(runner: CliRunner) -> None:
     document = json.loads(result.stdout)
     assert document["format"] == "backstretch-export"
     assert document["exported_at"] == "2026-11-02T08:30:00+00:00"
-    assert set(document["tables"]) == set(Base.metadata.tables)
+    owned = {name for name, table in Base.metadata.tables.items() if "owner_id" in table.c}
+    assert set(document["tables"]) == owned
     assert result.stderr == ""
 
 
@@ -128,7 +137,7 @@ def test_export_files_are_private_and_replace_an_older_one(
         with zipfile.ZipFile(out) as archive:
             assert "sessions.csv" in archive.namelist()
     else:
-        assert json.loads(out.read_text(encoding="utf-8"))["version"] == 2
+        assert json.loads(out.read_text(encoding="utf-8"))["version"] == 3
 
 
 @pytest.mark.usefixtures("now")
@@ -176,7 +185,7 @@ BAD_DOCUMENTS: list[tuple[str, Callable[[dict[str, Any]], Any], str]] = [
     (
         "wrong-version",
         lambda d: d.update(version=7),
-        "version: this backstretch reads versions 1 to 2",
+        "version: this backstretch reads versions 1 to 3",
     ),
     ("unknown-table", lambda d: d["tables"].update(moods=[]), "tables.moods: unknown table"),
     (
@@ -270,14 +279,63 @@ def test_forget_with_yes_deletes_everything(runner: CliRunner, filled: Store) ->
 
 
 @pytest.mark.usefixtures("database_url")
-def test_forget_says_it_kept_your_own_stretches(runner: CliRunner) -> None:
+def test_forget_deletes_own_stretches_and_leaves_the_old_files(runner: CliRunner) -> None:
     own = get_settings().own_stretches_dir
     own.mkdir(parents=True)
-    (own / "my-stretch.yaml").write_text("id: my-stretch\n", encoding="utf-8")
+    (own / "my-wall-stretch.yaml").write_text(OWN_STRETCH, encoding="utf-8")
     result = run(runner, "forget", "--yes")
-    assert "Deleted nothing" in result.stdout
-    assert f"Kept your own stretches in {own}" in result.stdout
-    assert (own / "my-stretch.yaml").exists()
+    # The old file was copied into the database on first use, then deleted with the rest.
+    assert "copied your own stretches into the database: my-wall-stretch" in result.stderr
+    assert "Deleted 1 own stretch from" in result.stdout
+    assert f"Left the stretch files in {own} in place" in " ".join(result.stdout.split())
+    assert (own / "my-wall-stretch.yaml").exists()
+    # Copied once: forgetting does not bring it back.
+    listed = run(runner, "stretches", "--json")
+    assert "my-wall-stretch" not in {s["id"] for s in json.loads(listed.stdout)}
+    assert "copied" not in listed.stderr
+
+
+@pytest.mark.usefixtures("now", "database_url")
+def test_import_works_beside_old_own_stretch_files(
+    runner: CliRunner, good_document: dict[str, Any], tmp_path: Path
+) -> None:
+    # The old files are not copied in before an import (the account must be empty), and are
+    # copied afterwards unless the export held a stretch with the same id.
+    own = get_settings().own_stretches_dir
+    own.mkdir(parents=True)
+    (own / "my-wall-stretch.yaml").write_text(OWN_STRETCH.replace("30 s", "40 s"), "utf-8")
+    other = OWN_STRETCH.replace("my-wall-stretch", "my-door-stretch")
+    (own / "my-door-stretch.yaml").write_text(other, encoding="utf-8")
+    file = tmp_path / "export.json"
+    file.write_text(json.dumps(good_document), encoding="utf-8")
+    result = run(runner, "import", str(file))
+    assert "1 own stretch, 2 saved routines" in " ".join(result.stdout.split())
+    listed = run(runner, "stretches", "--json")
+    assert "copied your own stretches into the database: my-door-stretch" in listed.stderr
+    mine = {s["id"]: s for s in json.loads(listed.stdout) if s["id"].startswith("my-")}
+    assert sorted(mine) == ["my-door-stretch", "my-wall-stretch"]
+    assert mine["my-wall-stretch"]["sources"][0]["fact"] == "Hold 30 s, twice."
+
+
+@pytest.mark.usefixtures("now")
+def test_import_refuses_sessions_stored_in_another_account(
+    runner: CliRunner, filled: Store, tmp_path: Path
+) -> None:
+    file = tmp_path / "export.json"
+    run(runner, "export", "--out", str(file))
+    # The local person's data moves to a second account's keeping: the sessions stay stored.
+    second = add_person(filled)
+    with transaction(filled.sessions) as session:
+        document = json.loads(file.read_text(encoding="utf-8"))
+        repository.delete_everything(session=session)
+    with transaction(second) as session:
+        from backstretch.db.portability import import_document
+
+        import_document(session, document)
+    result = run(runner, "import", str(file), code=2)
+    assert f"session {FIRST_UUID} is already stored on this server" in result.stderr
+    assert "nothing was imported" in result.stderr
+    assert stored_nothing()
 
 
 @pytest.mark.parametrize(

@@ -460,20 +460,24 @@ def test_a_stretch_cannot_be_its_own_variant() -> None:
 
 
 @pytest.mark.parametrize("command", [["stretches"], ["stretches", "--json"], ["show", "cat-cow"]])
-def test_cli_reports_a_broken_own_file_in_one_line(
+def test_cli_reports_a_broken_old_own_file_in_one_line(
     runner: CliRunner, isolated_settings: Path, command: list[str]
 ) -> None:
+    # Own stretch files of earlier versions are copied into the database on first use; one that
+    # does not pass the checks is named once, in one line, and the command still works.
     document = copy.deepcopy(VALID)
     document["regions"] = ["legs"]
     path = _write(isolated_settings / "stretches", "my-wall-stretch.yaml", yaml.safe_dump(document))
     result = runner.invoke(app, command)
-    assert result.exit_code == 2
-    assert result.stdout == ""
+    assert result.exit_code == 0, result.output
+    assert result.stdout
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1, result.stderr
     assert str(path) in lines[0]
+    assert "was not copied" in lines[0]
     assert "regions.0" in lines[0]
     assert "Traceback" not in result.output
+    assert runner.invoke(app, command).stderr == ""
 
 
 def test_a_key_written_twice_is_refused() -> None:

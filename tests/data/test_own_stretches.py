@@ -1,40 +1,61 @@
-"""A person's own stretches: `stretches add FILE [--replace]` and `stretches remove ID`."""
+"""A person's own stretches, kept in the database: `stretches add FILE [--replace]`,
+`stretches remove ID`, each person's catalogue, and the old folder of files copied in once."""
 
 from __future__ import annotations
 
 import copy
 import json
+from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
+from sqlalchemy.orm import Session, sessionmaker
 from typer.testing import CliRunner
 
 from backstretch.cli.app import app
+from backstretch.config import get_settings
+from backstretch.core.catalogue import CatalogueError
 from backstretch.core.models import Movement
 from backstretch.core.screening import Restriction, restrictions_rule_out
-from backstretch.data import load_catalogue
+from backstretch.data import builtin_catalogue
+from backstretch.data.own import (
+    LEGACY_MARKER,
+    NoSuchOwnStretch,
+    OwnStretchError,
+    OwnStretchExists,
+    add_own_stretch,
+    catalogue_for,
+    import_legacy_folder,
+    remove_own_stretch,
+)
+from backstretch.db import repository
+from backstretch.db.engine import transaction
+from backstretch.db.store import Store, open_store
+from backstretch.db.tables import AccountRow
+from tests.conftest import FIXED_NOW
 from tests.data.test_catalogue import VALID
+
+# Every test here runs on SQLite and on PostgreSQL.
+pytestmark = pytest.mark.usefixtures("database_url")
 
 
 def own_folder(data_dir: Path) -> Path:
     return data_dir / "stretches"
 
 
-def snapshot(folder: Path) -> dict[str, bytes]:
-    """Return every file under `folder` with its content."""
-    if not folder.exists():
-        return {}
-    return {str(p.relative_to(folder)): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+def document(**changes: Any) -> str:
+    entry = copy.deepcopy(VALID)
+    entry.update(changes)
+    return yaml.safe_dump(entry, sort_keys=False)
 
 
 def stretch_file(tmp_path: Path, file_name: str = "wall.yaml", **changes: Any) -> Path:
-    document = copy.deepcopy(VALID)
-    document.update(changes)
     path = tmp_path / "incoming" / file_name
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(yaml.safe_dump(document, sort_keys=False), encoding="utf-8")
+    path.write_text(document(**changes), encoding="utf-8")
     return path
 
 
@@ -42,15 +63,39 @@ def add(runner: CliRunner, path: Path, *extra: str) -> Any:
     return runner.invoke(app, ["stretches", "add", str(path), *extra])
 
 
+@pytest.fixture
+def opened() -> Iterator[Store]:
+    """The database the CLI uses, opened for the test to look into."""
+    store = open_store(get_settings().resolved_database_url)
+    yield store
+    store.close()
+
+
+def stored(store: Store) -> dict[str, str]:
+    """Return the local person's own stretches as stored: id -> YAML text."""
+    with transaction(store.sessions) as session:
+        return dict(repository.own_stretch_documents(session=session))
+
+
+def second_person(store: Store) -> sessionmaker[Session]:
+    with transaction(store.sessions) as session:
+        session.add(AccountRow(id=2, username="second", created_at=FIXED_NOW))
+    return store.for_owner(2)
+
+
+# Adding --------------------------------------------------------------------------------------
+
+
 def test_add_a_valid_own_stretch(
-    runner: CliRunner, tmp_path: Path, isolated_settings: Path
+    runner: CliRunner, tmp_path: Path, isolated_settings: Path, opened: Store
 ) -> None:
-    result = add(runner, stretch_file(tmp_path))
+    path = stretch_file(tmp_path)
+    result = add(runner, path)
     assert result.exit_code == 0, result.output
     assert "Added my-wall-stretch (Wall chest stretch)." in result.stdout
-    assert (own_folder(isolated_settings) / "my-wall-stretch.yaml").is_file()
-    # No temporary file is left behind.
-    assert sorted(snapshot(own_folder(isolated_settings))) == ["my-wall-stretch.yaml"]
+    # Kept in the database, as the text given; no file is written any more.
+    assert stored(opened) == {"my-wall-stretch": path.read_text(encoding="utf-8")}
+    assert not own_folder(isolated_settings).exists()
 
     shown = runner.invoke(app, ["show", "my-wall-stretch"])
     assert shown.exit_code == 0, shown.output
@@ -101,12 +146,11 @@ def test_own_stretch_is_found_by_area_and_search(runner: CliRunner, tmp_path: Pa
 def test_a_bad_file_is_rejected_and_changes_nothing(
     runner: CliRunner,
     tmp_path: Path,
-    isolated_settings: Path,
+    opened: Store,
     changes: dict[str, Any],
     field: str,
     problem: str,
 ) -> None:
-    before = snapshot(isolated_settings)
     path = stretch_file(tmp_path, **changes)
     result = add(runner, path)
     assert result.exit_code == 2
@@ -115,7 +159,7 @@ def test_a_bad_file_is_rejected_and_changes_nothing(
     assert message.startswith("backstretch: not added: ")
     assert f": {field}: " in message
     assert problem in message
-    assert snapshot(isolated_settings) == before
+    assert stored(opened) == {}
 
 
 @pytest.mark.parametrize(
@@ -126,8 +170,6 @@ def test_a_bad_file_is_rejected_and_changes_nothing(
 def test_a_broken_link_names_the_file_that_was_given(
     runner: CliRunner, tmp_path: Path, changes: dict[str, Any]
 ) -> None:
-    # Every other error names the file the person passed; a link to nowhere should too, rather
-    # than the not-yet-existing target name "my-wall-stretch.yaml".
     path = stretch_file(tmp_path, **changes)
     result = add(runner, path)
     assert result.exit_code == 2
@@ -135,27 +177,27 @@ def test_a_broken_link_names_the_file_that_was_given(
 
 
 def test_missing_movements_key_is_rejected(runner: CliRunner, tmp_path: Path) -> None:
-    document = copy.deepcopy(VALID)
-    del document["movements"]
+    entry = copy.deepcopy(VALID)
+    del entry["movements"]
     path = tmp_path / "wall.yaml"
-    path.write_text(yaml.safe_dump(document), encoding="utf-8")
+    path.write_text(yaml.safe_dump(entry), encoding="utf-8")
     result = add(runner, path)
     assert result.exit_code == 2
     assert f"{path}: movements: Field required" in result.stderr
 
 
 def test_broken_yaml_is_rejected_and_changes_nothing(
-    runner: CliRunner, tmp_path: Path, isolated_settings: Path
+    runner: CliRunner, tmp_path: Path, opened: Store
 ) -> None:
     assert add(runner, stretch_file(tmp_path)).exit_code == 0
-    before = snapshot(isolated_settings)
+    before = stored(opened)
     path = tmp_path / "broken.yaml"
     path.write_text("id: my-wall-stretch\nname: [oops\n", encoding="utf-8")
     result = add(runner, path, "--replace")
     assert result.exit_code == 2
     assert f"{path}: line" in result.stderr
     assert "not valid YAML" in result.stderr
-    assert snapshot(isolated_settings) == before
+    assert stored(opened) == before
 
 
 def test_a_file_that_does_not_exist(runner: CliRunner, tmp_path: Path) -> None:
@@ -165,23 +207,29 @@ def test_a_file_that_does_not_exist(runner: CliRunner, tmp_path: Path) -> None:
     assert "nowhere.yaml" in result.stderr
 
 
-def test_replace_is_needed_to_overwrite(
-    runner: CliRunner, tmp_path: Path, isolated_settings: Path
-) -> None:
+def test_a_huge_file_is_refused(runner: CliRunner, tmp_path: Path, opened: Store) -> None:
+    path = stretch_file(tmp_path, summary="x" * 120_000)
+    result = add(runner, path)
+    assert result.exit_code == 2
+    assert "larger than 100 kB" in result.stderr
+    assert stored(opened) == {}
+
+
+def test_replace_is_needed_to_overwrite(runner: CliRunner, tmp_path: Path, opened: Store) -> None:
     assert add(runner, stretch_file(tmp_path)).exit_code == 0
-    before = snapshot(isolated_settings)
+    before = stored(opened)
     changed = stretch_file(tmp_path, "wall2.yaml", name="Doorway stretch")
 
     refused = add(runner, changed)
     assert refused.exit_code == 2
     assert "--replace" in refused.stderr
-    assert snapshot(isolated_settings) == before
+    assert stored(opened) == before
 
     replaced = add(runner, changed, "--replace")
     assert replaced.exit_code == 0, replaced.output
     shown = runner.invoke(app, ["show", "my-wall-stretch", "--json"])
     assert json.loads(shown.stdout)["name"] == "Doorway stretch"
-    assert sorted(snapshot(own_folder(isolated_settings))) == ["my-wall-stretch.yaml"]
+    assert list(stored(opened)) == ["my-wall-stretch"]
 
 
 def test_own_stretch_may_link_to_builtin_and_own_stretches(
@@ -198,12 +246,15 @@ def test_own_stretch_may_link_to_builtin_and_own_stretches(
     assert "my-easy-wall" in shown.stdout
 
 
-def test_remove_an_own_stretch(runner: CliRunner, tmp_path: Path, isolated_settings: Path) -> None:
+# Removing ------------------------------------------------------------------------------------
+
+
+def test_remove_an_own_stretch(runner: CliRunner, tmp_path: Path, opened: Store) -> None:
     assert add(runner, stretch_file(tmp_path)).exit_code == 0
     result = runner.invoke(app, ["stretches", "remove", "my-wall-stretch"])
     assert result.exit_code == 0, result.output
     assert "Removed my-wall-stretch." in result.stdout
-    assert snapshot(own_folder(isolated_settings)) == {}
+    assert stored(opened) == {}
     gone = runner.invoke(app, ["show", "my-wall-stretch"])
     assert gone.exit_code == 2
 
@@ -223,20 +274,20 @@ def test_removing_an_unknown_stretch_is_refused(runner: CliRunner, stretch_id: s
 
 
 def test_removing_a_linked_stretch_is_refused(
-    runner: CliRunner, tmp_path: Path, isolated_settings: Path
+    runner: CliRunner, tmp_path: Path, opened: Store
 ) -> None:
     assert add(runner, stretch_file(tmp_path)).exit_code == 0
     child = stretch_file(tmp_path, "easy.yaml", id="my-easy-wall", variant_of="my-wall-stretch")
     assert add(runner, child).exit_code == 0
-    before = snapshot(isolated_settings)
+    before = stored(opened)
     result = runner.invoke(app, ["stretches", "remove", "my-wall-stretch"])
     assert result.exit_code == 2
     assert "linked from my-easy-wall" in result.stderr
-    assert snapshot(isolated_settings) == before
+    assert stored(opened) == before
 
 
 def test_safety_rules_apply_to_own_stretches(
-    runner: CliRunner, tmp_path: Path, isolated_settings: Path
+    runner: CliRunner, tmp_path: Path, opened: Store
 ) -> None:
     path = stretch_file(
         tmp_path,
@@ -244,7 +295,8 @@ def test_safety_rules_apply_to_own_stretches(
         movements=["kneeling", "hands_weight", "floor", "spinal_flexion"],
     )
     assert add(runner, path).exit_code == 0
-    stretch = load_catalogue(own_folder(isolated_settings)).get("my-wall-stretch")
+    with transaction(opened.sessions) as session:
+        stretch = catalogue_for(session).get("my-wall-stretch")
     assert Movement.KNEELING in stretch.movements
     ruled = restrictions_rule_out(list(Restriction), stretch.movements)
     assert set(ruled) == {
@@ -256,3 +308,137 @@ def test_safety_rules_apply_to_own_stretches(
         Restriction.POST_SURGERY,
     }
     assert restrictions_rule_out([Restriction.NECK_GENTLE], stretch.movements) == ()
+
+
+# Each person's own ---------------------------------------------------------------------------
+
+
+def test_each_person_has_their_own_catalogue(opened: Store) -> None:
+    other = second_person(opened)
+    with transaction(other) as session:
+        add_own_stretch(session, document(), origin="wall.yaml", at=FIXED_NOW)
+    with transaction(opened.sessions) as session:
+        mine = catalogue_for(session)
+        assert "my-wall-stretch" not in mine
+        with pytest.raises(NoSuchOwnStretch):
+            remove_own_stretch(session, "my-wall-stretch")
+        # The same id is free for this person: ids are unique per person.
+        add_own_stretch(session, document(name="Mine"), origin="mine.yaml", at=FIXED_NOW)
+    with transaction(other) as session:
+        assert catalogue_for(session).get("my-wall-stretch").name == "Wall chest stretch"
+    with transaction(opened.sessions) as session:
+        assert catalogue_for(session).get("my-wall-stretch").name == "Mine"
+
+
+def test_catalogues_are_built_once_per_set_of_stretches(opened: Store) -> None:
+    other = second_person(opened)
+    with transaction(opened.sessions) as session:
+        # No own stretches: the built-in catalogue itself, not a copy.
+        assert catalogue_for(session) is builtin_catalogue()
+        add_own_stretch(session, document(), origin="wall.yaml", at=FIXED_NOW)
+        first = catalogue_for(session)
+        assert catalogue_for(session) is first
+    with transaction(other) as session:
+        add_own_stretch(session, document(), origin="wall.yaml", at=FIXED_NOW)
+        assert catalogue_for(session) is first  # the same stretches, the same catalogue
+    with transaction(opened.sessions) as session:
+        # Replaced at the very same moment: still a new catalogue, as the text changed.
+        add_own_stretch(
+            session, document(name="Changed"), origin="wall.yaml", at=FIXED_NOW, replace=True
+        )
+        changed = catalogue_for(session)
+    assert changed is not first
+    assert changed.get("my-wall-stretch").name == "Changed"
+
+
+def test_the_library_functions_refuse_as_the_commands_do(opened: Store) -> None:
+    with transaction(opened.sessions) as session:
+        add_own_stretch(session, document(), origin="wall.yaml", at=FIXED_NOW)
+        with pytest.raises(OwnStretchExists) as raised:
+            add_own_stretch(session, document(), origin="again.yaml", at=FIXED_NOW)
+        assert raised.value.stretch_id == "my-wall-stretch"
+        with pytest.raises(CatalogueError, match=r"^upload\.yaml: id: "):
+            add_own_stretch(session, document(id="wall"), origin="upload.yaml", at=FIXED_NOW)
+        with pytest.raises(OwnStretchError, match="built in"):
+            remove_own_stretch(session, "cat-cow")
+
+
+# The old folder of files ---------------------------------------------------------------------
+
+
+def old_files(data_dir: Path, **documents: str) -> Path:
+    folder = own_folder(data_dir)
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, text in documents.items():
+        (folder / f"{name}.yaml").write_text(text, encoding="utf-8")
+    return folder
+
+
+def test_old_files_are_copied_in_once_on_first_use(
+    runner: CliRunner, isolated_settings: Path, opened: Store
+) -> None:
+    folder = old_files(
+        isolated_settings,
+        # Linked to a stretch whose file comes later in name order: copied all the same.
+        **{
+            "my-easy-wall": document(id="my-easy-wall", variant_of="my-wall-stretch"),
+            "my-wall-stretch": document(),
+            "my-broken": "id: my-broken\nname: [oops\n",
+        },
+    )
+    first = runner.invoke(app, ["stretches", "--json"])
+    assert first.exit_code == 0, first.output
+    said = " ".join(first.stderr.split())
+    assert "copied your own stretches into the database: my-wall-stretch, my-easy-wall" in said
+    assert f"your own stretch {folder / 'my-broken.yaml'} was not copied" in first.stderr
+    assert "backstretch stretches add" in first.stderr
+    assert {"my-easy-wall", "my-wall-stretch"} <= {s["id"] for s in json.loads(first.stdout)}
+    assert sorted(stored(opened)) == ["my-easy-wall", "my-wall-stretch"]
+    # The files stay; the marker lists what was handled, the broken file included.
+    assert sorted(p.name for p in folder.glob("*.yaml")) == [
+        "my-broken.yaml",
+        "my-easy-wall.yaml",
+        "my-wall-stretch.yaml",
+    ]
+    assert sorted((folder / LEGACY_MARKER).read_text(encoding="utf-8").split()) == [
+        "my-broken.yaml",
+        "my-easy-wall.yaml",
+        "my-wall-stretch.yaml",
+    ]
+    again = runner.invoke(app, ["stretches", "--json"])
+    assert again.stderr == ""
+    # Removed from the database: not copied back from the old file.
+    assert runner.invoke(app, ["stretches", "remove", "my-easy-wall"]).exit_code == 0
+    assert runner.invoke(app, ["stretches", "remove", "my-wall-stretch"]).exit_code == 0
+    assert stored(opened) == {}
+    # A file put into the old folder later is copied at the next use.
+    (folder / "my-door.yaml").write_text(document(id="my-door"), encoding="utf-8")
+    later = runner.invoke(app, ["show", "my-door", "--json"])
+    assert later.exit_code == 0, later.output
+    assert sorted(stored(opened)) == ["my-door"]
+
+
+def test_a_stretch_in_the_database_wins_over_its_old_file(
+    isolated_settings: Path, opened: Store
+) -> None:
+    with transaction(opened.sessions) as session:
+        add_own_stretch(session, document(name="New"), origin="new.yaml", at=FIXED_NOW)
+    folder = old_files(isolated_settings, **{"my-wall-stretch": document(name="Old")})
+    copied = import_legacy_folder(opened.sessions, folder, at=FIXED_NOW + timedelta(days=1))
+    assert copied.added == copied.refused == ()
+    with transaction(opened.sessions) as session:
+        assert catalogue_for(session).get("my-wall-stretch").name == "New"
+
+
+def test_the_web_app_copies_the_old_files_for_the_local_person(
+    isolated_settings: Path, opened: Store
+) -> None:
+    from fastapi.testclient import TestClient
+
+    from backstretch.web.app import create_app
+
+    old_files(isolated_settings, **{"my-wall-stretch": document()})
+    with TestClient(create_app(get_settings())) as client:
+        page = client.get("/stretches/my-wall-stretch")
+    assert page.status_code == 200
+    assert list(stored(opened)) == ["my-wall-stretch"]

@@ -59,3 +59,58 @@ def test_the_fast_version_check_knows_the_newest_migration() -> None:
     from backstretch.db.migrate import SCHEMA_REVISION, head_revision
 
     assert head_revision() == SCHEMA_REVISION, "update SCHEMA_REVISION with each new migration"
+
+
+def test_data_kept_before_accounts_becomes_the_local_persons(database_url: str) -> None:
+    """Upgrading from 0003 keeps every row, items of sessions included, for the local person."""
+    from alembic import command
+
+    from backstretch.db.engine import make_engine
+    from backstretch.db.migrate import alembic_config, upgrade
+
+    engine = make_engine(database_url)
+    config = alembic_config()
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0003")
+    with engine.begin() as connection:
+        connection.execute(
+            sa.text(
+                "INSERT INTO sessions (uuid, started_at, updated_at, timezone, status, source,"
+                " routine_name, plan, planned_seconds) VALUES ('u-1', '2026-11-01 08:00:00',"
+                " '2026-11-01 08:10:00', 'UTC', 'completed', 'player', 'Mine', '{}', 60)"
+            )
+        )
+        connection.execute(
+            sa.text(
+                "INSERT INTO session_items (session_uuid, position, stretch, planned_seconds,"
+                " planned_reps, done_seconds, done_reps, skipped)"
+                " VALUES ('u-1', 0, 'cat-cow', 60, 8, 60, 8, false)"
+            )
+        )
+        connection.execute(
+            sa.text(
+                "INSERT INTO profiles (id, data, updated_at)"
+                " VALUES (1, '{\"areas\": [\"neck_shoulders\"]}', '2026-11-01 08:00:00')"
+            )
+        )
+    upgrade(engine)
+    with engine.connect() as connection:
+        owners = {
+            table: connection.execute(sa.text(f"SELECT owner_id FROM {table}")).scalars().all()
+            for table in ("sessions", "session_items", "profiles")
+        }
+        local = connection.execute(sa.text("SELECT username FROM accounts WHERE id = 1")).one()
+    engine.dispose()
+    assert owners == {"sessions": [1], "session_items": [1], "profiles": [1]}
+    assert local.username is None  # the local person: no name, no password
+    store = open_store(database_url)
+    try:
+        from backstretch.db import repository
+        from backstretch.db.engine import transaction
+
+        with transaction(store.sessions) as session:
+            found = repository.get_session(session=session, uuid="u-1")
+        assert found is not None and found.items[0].done_seconds == 60
+    finally:
+        store.close()

@@ -1,4 +1,6 @@
-"""Export, import and forget: the JSON export round-trips exactly, on SQLite and PostgreSQL."""
+"""Export, import and forget, per person: the JSON export round-trips exactly (ids aside: the
+database gives new ones), on SQLite and PostgreSQL; one person's export, import and forget never
+touch another person's rows."""
 
 from __future__ import annotations
 
@@ -13,7 +15,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy.orm import Session
+import yaml
+from sqlalchemy.orm import Session, sessionmaker
 
 from backstretch.core.records import (
     Activity,
@@ -26,24 +29,28 @@ from backstretch.core.safety import BlockKind, StopSignal
 from backstretch.core.screening import screen
 from backstretch.data import screening_guide
 from backstretch.db import portability, repository
-from backstretch.db.engine import transaction
+from backstretch.db.engine import session_factory, transaction
+from backstretch.db.owners import NoOwnerError
 from backstretch.db.portability import (
     DatabaseNotEmptyError,
     ExportFormatError,
+    SessionTakenError,
     column_kind,
     count_rows,
     dump_document,
     erase_freed_space,
     export_csv_zip,
     export_document,
+    exported_columns,
     exported_tables,
     forget_everything,
     import_document,
     parse_document,
 )
 from backstretch.db.store import Store, open_store
-from backstretch.db.tables import Base
+from backstretch.db.tables import AccountRow, Base
 from tests.conftest import FIXED_NOW
+from tests.data.test_catalogue import VALID
 from tests.factories import EMERGENCY_NUMBER, all_no_answers
 
 # Microseconds, so a round trip that dropped them would show.
@@ -52,10 +59,18 @@ EXPORTED_AT = FIXED_NOW + timedelta(days=1)
 ZONE = "Europe/London"
 # A routine name to look for in the raw database file after forgetting.
 MARKER = "Zebra lunchtime routine"
+FIRST_UUID = "00000000-0000-4000-8000-000000000001"
+SECOND_UUID = "00000000-0000-4000-8000-000000000002"
+OWN_STRETCH = yaml.safe_dump(VALID, sort_keys=False, allow_unicode=True)
 
 
-def fill(session: Session) -> None:
-    """Store a little of everything: screenings, clearances, blocks, profile, sessions, check-in."""
+def fill(
+    session: Session, uuids: tuple[str, str] = (FIRST_UUID, SECOND_UUID), marker: str = MARKER
+) -> None:
+    """Store a little of everything: screenings, clearances, blocks, profile, sessions,
+    check-in, an own stretch and saved routines (the uuids and the marker tell two people's
+    rows apart)."""
+    first_uuid, second_uuid = uuids
     guide = screening_guide()
     answers = all_no_answers(weight_loss=True)
     first = screen(answers, guide, emergency_number=EMERGENCY_NUMBER)
@@ -113,11 +128,11 @@ def fill(session: Session) -> None:
     repository.add_session(
         session=session,
         record=SessionRecord(
-            uuid="00000000-0000-4000-8000-000000000001",
+            uuid=first_uuid,
             started_at=T0 + timedelta(days=1),
             timezone=ZONE,
             status=SessionStatus.IN_PROGRESS,
-            routine_name=MARKER,
+            routine_name=marker,
             planned_seconds=150,
             items=items,
             pain_before=3,
@@ -127,7 +142,7 @@ def fill(session: Session) -> None:
     )
     repository.record_item(
         session=session,
-        uuid="00000000-0000-4000-8000-000000000001",
+        uuid=first_uuid,
         position=0,
         done_seconds=60,
         done_reps=6,
@@ -136,7 +151,7 @@ def fill(session: Session) -> None:
     )
     repository.record_item(
         session=session,
-        uuid="00000000-0000-4000-8000-000000000001",
+        uuid=first_uuid,
         position=1,
         done_seconds=0,
         done_reps=0,
@@ -145,7 +160,7 @@ def fill(session: Session) -> None:
     )
     repository.update_session(
         session=session,
-        uuid="00000000-0000-4000-8000-000000000001",
+        uuid=first_uuid,
         at=T0 + timedelta(days=1, minutes=3),
         status=SessionStatus.COMPLETED,
         ended_at=T0 + timedelta(days=1, minutes=3),
@@ -154,7 +169,7 @@ def fill(session: Session) -> None:
     repository.add_session(
         session=session,
         record=SessionRecord(
-            uuid="00000000-0000-4000-8000-000000000002",
+            uuid=second_uuid,
             started_at=T0 + timedelta(days=2),
             timezone="America/New_York",
             status=SessionStatus.STOPPED,
@@ -178,6 +193,21 @@ def fill(session: Session) -> None:
             timezone=ZONE,
             activities=(Activity("Sitting at my desk", 6), Activity("Tying my shoes", 4)),
         ),
+    )
+    repository.save_own_stretch(
+        session=session, stretch_id="my-wall-stretch", document=OWN_STRETCH, at=T0
+    )
+    repository.save_routine(
+        session=session,
+        name=f"{marker}: desk",
+        document={"name": "Desk", "items": [{"stretch": "my-wall-stretch", "hold_seconds": 20}]},
+        at=T0 + timedelta(days=4),
+    )
+    repository.save_routine(
+        session=session,
+        name="Morning",
+        document={"name": "Morning", "items": [{"stretch": "cat-cow", "reps": 8, "sets": 1}]},
+        at=T0 + timedelta(days=5),
     )
 
 
@@ -216,26 +246,81 @@ def without_time(document: dict[str, Any]) -> dict[str, Any]:
     return {key: value for key, value in document.items() if key != "exported_at"}
 
 
+def without_ids(document: dict[str, Any]) -> dict[str, Any]:
+    """Return the document with each integer id replaced by the row's place in its table (and
+    each reference by the place of the row it refers to): the same data whatever ids the
+    database gave."""
+    tables = copy.deepcopy(document["tables"])
+    places: dict[str, dict[int, int]] = {}
+    for table in exported_tables():
+        keys = list(table.primary_key.columns)
+        if len(keys) == 1 and keys[0].name == "id":
+            places[table.name] = {
+                row["id"]: index for index, row in enumerate(tables[table.name], 1)
+            }
+            for row in tables[table.name]:
+                row["id"] = places[table.name][row["id"]]
+    for table in exported_tables():
+        for column in exported_columns(table):
+            for foreign_key in column.foreign_keys:
+                target = foreign_key.column.table.name
+                if target not in places:
+                    continue
+                for row in tables[table.name]:
+                    if row[column.name] is not None:
+                        row[column.name] = places[target][row[column.name]]
+    return {**without_time(document), "tables": tables}
+
+
 def is_empty(store: Store) -> bool:
     with transaction(store.sessions) as session:
         return repository.is_empty(session=session)
 
 
+def add_person(store: Store, account_id: int = 2) -> sessionmaker[Session]:
+    """Make a second account in the store's database; return that person's sessions."""
+    with transaction(store.sessions) as session:
+        session.add(AccountRow(id=account_id, username=f"person-{account_id}", created_at=T0))
+    return store.for_owner(account_id)
+
+
+def export_of(sessions: sessionmaker[Session]) -> dict[str, Any]:
+    with transaction(sessions) as session:
+        return export_document(session, exported_at=EXPORTED_AT)
+
+
+OTHER_UUIDS = ("00000000-0000-4000-8000-00000000000b", "00000000-0000-4000-8000-00000000000c")
+OTHER_MARKER = "Yak evening routine"
+
+
+@pytest.fixture
+def two_people(filled: Store) -> tuple[Store, sessionmaker[Session]]:
+    """The filled store (person 1) and a second person with data of their own."""
+    other = add_person(filled)
+    with transaction(other) as session:
+        fill(session, uuids=OTHER_UUIDS, marker=OTHER_MARKER)
+    return filled, other
+
+
 # Export ------------------------------------------------------------------------------------------
 
 
-def test_every_table_and_column_is_exported(filled: Store) -> None:
+def test_every_owned_table_and_column_is_exported_without_the_owner(filled: Store) -> None:
     document = exported(filled)
     assert document["format"] == "backstretch-export"
-    assert document["version"] == 2
+    assert document["version"] == 3
     assert document["exported_at"] == "2026-11-03T08:30:00+00:00"
-    # Every table of the schema, not only those the repository lists: a forgotten table shows.
-    assert set(document["tables"]) == set(Base.metadata.tables)
+    # Every table of the schema with an owner, not only those the repository lists: a forgotten
+    # table shows. Accounts, logins and server secrets are nobody's data to take away.
+    owned = {name for name, table in Base.metadata.tables.items() if "owner_id" in table.c}
+    assert set(document["tables"]) == owned
+    assert {"own_stretches", "routines"} <= owned
     for table in exported_tables():
         rows = document["tables"][table.name]
         assert rows, f"fill() stores no {table.name}"
+        expected = [column.name for column in table.columns if column.name != "owner_id"]
         for row in rows:
-            assert list(row) == [column.name for column in table.columns], table.name
+            assert list(row) == expected, table.name
 
 
 def test_values_are_plain_json(filled: Store) -> None:
@@ -252,6 +337,11 @@ def test_values_are_plain_json(filled: Store) -> None:
     assert tables["profiles"][0]["data"]["note"] == "café ✓"
     assert tables["checkins"][0]["activities"][0] == {"name": "Sitting at my desk", "score": 6}
     assert [c["lapsed_at"] is None for c in tables["clearances"]] == [True, False]
+    assert tables["own_stretches"][0]["document"] == OWN_STRETCH
+    assert tables["routines"][0]["document"]["items"][0] == {
+        "stretch": "my-wall-stretch",
+        "hold_seconds": 20,
+    }
 
 
 def test_rows_come_in_primary_key_order_and_the_text_is_stable(filled: Store) -> None:
@@ -271,6 +361,18 @@ def test_a_column_type_without_a_rule_is_refused() -> None:
         column_kind(table.c.blob)
 
 
+def test_a_session_made_for_nobody_cannot_export_count_or_forget(filled: Store) -> None:
+    nobody = session_factory(filled.engine, owner_id=None)
+    for use in (
+        lambda s: export_document(s, exported_at=EXPORTED_AT),
+        count_rows,
+        forget_everything,
+    ):
+        with pytest.raises(NoOwnerError), transaction(nobody) as session:
+            use(session)
+    assert not is_empty(filled)
+
+
 # Round trip --------------------------------------------------------------------------------------
 
 
@@ -285,7 +387,32 @@ def test_export_forget_import_export_gives_the_same_document(filled: Store) -> N
     assert counts == forgotten
     after = exported(filled, at=EXPORTED_AT + timedelta(days=7))
     assert after["exported_at"] != before["exported_at"]
-    assert dump_document(without_time(after)) == dump_document(without_time(before))
+    # The same rows, in the same order, with the same references; only the ids may differ.
+    assert dump_document(without_ids(after)) == dump_document(without_ids(before))
+    assert [s["uuid"] for s in after["tables"]["sessions"]] == [FIRST_UUID, SECOND_UUID]
+
+
+def test_imported_rows_get_new_ids_and_their_references_follow(
+    filled: Store, good_document: dict[str, Any]
+) -> None:
+    with transaction(filled.sessions) as session:
+        forget_everything(session)
+    document = copy.deepcopy(good_document)
+    # Ids far from anything the database would give: the import must not keep them.
+    for table in ("screenings", "safety_blocks", "routines"):
+        for row in document["tables"][table]:
+            row["id"] += 1000
+    for block in document["tables"]["safety_blocks"]:
+        if block["closed_by_screening_id"] is not None:
+            block["closed_by_screening_id"] += 1000
+    with transaction(filled.sessions) as session:
+        import_document(session, document)
+    tables = exported(filled)["tables"]
+    screening_ids = [row["id"] for row in tables["screenings"]]
+    assert all(i < 1000 for i in screening_ids)
+    assert tables["safety_blocks"][0]["closed_by_screening_id"] == screening_ids[1]
+    assert all(row["id"] < 1000 for row in tables["routines"])
+    assert without_ids(exported(filled)) == without_ids(document)
 
 
 def test_new_rows_after_an_import_get_fresh_ids(
@@ -293,9 +420,8 @@ def test_new_rows_after_an_import_get_fresh_ids(
 ) -> None:
     with transaction(store.sessions) as session:
         import_document(session, good_document)
+    imported = exported(store)["tables"]
     with transaction(store.sessions) as session:
-        # A new database's PostgreSQL sequences start at 1: unless the import moved them on,
-        # these inserts would collide with the imported ids.
         repository.add_checkin(
             session=session,
             record=CheckinRecord(at=T0, timezone=ZONE, activities=(Activity("Walking", 7),)),
@@ -331,34 +457,59 @@ def test_new_rows_after_an_import_get_fresh_ids(
             at=T0,
         )
     tables = exported(store)["tables"]
-    assert stored.id == len(good_document["tables"]["screenings"]) + 1
+    assert stored.id > max(row["id"] for row in imported["screenings"])
     for name in ("checkins", "clearances", "safety_blocks", "screenings", "session_items"):
-        imported_ids = [row["id"] for row in good_document["tables"][name]]
-        assert [row["id"] for row in tables[name]] == [*imported_ids, max(imported_ids) + 1], name
+        imported_ids = [row["id"] for row in imported[name]]
+        ids = [row["id"] for row in tables[name]]
+        assert ids[:-1] == imported_ids, name
+        assert ids[-1] > max(imported_ids), name
 
 
-def test_a_version_1_export_without_settings_still_imports(
-    store: Store, good_document: dict[str, Any]
+def older(document: dict[str, Any], version: int) -> dict[str, Any]:
+    """Return `document` as an export of `version` wrote it: without the later tables and
+    columns."""
+    made = copy.deepcopy(document)
+    made["version"] = version
+    del made["tables"]["own_stretches"], made["tables"]["routines"]
+    for row in made["tables"]["sessions"]:
+        del row["identity_hash"], row["final_hash"]
+    if version < 2:
+        del made["tables"]["preferences"]
+    return made
+
+
+@pytest.mark.parametrize("version", [1, 2])
+def test_an_older_export_still_imports(
+    store: Store, good_document: dict[str, Any], version: int
 ) -> None:
-    older = {**good_document, "version": 1, "tables": dict(good_document["tables"])}
-    del older["tables"]["preferences"]
     with transaction(store.sessions) as session:
-        import_document(session, older)
+        import_document(session, older(good_document, version))
     tables = exported(store)["tables"]
-    assert tables["preferences"] == []
-    assert tables["sessions"] == good_document["tables"]["sessions"]
+    assert tables["own_stretches"] == tables["routines"] == []
+    assert len(tables["preferences"]) == (0 if version == 1 else 1)
+    for row in tables["sessions"]:
+        assert row["identity_hash"] is row["final_hash"] is None
+    expected = copy.deepcopy(good_document["tables"]["sessions"])
+    for row in expected:
+        row["identity_hash"] = row["final_hash"] = None
+    assert tables["sessions"] == expected
 
 
-def test_a_version_2_export_must_hold_the_settings(
-    store: Store, good_document: dict[str, Any]
+@pytest.mark.parametrize(
+    ("version", "table"),
+    [(2, "preferences"), (3, "own_stretches"), (3, "routines")],
+)
+def test_an_export_must_hold_the_tables_of_its_version(
+    store: Store, good_document: dict[str, Any], version: int, table: str
 ) -> None:
-    newer = {**good_document, "tables": dict(good_document["tables"])}
-    del newer["tables"]["preferences"]
+    newer = older(good_document, 2) if version == 2 else copy.deepcopy(good_document)
+    del newer["tables"][table]
     with (
-        pytest.raises(ExportFormatError, match=r"tables.preferences: missing table"),
+        pytest.raises(ExportFormatError, match=rf"tables.{table}: missing table"),
         transaction(store.sessions) as session,
     ):
         import_document(session, newer)
+    assert is_empty(store)
 
 
 # Import refuses --------------------------------------------------------------------------------
@@ -377,11 +528,14 @@ def test_import_never_merges_into_a_database_with_data(filled: Store) -> None:
 def test_a_failure_part_way_leaves_nothing(
     store: Store, good_document: dict[str, Any], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def break_down(_session: Session) -> None:
-        raise RuntimeError("the disk is full")
+    real = portability._insert_rows
 
-    # Every row is inserted before the sequences are reset: fail there.
-    monkeypatch.setattr(portability, "_reset_sequences", break_down)
+    def break_down(session: Session, table: Any, rows: Any, new_ids: Any) -> None:
+        real(session, table, rows, new_ids)
+        if table.name == "routines":  # the last table: every other row is in by now
+            raise RuntimeError("the disk is full")
+
+    monkeypatch.setattr(portability, "_insert_rows", break_down)
     with pytest.raises(RuntimeError), transaction(store.sessions) as session:
         import_document(session, good_document)
     assert is_empty(store)
@@ -426,8 +580,8 @@ MALFORMED: list[tuple[str, Change, str]] = [
     ("wrong-format", lambda d: d.update(format="something-else"), "format: expected"),
     (
         "newer-version",
-        lambda d: d.update(version=3),
-        "version: this backstretch reads versions 1 to 2",
+        lambda d: d.update(version=4),
+        "version: this backstretch reads versions 1 to 3",
     ),
     ("version-true", lambda d: d.update(version=True), "version:"),
     ("extra-key", lambda d: d.update(comment="hi"), "comment: unknown key"),
@@ -547,6 +701,53 @@ MALFORMED: list[tuple[str, Change, str]] = [
         setting("safety_blocks.0.closed_by_screening_id", 99),
         "tables.safety_blocks[0].closed_by_screening_id: refers to screenings.id 99",
     ),
+    (
+        "an-owner",
+        setting("sessions.0.owner_id", 1),
+        "tables.sessions[0]: unknown column 'owner_id'",
+    ),
+    (
+        "no-fingerprint-column-in-version-3",
+        dropping("sessions.0.identity_hash"),
+        "tables.sessions[0]: missing column 'identity_hash'",
+    ),
+    (
+        "own-stretch-not-yaml",
+        setting("own_stretches.0.document", "id: [my-wall"),
+        "tables.own_stretches[0].document: line 2: not valid YAML",
+    ),
+    (
+        "own-stretch-invalid",
+        setting(
+            "own_stretches.0.document", OWN_STRETCH.replace("hold_seconds: 30", "hold_seconds: 90")
+        ),
+        "tables.own_stretches[0].document: dose.hold_seconds: ",
+    ),
+    (
+        "own-stretch-without-prefix",
+        setting("own_stretches.0.document", OWN_STRETCH.replace("id: my-wall-stretch", "id: wall")),
+        "tables.own_stretches[0].document: id: your own stretch ids start with 'my-'",
+    ),
+    (
+        "own-stretch-of-another-id",
+        setting("own_stretches.0.stretch_id", "my-door-stretch"),
+        "tables.own_stretches[0].stretch_id: the stretch's id is 'my-wall-stretch'",
+    ),
+    (
+        "routine-of-an-unknown-stretch",
+        setting("routines.1.document", {"name": "Morning", "items": [{"stretch": "cat-cw"}]}),
+        "tables.routines[1].document: items.0.stretch: no stretch with id 'cat-cw'",
+    ),
+    (
+        "routine-not-a-routine",
+        setting("routines.0.document", {"title": "Desk"}),
+        "tables.routines[0].document: title: unknown field",
+    ),
+    (
+        "same-routine-name",
+        setting("routines.1.name", "Zebra lunchtime routine: desk"),
+        "tables.routines[1]: same name as tables.routines[0]",
+    ),
 ]
 
 
@@ -607,7 +808,8 @@ def test_the_csv_zip_has_one_readable_file_per_table(filled: Store) -> None:
             assert f"{table.name}.csv" in readme
             text = archive.read(f"{table.name}.csv").decode("utf-8")
             header, *rows = list(csv.reader(io.StringIO(text, newline="")))
-            assert header == [column.name for column in table.columns]
+            assert header == [column.name for column in exported_columns(table)]
+            assert "owner_id" not in header
             wanted = document["tables"][table.name]
             assert rows == [[expected_cell(row[name]) for name in header] for row in wanted]
         checkins = list(csv.DictReader(io.StringIO(archive.read("checkins.csv").decode())))
@@ -650,3 +852,93 @@ def test_forgotten_rows_leave_no_trace_in_the_sqlite_file(tmp_path: Path) -> Non
 def test_erasing_freed_space_is_harmless_on_every_backend(filled: Store) -> None:
     erase_freed_space(filled.engine)
     assert not is_empty(filled)
+
+
+# Two people in one database ----------------------------------------------------------------------
+
+
+def test_an_export_holds_only_its_persons_rows(
+    two_people: tuple[Store, sessionmaker[Session]],
+) -> None:
+    first, second = two_people
+    mine, theirs = exported(first), export_of(second)
+    for name, rows in mine["tables"].items():
+        assert len(rows) == len(theirs["tables"][name]), name
+        if rows and "id" in rows[0]:
+            assert {r["id"] for r in rows}.isdisjoint({r["id"] for r in theirs["tables"][name]})
+    assert OTHER_MARKER not in dump_document(mine)
+    assert MARKER not in dump_document(theirs)
+    assert [s["uuid"] for s in theirs["tables"]["sessions"]] == list(OTHER_UUIDS)
+    # Apart from ids, uuids and the marker, the two people stored the same things.
+    assert dump_document(without_ids(theirs)) == dump_document(without_ids(mine)).replace(
+        MARKER, OTHER_MARKER
+    ).replace(FIRST_UUID, OTHER_UUIDS[0]).replace(SECOND_UUID, OTHER_UUIDS[1])
+    with transaction(second) as session:
+        counts = count_rows(session)
+    assert counts == {name: len(rows) for name, rows in theirs["tables"].items()}
+
+
+def with_new_session_uuids(document: dict[str, Any], uuids: tuple[str, ...]) -> dict[str, Any]:
+    changed = copy.deepcopy(document)
+    renamed = dict(zip((s["uuid"] for s in changed["tables"]["sessions"]), uuids, strict=True))
+    for row in changed["tables"]["sessions"]:
+        row["uuid"] = renamed[row["uuid"]]
+    for row in changed["tables"]["session_items"]:
+        row["session_uuid"] = renamed[row["session_uuid"]]
+    return changed
+
+
+def test_another_person_imports_an_export_into_their_empty_account(filled: Store) -> None:
+    before = exported(filled)
+    second = add_person(filled)
+    # The same rows, ids and all, under new session uuids (a session is stored once).
+    document = with_new_session_uuids(before, OTHER_UUIDS)
+    with transaction(second) as session:
+        assert repository.is_empty(session=session)
+        counts = import_document(session, document)
+    assert counts == {name: len(rows) for name, rows in before["tables"].items()}
+    assert exported(filled) == before  # the first person's rows are untouched
+    theirs = export_of(second)
+    assert without_ids(theirs) == without_ids(document)
+    # New ids (the first person's are taken), and the reference follows them.
+    screenings = [row["id"] for row in theirs["tables"]["screenings"]]
+    assert set(screenings).isdisjoint(row["id"] for row in before["tables"]["screenings"])
+    assert theirs["tables"]["safety_blocks"][0]["closed_by_screening_id"] == screenings[1]
+    with transaction(second) as session:
+        assert repository.load_profile(session=session) == before["tables"]["profiles"][0]["data"]
+        assert [r.name for r in repository.list_routines(session=session)] == [
+            "Morning",
+            f"{MARKER}: desk",
+        ]
+        assert repository.get_session(session=session, uuid=OTHER_UUIDS[0]) is not None
+        assert repository.get_session(session=session, uuid=FIRST_UUID) is None
+
+
+def test_a_session_stored_in_another_account_refuses_the_whole_import(filled: Store) -> None:
+    before = exported(filled)
+    second = add_person(filled)
+    with pytest.raises(SessionTakenError) as raised, transaction(second) as session:
+        import_document(session, before)
+    assert raised.value.uuid == FIRST_UUID
+    assert str(raised.value) == (
+        f"tables.sessions[0].uuid: session {FIRST_UUID} is already stored on this server "
+        "(in this or another account); a session can be stored once"
+    )
+    with transaction(second) as session:
+        assert repository.is_empty(session=session)
+    assert exported(filled) == before
+
+
+def test_forget_deletes_one_persons_rows_only(
+    two_people: tuple[Store, sessionmaker[Session]],
+) -> None:
+    first, second = two_people
+    mine = exported(first)
+    with transaction(second) as session:
+        forgotten = forget_everything(session)
+    assert forgotten == {name: len(rows) for name, rows in mine["tables"].items()}
+    with transaction(second) as session:
+        assert repository.is_empty(session=session)
+        assert set(count_rows(session).values()) == {0}
+    assert exported(first) == mine
+    assert not is_empty(first)

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
+from typing import Any
 
+import httpx2 as httpx
 import pytest
 from fastapi.testclient import TestClient
 
 from backstretch.config import get_settings
 from backstretch.web.app import create_app
+from backstretch.web.auth import CSRF_COOKIE
 from tests.factories import all_no_answers
 
 
@@ -31,8 +34,22 @@ def client(database_url: str, clock: Clock) -> Iterator[TestClient]:
     del database_url  # the fixture set BACKSTRETCH_DATABASE_URL for the settings
     app = create_app(get_settings())
     app.state.clock = clock
-    with TestClient(app, raise_server_exceptions=False) as test_client:
+    with browser_like(TestClient(app, raise_server_exceptions=False)) as test_client:
         yield test_client
+
+
+def browser_like(client: TestClient) -> TestClient:
+    """Make `client` send the CSRF token with every write, as the app's pages and scripts do
+    (forms carry it as a field, scripts as the x-csrftoken header). Tests of the CSRF check
+    itself use a client without this."""
+
+    def add_token(request: httpx.Request) -> None:
+        token = client.cookies.get(CSRF_COOKIE)
+        if token and request.method not in {"GET", "HEAD", "OPTIONS"}:
+            request.headers["x-csrftoken"] = token
+
+    client.event_hooks["request"].append(add_token)
+    return client
 
 
 @pytest.fixture
@@ -41,3 +58,35 @@ def screened(client: TestClient) -> TestClient:
     assert response.status_code == 200, response.text
     assert response.json()["verdict"] == "self_care"
     return client
+
+
+PASSWORD = "correct horse battery"
+
+
+@pytest.fixture
+def accounts_app(database_url: str, clock: Clock) -> Iterator[Any]:
+    """The app serving many people (accounts on), started once; people are `person` clients."""
+    del database_url
+    app = create_app(get_settings().model_copy(update={"accounts": True}))
+    app.state.clock = clock
+    with TestClient(app):  # runs the app's start-up and shut-down once for every client
+        yield app
+
+
+def register(app: Any, name: str, *, base_url: str = "http://testserver") -> TestClient:
+    """Return a browser-like client logged in to a new account `name` on `app`."""
+    person = browser_like(TestClient(app, base_url=base_url, raise_server_exceptions=False))
+    assert person.get("/register").status_code == 200
+    made = person.post(
+        "/register",
+        data={"username": name, "password": PASSWORD, "password_again": PASSWORD},
+        follow_redirects=False,
+    )
+    assert made.status_code == 303, made.text
+    return person
+
+
+@pytest.fixture
+def person(accounts_app: Any) -> Callable[[str], TestClient]:
+    """Make a person with an account, logged in, on the accounts app."""
+    return lambda name: register(accounts_app, name)

@@ -104,10 +104,53 @@ def test_pain_afterwards_is_added_once_after_the_ending(screened: TestClient) ->
     ending = body(plan, status="stopped", stop_signal="sharp_pain", stopped_stretch="x")
     assert screened.put(url, json=ending).json()["pain_after"] is None
     assert screened.put(url, json={**ending, "pain_after": 5}).json()["pain_after"] == 5
-    assert screened.put(url, json={**ending, "pain_after": 7}).json()["pain_after"] == 5
+    changed = screened.put(url, json={**ending, "pain_after": 7})
+    assert changed.status_code == 409, changed.text
+    assert screened.put(url, json={**ending, "pain_after": 5}).status_code == 200
     history = screened.get("/api/history").json()
     assert len(history) == 1
     assert history[0]["stop_signal"] == "sharp_pain"
+    assert history[0]["pain_after"] == 5
+
+
+def test_a_replayed_body_is_recorded_once_and_a_different_one_is_refused(
+    screened: TestClient,
+) -> None:
+    plan = planned(screened)
+    url = f"/api/sessions/{uuid.uuid4()}"
+    done = [{"position": 0, "done_seconds": 20, "done_reps": 1}]
+    ending = body(plan, status="completed", pain_after=2, done=done)
+    first = screened.put(url, json=ending)
+    assert first.status_code == 200, first.text
+    again = screened.put(url, json=ending)
+    assert again.status_code == 200
+    assert again.json() == first.json()
+    assert len(screened.get("/api/history").json()) == 1
+
+    for different in (
+        body(plan, status="stopped", stop_signal="sharp_pain", pain_after=2, done=done),
+        body(plan, status="completed", pain_after=2, done=[{**done[0], "done_seconds": 5}]),
+        body(plan, status="completed", pain_after=2, started_at="2026-11-02T09:00:00+00:00"),
+        body(plan, status="completed", pain_after=2, routine_name="Another"),
+    ):
+        refused = screened.put(url, json=different)
+        assert refused.status_code == 409, different
+    stored = screened.get(url).json()
+    assert stored["status"] == "completed"
+    assert stored["items"][0]["done_seconds"] == 20
+
+
+def test_a_new_body_for_a_session_under_way_must_be_the_same_session(
+    screened: TestClient,
+) -> None:
+    plan = planned(screened)
+    url = f"/api/sessions/{uuid.uuid4()}"
+    assert screened.put(url, json=body(plan)).status_code == 200
+    progress = body(plan, done=[{"position": 0, "done_seconds": 10, "done_reps": 1}])
+    assert screened.put(url, json=progress).status_code == 200
+    other_start = body(plan, started_at="2026-11-02T07:00:00+00:00")
+    assert screened.put(url, json=other_start).status_code == 409
+    assert screened.get(url).json()["items"][0]["done_seconds"] == 10
 
 
 def test_pain_after_given_late_still_pauses_the_programme(

@@ -13,7 +13,7 @@ from typing import Annotated, Any, NoReturn
 import typer
 
 from backstretch import __version__
-from backstretch.cli import data_commands, figures, progress_commands
+from backstretch.cli import data_commands, figures, progress_commands, routine_commands
 from backstretch.cli import session as session_commands
 
 app = typer.Typer(
@@ -51,14 +51,10 @@ def print_json(data: Any) -> None:
 
 
 def _catalogue() -> Any:
+    from backstretch.cli import context as shared
     from backstretch.config import get_settings
-    from backstretch.core.catalogue import CatalogueError
-    from backstretch.data import load_catalogue
 
-    try:
-        return load_catalogue(get_settings().own_stretches_dir)
-    except CatalogueError as error:
-        fail(f"the catalogue could not be loaded: {error}")
+    return shared.catalogue(get_settings(), fail)
 
 
 def _version(value: bool) -> None:
@@ -116,16 +112,28 @@ def stretches_add(
         bool, typer.Option("--replace", help="Replace your own stretch with the same id.")
     ] = False,
 ) -> None:
-    """Check a stretch file and add it to your own stretches."""
+    """Check a stretch file and add it to your own stretches (kept in the database)."""
+    from backstretch.cli import context as shared
     from backstretch.cli.render import output_console
     from backstretch.config import get_settings
     from backstretch.core.catalogue import CatalogueError
-    from backstretch.data.own import OwnStretchError, add_own_stretch
+    from backstretch.data.own import OwnStretchError, add_own_stretch, read_stretch_file
+    from backstretch.db.engine import transaction
 
     try:
-        stretch = add_own_stretch(file, get_settings().own_stretches_dir, replace=replace)
+        text = read_stretch_file(file)
+    except OwnStretchError as error:
+        fail(f"not added: {error}")
+    store = shared.store(get_settings(), fail)
+    try:
+        with transaction(store.sessions) as session:
+            stretch = add_own_stretch(
+                session, text, origin=str(file), at=shared.now(), replace=replace
+            )
     except (CatalogueError, OwnStretchError) as error:
         fail(f"not added: {error}")
+    finally:
+        store.close()
     output_console().print(f"Added {stretch.id} ({stretch.name}).", highlight=False)
 
 
@@ -134,14 +142,23 @@ def stretches_remove(
     stretch_id: Annotated[str, typer.Argument(metavar="ID", help="The id of your own stretch.")],
 ) -> None:
     """Remove one of your own stretches (built-in ones cannot be removed)."""
+    from backstretch.cli import context as shared
     from backstretch.cli.render import output_console
     from backstretch.config import get_settings
+    from backstretch.core.catalogue import CatalogueError
     from backstretch.data.own import OwnStretchError, remove_own_stretch
+    from backstretch.db.engine import transaction
 
+    store = shared.store(get_settings(), fail)
     try:
-        remove_own_stretch(stretch_id, get_settings().own_stretches_dir, _catalogue())
+        with transaction(store.sessions) as session:
+            remove_own_stretch(session, stretch_id)
     except OwnStretchError as error:
         fail(str(error))
+    except CatalogueError as error:
+        fail(f"your own stretches could not be loaded: {error}")
+    finally:
+        store.close()
     output_console().print(f"Removed {stretch_id}.", highlight=False)
 
 
@@ -318,10 +335,24 @@ def plan(
         Path | None, typer.Option(metavar="FILE", help="A profile file (YAML or JSON).")
     ] = None,
     routine: Annotated[
-        Path | None, typer.Option(metavar="FILE", help="A saved or therapist-written routine.")
+        str | None,
+        typer.Option(
+            metavar="NAME_OR_FILE",
+            help="A routine you saved (see `backstretch routines`), or a routine file, e.g. one "
+            "your physiotherapist wrote.",
+        ),
     ] = None,
     save: Annotated[
-        Path | None, typer.Option(metavar="FILE", help="Save the planned routine to a file.")
+        Path | None,
+        typer.Option(metavar="FILE", help="Save the planned routine to a file, for sharing."),
+    ] = None,
+    save_as: Annotated[
+        str | None,
+        typer.Option(
+            "--save-as",
+            metavar="NAME",
+            help="Save the planned routine under this name, to plan it again with --routine NAME.",
+        ),
     ] = None,
     as_json: JsonFlag = False,
 ) -> None:
@@ -337,48 +368,60 @@ def plan(
     from backstretch.data import presets
     from backstretch.db.engine import transaction
     from backstretch.services.planning import make_plan
+    from backstretch.services.routines import RoutineNameError, RoutineNameTaken, clean_name
 
     if preset and routine:
         fail("use --preset or --routine, not both")
+    new_name = None
+    if save_as is not None:
+        try:
+            new_name = clean_name(save_as)
+        except RoutineNameError as error:
+            fail(f"--save-as: {error}")
     settings, context = shared.screening_context(fail)
-    catalogue = context.catalogue
-    chosen = None
-    if preset is not None:
-        known = presets(catalogue)
-        if preset not in known:
-            fail(f"unknown preset '{preset}'. Presets: {', '.join(known)}")
-        chosen = known[preset]
-    requests = chosen.requests if chosen else None
-    routine_name = chosen.name if chosen else "My routine"
-    if routine is not None:
-        routine_name, requests = ui.load_routine(routine, catalogue, fail)
-    file_data = None
-    if profile is not None:
-        file_data = ui.read_document(profile, fail)
-        if not isinstance(file_data, dict):
-            fail(f"{profile}: expected a mapping of profile fields")
-    flags = {
-        "areas": area or [],
-        "minutes": minutes,
-        "setting": setting,
-        "restrictions": restriction or [],
-        "pregnancy_weeks": pregnancy_weeks,
-        "level": level,
-        "time_of_day": time_of_day,
-    }
-    person = ui.build_profile(
-        file_data=file_data,
-        preset=chosen,
-        flags=flags,
-        routine_items=requests,
-        catalogue=catalogue,
-        fail=fail,
-        origin=str(profile) if profile else "options",
-    )
-    now = shared.now()
     store = shared.store(settings, fail)
-    settings, context = shared.personal(settings, context, store)
     try:
+        settings, context = shared.personal(settings, context, store)
+        catalogue = context.catalogue
+        chosen = None
+        if preset is not None:
+            known = presets(catalogue)
+            if preset not in known:
+                fail(f"unknown preset '{preset}'. Presets: {', '.join(known)}")
+            chosen = known[preset]
+        requests = chosen.requests if chosen else None
+        routine_name = chosen.name if chosen else "My routine"
+        if routine is not None:
+            routine_name, requests = _saved_or_file_routine(store, routine, catalogue)
+        if new_name is not None:
+            with transaction(store.sessions) as session:
+                taken = _has_routine(session, new_name)
+            if taken:
+                fail(_name_taken(new_name))
+        file_data = None
+        if profile is not None:
+            file_data = ui.read_document(profile, fail)
+            if not isinstance(file_data, dict):
+                fail(f"{profile}: expected a mapping of profile fields")
+        flags = {
+            "areas": area or [],
+            "minutes": minutes,
+            "setting": setting,
+            "restrictions": restriction or [],
+            "pregnancy_weeks": pregnancy_weeks,
+            "level": level,
+            "time_of_day": time_of_day,
+        }
+        person = ui.build_profile(
+            file_data=file_data,
+            preset=chosen,
+            flags=flags,
+            routine_items=requests,
+            catalogue=catalogue,
+            fail=fail,
+            origin=str(profile) if profile else "options",
+        )
+        now = shared.now()
         with transaction(store.sessions) as session:
             outcome = make_plan(
                 session,
@@ -392,42 +435,132 @@ def plan(
                 strategy=ui.strategy_of(chosen),
                 settings=TimelineSettings(lead_in_seconds=settings.lead_in_seconds),
             )
+        console = output_console()
+        if outcome.plan is None:
+            if as_json:
+                print_json(outcome.to_json())
+            else:
+                ui.render_blocked(console, outcome.advice or {})
+            raise typer.Exit(3)
+        if save is not None:
+            if not outcome.plan.items:
+                fail(f"nothing saved to {save}: no stretch fits this plan")
+            ui.save_routine(save, routine_document(routine_name, outcome.plan))
+        if new_name is not None:
+            if not outcome.plan.items:
+                fail(f"nothing saved as '{new_name}': no stretch fits this plan")
+            from backstretch.services.routines import save_plan_as
+
+            try:
+                with transaction(store.sessions) as session:
+                    save_plan_as(session, name=new_name, plan=outcome.plan, at=now)
+            except RoutineNameTaken:
+                fail(_name_taken(new_name))
     finally:
         store.close()
-    console = output_console()
-    if outcome.plan is None:
-        if as_json:
-            print_json(outcome.to_json())
-        else:
-            ui.render_blocked(console, outcome.advice or {})
-        raise typer.Exit(3)
-    if save is not None:
-        if not outcome.plan.items:
-            fail(f"nothing saved to {save}: no stretch fits this plan")
-        ui.save_routine(save, routine_document(routine_name, outcome.plan))
     if as_json:
         print_json(outcome.to_json())
     else:
         ui.render_plan(console, outcome, outcome.plan, catalogue, context.guide.session_reminder)
         if save is not None:
-            console.print(f"Saved to {save}.")
+            console.print(f"Saved to {save}.", markup=False, highlight=False)
+        if new_name is not None:
+            console.print(
+                f"Saved as '{new_name}': plan it again with "
+                f"`backstretch plan --routine {_quoted(new_name)}`.",
+                markup=False,
+                highlight=False,
+            )
+
+
+def _quoted(name: str) -> str:
+    import shlex
+
+    return shlex.quote(name)
+
+
+def _name_taken(name: str) -> str:
+    return (
+        f"you already have a routine called '{name}': choose another name, or remove it first "
+        f"with `backstretch routines remove {_quoted(name)}`"
+    )
+
+
+def _has_routine(session: Any, name: str) -> bool:
+    """Tell whether the person has a saved routine called `name`."""
+    from backstretch.db import repository
+
+    return repository.find_routine(session=session, name=name) is not None
+
+
+def _saved_or_file_routine(store: Any, given: str, catalogue: Any) -> tuple[str, Any]:
+    """Return the name and items of the saved routine called `given`, else of the file `given`."""
+    from backstretch.cli import planning as ui
+    from backstretch.core.catalogue import CatalogueError
+    from backstretch.db import repository
+    from backstretch.db.engine import transaction
+    from backstretch.services.routines import RoutineNameError, clean_name, routine_requests
+
+    try:
+        name = clean_name(given)
+    except RoutineNameError:
+        name = None
+    if name is not None:
+        with transaction(store.sessions) as session:
+            saved = repository.find_routine(session=session, name=name)
+        if saved is not None:
+            try:
+                return routine_requests(saved, catalogue)
+            except CatalogueError as error:
+                fail(str(error))
+    path = Path(given)
+    if not path.is_file():
+        fail(
+            f"--routine: no saved routine called '{given}' and no file {given} "
+            "(`backstretch routines` lists your saved routines)"
+        )
+    return ui.load_routine(path, catalogue, fail)
 
 
 # Commands kept in modules of their own; each module imports its heavy parts only when run.
 session_commands.register(app)
 data_commands.register(app)
+routine_commands.register(app)
 progress_commands.register(app)
 figures.register(app)
+
+
+def is_loopback(host: str) -> bool:
+    """Tell whether `host` is reachable from this machine only."""
+    import ipaddress
+
+    if host.strip().lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
 
 
 @app.command()
 def serve(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")] = 8000,
+    accounts: Annotated[
+        bool | None,
+        typer.Option(
+            "--accounts/--no-accounts",
+            help="Serve many people, each with an account. On by default for any address but "
+            "this machine's own; without accounts the server only listens on loopback.",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
-    """Serve the web app and its JSON API (one person, no login; SQLite unless configured).
+    """Serve the web app and its JSON API (SQLite unless configured).
 
-    Open http://127.0.0.1:8000 in a browser. The API is described at /openapi.json.
+    On this machine's own address it serves one person, with no login: open
+    http://127.0.0.1:8000 in a browser. On any other address it serves many people, each with
+    an account (or use --accounts on loopback too). The API is described at /openapi.json.
     """
     import uvicorn
 
@@ -435,11 +568,22 @@ def serve(
     from backstretch.db.engine import DatabaseError
     from backstretch.web.app import create_app
 
+    settings = get_settings()
+    local_only = is_loopback(host)
+    if accounts is None:
+        accounts = settings.accounts or not local_only
+    if not accounts and not local_only:
+        fail(
+            f"--host {host}: without accounts there is no login, so the server only listens on "
+            "this machine (127.0.0.1, ::1 or localhost). Add --accounts to serve other people."
+        )
     try:
-        application = create_app(get_settings())
+        application = create_app(settings.model_copy(update={"accounts": accounts}))
     except (DatabaseError, ValueError) as error:
         fail(str(error))
-    uvicorn.run(application, host=host, port=port, log_level="info")
+    # Behind a proxy that terminates HTTPS, uvicorn's --forwarded-allow-ips equivalent is the
+    # FORWARDED_ALLOW_IPS environment variable: with it, cookies are marked Secure.
+    uvicorn.run(application, host=host, port=port, log_level="info", proxy_headers=True)
 
 
 def main() -> None:

@@ -18,7 +18,6 @@ import typer
 FORMATS = ("json", "csv")
 
 
-# How a table's rows are named in messages: singular (plural adds an "s").
 def register(app: typer.Typer) -> None:
     """Add the export, import and forget commands to `app`."""
     app.command("export")(export)
@@ -83,7 +82,8 @@ def export(
         ),
     ] = None,
 ) -> None:
-    """Export all your stored data: profile, screenings, clearances, blocks, sessions, check-ins.
+    """Export all your stored data: profile, screenings, clearances, blocks, sessions, check-ins,
+    your own stretches and saved routines.
 
     Keep the file private: it is health data. Restore a JSON export with `backstretch import`.
     """
@@ -150,7 +150,8 @@ def import_(
 
     Never merges: when data is already stored, nothing is imported (export it, then
     `backstretch forget --yes`, then import). A file that is not a valid export is refused with
-    the place that is wrong, and nothing is written.
+    the place that is wrong, and nothing is written; so is a file whose sessions are stored in
+    this database already (a session is stored once). Stored ids are given anew.
     """
     from backstretch.cli import context as shared
     from backstretch.cli.app import fail
@@ -168,13 +169,16 @@ def import_(
         parse_document(document)  # before opening the database: a bad file touches nothing
     except ExportFormatError as error:
         fail(f"{file}: {error} (nothing was imported)")
-    store = shared.store(get_settings(), fail)
+    # The old own-stretch files are not copied in first: the account must be empty to import.
+    store = shared.store(get_settings(), fail, copy_old_stretches=False)
     try:
         with transaction(store.sessions) as session:
             try:
                 counts = import_document(session, document)
             except DatabaseNotEmptyError as error:
                 fail(str(error))
+            except ExportFormatError as error:
+                fail(f"{file}: {error} (nothing was imported)")
     finally:
         store.close()
     _say(f"Imported {describe_counts(counts)} from {file}.")
@@ -185,11 +189,12 @@ def forget(
         bool, typer.Option("--yes", help="Confirm: delete all your stored data now.")
     ] = False,
 ) -> None:
-    """Delete all your stored data: profile, screenings, clearances, blocks, sessions, check-ins.
+    """Delete all your stored data: profile, screenings, clearances, blocks, sessions, check-ins,
+    your own stretches and saved routines.
 
     Without --yes nothing is deleted: it says what would be. Export first if you may want the
-    data back. Your own stretches (files you added with `stretches add`) are kept; the output says
-    where they are.
+    data back. Stretch files that earlier versions kept in the data folder are left there (they
+    were copied into the database once and are not read again); the output says where they are.
     """
     from backstretch.cli import context as shared
     from backstretch.cli.app import fail
@@ -216,8 +221,8 @@ def forget(
         store.close()
     _say(f"Deleted {describe_counts(counts)} from {where}.")
     own = settings.own_stretches_dir
-    if own.is_dir() and any(own.iterdir()):
+    if own.is_dir() and any(own.glob("*.yaml")):
         _say(
-            f"Kept your own stretches in {own}: they are files you added, not records. "
-            "Delete that folder yourself if you want them gone too."
+            f"Left the stretch files in {own} in place: they are files, not records, and are "
+            "not read again. Delete that folder yourself if you want them gone too."
         )

@@ -134,6 +134,15 @@ def gate(
         return Gate(GateStatus.MISSING, None)
     if verdict is Verdict.INCOMPLETE:
         return Gate(GateStatus.INCOMPLETE, verdict)
-    if now - latest.answered_at > SCREENING_VALID_FOR:
+    if now > screening_expires_at(latest.answered_at):
         return Gate(GateStatus.STALE, verdict)
     return Gate(GateStatus.OK, verdict)
+
+
+def screening_expires_at(answered_at: datetime) -> datetime:
+    """Return the last moment a screening answered then still lets a routine be played.
+
+    The gate and an offline player share this, so a plan kept in a browser's cache is refused at
+    the same moment the server would refuse it.
+    """
+    return answered_at + SCREENING_VALID_FOR

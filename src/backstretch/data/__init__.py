@@ -67,7 +67,11 @@ def builtin_documents() -> list[tuple[str, Any]]:
 
 
 def own_documents(folder: Path | None) -> list[tuple[str, Any]]:
-    """Return `(path, parsed YAML)` for every stretch a person added to `folder`."""
+    """Return `(path, parsed YAML)` for every stretch file in `folder`.
+
+    Earlier versions kept a person's own stretches as files there; they now live in the
+    database (`data.own.catalogue_for`), and the CLI copies the files in once.
+    """
     if folder is None or not folder.is_dir():
         return []
     return [
@@ -83,7 +87,11 @@ def builtin_catalogue() -> Catalogue:
 
 
 def load_catalogue(own_folder: Path | None = None) -> Catalogue:
-    """Return the built-in catalogue plus the stretches a person added in `own_folder`."""
+    """Return the built-in catalogue plus the stretch files in `own_folder`, if given.
+
+    A person's own stretches are in the database now: their catalogue is
+    `data.own.catalogue_for(session)`. This reads a folder of files, as earlier versions did.
+    """
     if own_folder is None or not own_folder.is_dir():
         return builtin_catalogue()
     return build_catalogue(builtin_documents() + own_documents(own_folder))

@@ -55,9 +55,14 @@ def _sqlite_pragmas(connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def session_factory(engine: Engine) -> sessionmaker[Session]:
-    """Return a factory of sessions bound to `engine`."""
-    return sessionmaker(bind=engine, expire_on_commit=False)
+def session_factory(engine: Engine, *, owner_id: int | None) -> sessionmaker[Session]:
+    """Return a factory of sessions bound to `engine` that see only `owner_id`'s rows (none
+    of anybody's for None)."""
+    from backstretch.db.owners import OWNER_KEY, enforce_owners
+
+    factory = sessionmaker(bind=engine, expire_on_commit=False, info={OWNER_KEY: owner_id})
+    enforce_owners(factory)
+    return factory
 
 
 @contextmanager

@@ -1,9 +1,15 @@
-"""Your data, portable: export every stored row, restore an export, or forget everything.
+"""Your data, portable: export a person's rows, restore an export, or forget everything.
 
-The JSON export is the round-trip format: `import_document(export_document(...))` into an empty
-database gives back the same rows with the same keys. It is built generically from the tables of
-`repository.ALL_TABLES`, so a column added later is exported (and required on import) without
-touching this module; bump `EXPORT_VERSION` when that happens.
+Everything here works on the rows of the person a session was made for (`db/owners.py`): an
+export holds only theirs, an import goes into their account (which must be empty), and forget
+deletes only theirs. The JSON export is the round-trip format: `import_document(export_document
+(...))` into an empty account gives back the same rows. Integer ids are not kept (another person
+may use them already): the database gives new ones, and references between rows follow them.
+Session uuids are kept, so one that is stored already, in any account, refuses the whole file.
+
+The document is built generically from the `Owned` tables of `repository.ALL_TABLES`, without
+their `owner_id`, so a column added later is exported (and required on import) without touching
+this module; bump `EXPORT_VERSION` when that happens.
 """
 
 from __future__ import annotations
@@ -40,12 +46,20 @@ from backstretch.core.records import SessionStatus
 from backstretch.core.safety import BlockKind, StopSignal
 from backstretch.core.screening import Restriction, Verdict
 from backstretch.db import repository
-from backstretch.db.tables import Base, UTCDateTime
+from backstretch.db.owners import ALL_OWNERS, NoOwnerError, owner_of
+from backstretch.db.tables import Base, Owned, SessionRow, UTCDateTime
 
 EXPORT_FORMAT = "backstretch-export"
-EXPORT_VERSION = 2
+EXPORT_VERSION = 3
 # The version that added each table after the first: an older export simply has none of its rows.
-ADDED_IN_VERSION = {"preferences": 2}
+ADDED_IN_VERSION = {"preferences": 2, "own_stretches": 3, "routines": 3}
+# The version that added each column to a table that was there before: an older export has no
+# value for it, and its rows get None (the column is nullable).
+COLUMN_ADDED_IN_VERSION = {("sessions", "identity_hash"): 3, ("sessions", "final_hash"): 3}
+# Who owns a row is the account it is imported into, never part of the document.
+OWNER_COLUMN = "owner_id"
+# How many session uuids are looked up at once (well under every backend's parameter limit).
+UUID_BATCH = 500
 
 # Columns whose text must be one of a fixed set of values: the repository turns them back into
 # enums when it reads them, so a stray value would only fail later, far from the import.
@@ -75,7 +89,19 @@ class ExportFormatError(ValueError):
 
 
 class DatabaseNotEmptyError(RuntimeError):
-    """The database already holds data, and an import never merges."""
+    """The person's account already holds data, and an import never merges."""
+
+
+class SessionTakenError(ExportFormatError):
+    """A session in the document is stored on this server already (in any account)."""
+
+    def __init__(self, index: int, uuid: str) -> None:
+        self.uuid = uuid
+        super().__init__(
+            f"tables.sessions[{index}].uuid",
+            f"session {uuid} is already stored on this server (in this or another account); "
+            "a session can be stored once",
+        )
 
 
 class ColumnKind(StrEnum):
@@ -91,7 +117,23 @@ class ColumnKind(StrEnum):
 def exported_tables() -> list[Table]:
     """Return the tables an export holds, parents before children (the order to insert in)."""
     # ALL_TABLES lists children first, for deleting.
-    return [Base.metadata.tables[model.__tablename__] for model in reversed(repository.ALL_TABLES)]
+    return [
+        Base.metadata.tables[model.__tablename__]
+        for model in reversed(repository.ALL_TABLES)
+        if issubclass(model, Owned)
+    ]
+
+
+def exported_columns(table: Table) -> list[Column[Any]]:
+    """Return the columns an export holds of `table`: all but the owner."""
+    return [column for column in table.columns if column.name != OWNER_COLUMN]
+
+
+def _owner(session: Session) -> int:
+    owner = owner_of(session)
+    if owner is None:
+        raise NoOwnerError("export, import and forget need a session made for one person")
+    return owner
 
 
 def column_kind(column: Column[Any]) -> ColumnKind:
@@ -121,8 +163,14 @@ def _exported_value(kind: ColumnKind, value: Any) -> Any:
 
 
 def _table_rows(session: Session, table: Table) -> list[dict[str, Any]]:
-    kinds = {column.name: column_kind(column) for column in table.columns}
-    result = session.execute(select(table).order_by(*table.primary_key.columns))
+    columns = exported_columns(table)
+    kinds = {column.name: column_kind(column) for column in columns}
+    # A Core select on a Table is not narrowed by the session: say whose rows, here.
+    result = session.execute(
+        select(*columns)
+        .where(table.c[OWNER_COLUMN] == _owner(session))
+        .order_by(*table.primary_key.columns)
+    )
     return [
         {name: _exported_value(kinds[name], value) for name, value in row.items()}
         for row in result.mappings()
@@ -130,7 +178,7 @@ def _table_rows(session: Session, table: Table) -> list[dict[str, Any]]:
 
 
 def export_document(session: Session, *, exported_at: datetime) -> dict[str, Any]:
-    """Return every stored row of every table as one JSON-ready document."""
+    """Return every row of the person's data, table by table, as one JSON-ready document."""
     return {
         "format": EXPORT_FORMAT,
         "version": EXPORT_VERSION,
@@ -163,6 +211,8 @@ def _csv_readme(exported_at: datetime) -> str:
         "",
     ]
     for model in reversed(repository.ALL_TABLES):
+        if not issubclass(model, Owned):
+            continue
         about = (model.__doc__ or "").strip().splitlines()[0]
         lines.append(f"  {model.__tablename__}.csv: {about}")
     lines += [
@@ -196,7 +246,7 @@ def export_csv_zip(session: Session, *, exported_at: datetime) -> bytes:
 
         add("README.txt", _csv_readme(exported_at))
         for table in exported_tables():
-            columns = list(table.columns)
+            columns = exported_columns(table)
             text = io.StringIO()
             writer = csv.writer(text)
             writer.writerow([column.name for column in columns])
@@ -284,26 +334,35 @@ def _check_meaning(where: str, table: Table, column: Column[Any], value: str) ->
             raise ExportFormatError(where, f"unknown time zone {value!r}") from None
 
 
-def _parse_rows(table: Table, rows: Any) -> list[dict[str, Any]]:
+def _parse_rows(table: Table, rows: Any, version: int) -> list[dict[str, Any]]:
     place = f"tables.{table.name}"
     if not isinstance(rows, list):
         raise ExportFormatError(place, "expected a list of rows")
-    names = [column.name for column in table.columns]
+    columns = exported_columns(table)
+    names = {column.name for column in columns}
+    # Columns added after the document's version may be left out: their value is None.
+    optional = {
+        name
+        for (owner, name), added in COLUMN_ADDED_IN_VERSION.items()
+        if owner == table.name and version < added
+    }
     parsed = []
     for index, row in enumerate(rows):
         where = f"{place}[{index}]"
         if not isinstance(row, dict):
             raise ExportFormatError(where, "expected an object of column: value")
-        missing = [name for name in names if name not in row]
+        missing = [c.name for c in columns if c.name not in row and c.name not in optional]
         if missing:
             raise ExportFormatError(where, f"missing column {', '.join(map(repr, missing))}")
-        unknown = sorted(str(name) for name in row if name not in table.columns)
+        unknown = sorted(str(name) for name in row if name not in names)
         if unknown:
             raise ExportFormatError(where, f"unknown column {', '.join(map(repr, unknown))}")
         parsed.append(
             {
-                column.name: _parse_value(f"{where}.{column.name}", table, column, row[column.name])
-                for column in table.columns
+                column.name: _parse_value(
+                    f"{where}.{column.name}", table, column, row.get(column.name)
+                )
+                for column in columns
             }
         )
     return parsed
@@ -313,8 +372,9 @@ def _check_keys(table: Table, rows: list[dict[str, Any]], parsed: dict[str, Any]
     """Check primary keys, unique constraints and references, so the database never objects."""
     place = f"tables.{table.name}"
     unique_sets = [[column.name for column in table.primary_key.columns]]
+    # Unique per owner: within one person's document, unique on the other columns.
     unique_sets += [
-        [column.name for column in constraint.columns]
+        [column.name for column in constraint.columns if column.name != OWNER_COLUMN]
         for constraint in table.constraints
         if isinstance(constraint, UniqueConstraint)
     ]
@@ -328,7 +388,7 @@ def _check_keys(table: Table, rows: list[dict[str, Any]], parsed: dict[str, Any]
                     f"{place}[{index}]", f"same {shown} as {place}[{seen[key]}]"
                 )
             seen[key] = index
-    for column in table.columns:
+    for column in exported_columns(table):
         for foreign_key in column.foreign_keys:
             target = foreign_key.column
             present = {row[target.name] for row in parsed[target.table.name]}
@@ -340,6 +400,37 @@ def _check_keys(table: Table, rows: list[dict[str, Any]], parsed: dict[str, Any]
                         f"refers to {target.table.name}.{target.name} {value!r}, "
                         "which is not in the file",
                     )
+
+
+def _check_documents(parsed: dict[str, list[dict[str, Any]]]) -> None:
+    """Check own stretches and routines as the app will read them, so an import never leaves a
+    person with a catalogue that does not load or a routine that cannot be used."""
+    from backstretch.core.catalogue import CatalogueError
+    from backstretch.core.routine import parse_routine
+    from backstretch.data.own import check_own_stretch, personal_catalogue
+
+    stretches = parsed.get("own_stretches", [])
+    documents = [(row["stretch_id"], row["document"]) for row in stretches]
+    for index, row in enumerate(stretches):
+        where = f"tables.own_stretches[{index}].document"
+        try:
+            others = [entry for other, entry in enumerate(documents) if other != index]
+            stretch, _ = check_own_stretch(row["document"], origin=where, others=others)
+        except CatalogueError as error:
+            raise ExportFormatError(where, f"{error.field}: {error.problem}") from None
+        if stretch.id != row["stretch_id"]:
+            problem = f"the stretch's id is {stretch.id!r}, not {row['stretch_id']!r}"
+            raise ExportFormatError(f"tables.own_stretches[{index}].stretch_id", problem)
+    routines = parsed.get("routines", [])
+    if not routines:
+        return
+    catalogue = personal_catalogue(documents)
+    for index, row in enumerate(routines):
+        where = f"tables.routines[{index}].document"
+        try:
+            parse_routine(row["document"], catalogue, origin=where)
+        except CatalogueError as error:
+            raise ExportFormatError(where, f"{error.field}: {error.problem}") from None
 
 
 def parse_document(document: Any) -> dict[str, list[dict[str, Any]]]:
@@ -378,9 +469,10 @@ def parse_document(document: Any) -> dict[str, list[dict[str, Any]]]:
                 parsed[table.name] = []
                 continue
             raise ExportFormatError(f"tables.{table.name}", "missing table")
-        parsed[table.name] = _parse_rows(table, tables[table.name])
+        parsed[table.name] = _parse_rows(table, tables[table.name], version)
         # Parents come first, so a child's references are checked against parents parsed already.
         _check_keys(table, parsed[table.name], parsed)
+    _check_documents(parsed)
     return parsed
 
 
@@ -391,44 +483,78 @@ def _integer_key(table: Table) -> Column[Any] | None:
     return None
 
 
-def _reset_sequences(session: Session) -> None:
-    # PostgreSQL hands out serial ids from a sequence that explicit ids do not move: without
-    # this, the next screening would be given id 1 and collide. SQLite takes max(id) + 1 itself.
-    if session.get_bind().dialect.name != "postgresql":
-        return
-    for table in exported_tables():
-        key = _integer_key(table)
-        if key is None:
-            continue
-        highest = func.max(key)
-        session.execute(
-            select(
-                func.setval(
-                    func.pg_get_serial_sequence(table.name, key.name),
-                    func.coalesce(highest, 1),
-                    highest.is_not(None),
-                )
-            )
+def _check_uuids_are_free(session: Session, sessions: list[dict[str, Any]]) -> None:
+    """Refuse a document with a session uuid stored already, by anyone: uuids are unique on the
+    server (a player's retry is recognised by its uuid)."""
+    wanted = [row["uuid"] for row in sessions]
+    taken: set[str] = set()
+    for start in range(0, len(wanted), UUID_BATCH):
+        batch = wanted[start : start + UUID_BATCH]
+        found = session.scalars(
+            select(SessionRow.uuid)
+            .where(SessionRow.uuid.in_(batch))
+            .execution_options(**{ALL_OWNERS: True})
         )
+        taken.update(found)
+    for index, uuid in enumerate(wanted):
+        if uuid in taken:
+            raise SessionTakenError(index, uuid)
+
+
+# Old id -> new id, per table with an integer key.
+IdMaps = dict[str, dict[int, int]]
+
+
+def _insert_rows(
+    session: Session, table: Table, rows: list[dict[str, Any]], new_ids: IdMaps
+) -> None:
+    """Insert one table's rows for the session's owner, with new integer ids; references to
+    rows inserted before follow their new ids."""
+    owner = _owner(session)
+    key = _integer_key(table)
+    references = {
+        column.name: foreign_key.column.table.name
+        for column in exported_columns(table)
+        for foreign_key in column.foreign_keys
+        if _integer_key(foreign_key.column.table) is not None
+    }
+    values = []
+    for row in rows:
+        value = {name: v for name, v in row.items() if key is None or name != key.name}
+        for name, target in references.items():
+            if value[name] is not None:
+                value[name] = new_ids[target][value[name]]
+        value[OWNER_COLUMN] = owner
+        values.append(value)
+    if key is None:
+        session.execute(insert(table), values)
+        return
+    # One statement for all the rows; the ids come back in the order the rows went in.
+    given = session.execute(
+        insert(table).returning(key, sort_by_parameter_order=True), values
+    ).scalars()
+    new_ids[table.name] = dict(zip((row[key.name] for row in rows), given, strict=True))
 
 
 def import_document(session: Session, document: Any) -> dict[str, int]:
-    """Restore an export into an empty database, keeping its keys; return the rows per table.
+    """Restore an export into the person's empty account; return the rows per table.
 
-    A malformed document raises `ExportFormatError` naming the place; a database that holds data
-    raises `DatabaseNotEmptyError`. Nothing is committed here: the caller's transaction decides.
+    A malformed document raises `ExportFormatError` naming the place (`SessionTakenError` when a
+    session in it is stored already, in any account); an account that holds data raises
+    `DatabaseNotEmptyError`. Nothing is committed here: the caller's transaction decides.
     """
     rows = parse_document(document)
     if not repository.is_empty(session=session):
         raise DatabaseNotEmptyError(
-            "the database already holds data, and an import never merges. To replace it, "
+            "the database already holds data of yours, and an import never merges. To replace it, "
             "export what is there first (backstretch export --out backup.json), then run "
             "backstretch forget --yes and import again."
         )
+    _check_uuids_are_free(session, rows["sessions"])
+    new_ids: IdMaps = {}
     for table in exported_tables():
         if rows[table.name]:
-            session.execute(insert(table), rows[table.name])
-    _reset_sequences(session)
+            _insert_rows(session, table, rows[table.name], new_ids)
     session.flush()
     return {table.name: len(rows[table.name]) for table in exported_tables()}
 
@@ -437,13 +563,15 @@ def import_document(session: Session, document: Any) -> dict[str, int]:
 
 
 ROW_NAMES = {
-    "profiles": "profile",
-    "screenings": "screening",
-    "clearances": "clearance",
-    "safety_blocks": "safety block",
-    "sessions": "session",
-    "session_items": "session item",
-    "checkins": "check-in",
+    "profiles": ("profile", "profiles"),
+    "screenings": ("screening", "screenings"),
+    "clearances": ("clearance", "clearances"),
+    "safety_blocks": ("safety block", "safety blocks"),
+    "sessions": ("session", "sessions"),
+    "session_items": ("session item", "session items"),
+    "checkins": ("check-in", "check-ins"),
+    "own_stretches": ("own stretch", "own stretches"),
+    "routines": ("saved routine", "saved routines"),
 }
 
 
@@ -452,21 +580,25 @@ def describe_counts(counts: dict[str, int]) -> str:
     parts = []
     for table, count in counts.items():
         if count:
-            name = ROW_NAMES.get(table, table.replace("_", " ").removesuffix("s"))
-            parts.append(f"{count} {name}{'' if count == 1 else 's'}")
+            singular = table.replace("_", " ").removesuffix("s")
+            one, many = ROW_NAMES.get(table, (singular, f"{singular}s"))
+            parts.append(f"{count} {one if count == 1 else many}")
     return ", ".join(parts) or "nothing"
 
 
 def count_rows(session: Session) -> dict[str, int]:
-    """Return how many rows each table holds."""
+    """Return how many rows of each table are the person's."""
+    owner = _owner(session)
     return {
-        table.name: session.execute(select(func.count()).select_from(table)).scalar_one()
+        table.name: session.execute(
+            select(func.count()).select_from(table).where(table.c[OWNER_COLUMN] == owner)
+        ).scalar_one()
         for table in exported_tables()
     }
 
 
 def forget_everything(session: Session) -> dict[str, int]:
-    """Delete every stored row of the person's data; return how many rows each table held."""
+    """Delete every row of the person's data (no one else's); return how many each table held."""
     counts = count_rows(session)
     repository.delete_everything(session=session)
     return counts

@@ -22,8 +22,10 @@ from backstretch.core.screening import Restriction, ScreeningResult, Verdict
 from backstretch.db.tables import (
     CheckinRow,
     ClearanceRow,
+    OwnStretchRow,
     PreferencesRow,
     ProfileRow,
+    RoutineRow,
     SafetyBlockRow,
     ScreeningRow,
     SessionItemRow,
@@ -210,15 +212,16 @@ def close_blocks(
 
 def load_profile(*, session: Session) -> dict[str, Any] | None:
     """Return the remembered profile data, if any."""
-    row = session.get(ProfileRow, 1)
+    # The person's one row, whatever its id: ids are shared by everyone's rows.
+    row = session.scalars(select(ProfileRow).order_by(ProfileRow.id).limit(1)).first()
     return dict(row.data) if row else None
 
 
 def save_profile(*, session: Session, data: dict[str, Any], at: datetime) -> None:
     """Remember the profile for the next session."""
-    row = session.get(ProfileRow, 1)
+    row = session.scalars(select(ProfileRow).order_by(ProfileRow.id).limit(1)).first()
     if row is None:
-        session.add(ProfileRow(id=1, data=data, updated_at=at))
+        session.add(ProfileRow(data=data, updated_at=at))
     else:
         row.data = data
         row.updated_at = at
@@ -227,15 +230,15 @@ def save_profile(*, session: Session, data: dict[str, Any], at: datetime) -> Non
 
 def load_preferences(*, session: Session) -> dict[str, Any]:
     """Return the stored settings (empty when none were saved)."""
-    row = session.get(PreferencesRow, 1)
+    row = session.scalars(select(PreferencesRow).order_by(PreferencesRow.id).limit(1)).first()
     return dict(row.data) if row else {}
 
 
 def save_preferences(*, session: Session, data: dict[str, Any], at: datetime) -> None:
     """Store the settings."""
-    row = session.get(PreferencesRow, 1)
+    row = session.scalars(select(PreferencesRow).order_by(PreferencesRow.id).limit(1)).first()
     if row is None:
-        session.add(PreferencesRow(id=1, data=data, updated_at=at))
+        session.add(PreferencesRow(data=data, updated_at=at))
     else:
         row.data = data
         row.updated_at = at
@@ -319,6 +322,38 @@ def get_session(*, session: Session, uuid: str) -> SessionRecord | None:
     if row is None:
         return None
     return _session(row, _items(session, [uuid])[uuid])
+
+
+def session_uuid_taken(*, session: Session, uuid: str) -> bool:
+    """Tell whether anybody at all has a session with this uuid (uuids are unique server-wide)."""
+    from backstretch.db.owners import ALL_OWNERS
+
+    found = session.execute(
+        select(SessionRow.uuid)
+        .where(SessionRow.uuid == uuid)
+        .execution_options(**{ALL_OWNERS: True})
+    ).first()
+    return found is not None
+
+
+def session_fingerprints(*, session: Session, uuid: str) -> tuple[str | None, str | None]:
+    """Return the fingerprints of what the player sent: its identity and its ending."""
+    row = session.get(SessionRow, uuid)
+    return (row.identity_hash, row.final_hash) if row else (None, None)
+
+
+def set_session_fingerprints(
+    *, session: Session, uuid: str, identity: str | None = None, final: str | None = None
+) -> None:
+    """Keep the fingerprints of what the player sent (None leaves one as it is)."""
+    row = session.get(SessionRow, uuid)
+    if row is None:
+        return
+    if identity is not None:
+        row.identity_hash = identity
+    if final is not None:
+        row.final_hash = final
+    session.flush()
 
 
 def session_plan(*, session: Session, uuid: str) -> dict[str, Any] | None:
@@ -432,10 +467,117 @@ def list_checkins(*, session: Session) -> list[CheckinRecord]:
     ]
 
 
+# Own stretches -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StoredOwnStretch:
+    """A stretch a person added, as the YAML text they gave."""
+
+    stretch_id: str
+    document: str
+    added_at: datetime
+
+
+def list_own_stretches(*, session: Session) -> list[StoredOwnStretch]:
+    """Return the person's own stretches, by id."""
+    rows = session.scalars(select(OwnStretchRow).order_by(OwnStretchRow.stretch_id))
+    return [StoredOwnStretch(row.stretch_id, row.document, row.added_at) for row in rows]
+
+
+def own_stretch_documents(*, session: Session) -> list[tuple[str, str]]:
+    """Return `(stretch id, YAML text)` of the person's own stretches, by id."""
+    rows = session.execute(
+        select(OwnStretchRow.stretch_id, OwnStretchRow.document).order_by(OwnStretchRow.stretch_id)
+    )
+    return [(stretch_id, document) for stretch_id, document in rows]
+
+
+def save_own_stretch(*, session: Session, stretch_id: str, document: str, at: datetime) -> None:
+    """Store an own stretch, replacing the person's stretch with the same id."""
+    query = select(OwnStretchRow).where(OwnStretchRow.stretch_id == stretch_id)
+    row = session.scalars(query).first()
+    if row is None:
+        session.add(OwnStretchRow(stretch_id=stretch_id, document=document, added_at=at))
+    else:
+        row.document = document
+        row.added_at = at
+    session.flush()
+
+
+def delete_own_stretch(*, session: Session, stretch_id: str) -> bool:
+    """Delete one of the person's own stretches; tell whether there was one."""
+    result = session.execute(delete(OwnStretchRow).where(OwnStretchRow.stretch_id == stretch_id))
+    session.flush()
+    return bool(getattr(result, "rowcount", 0))
+
+
+# Saved routines ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StoredRoutine:
+    """A routine a person saved: its name and its routine document (`{name, items}`)."""
+
+    id: int
+    name: str
+    document: dict[str, Any]
+    saved_at: datetime
+
+
+class RoutineNameTaken(ValueError):
+    """The person already has a routine with this name."""
+
+
+def _routine(row: RoutineRow) -> StoredRoutine:
+    return StoredRoutine(
+        id=row.id, name=row.name, document=dict(row.document), saved_at=row.saved_at
+    )
+
+
+def save_routine(
+    *, session: Session, name: str, document: dict[str, Any], at: datetime
+) -> StoredRoutine:
+    """Store a routine under a name the person does not use yet (else `RoutineNameTaken`)."""
+    if find_routine(session=session, name=name) is not None:
+        raise RoutineNameTaken(name)
+    row = RoutineRow(name=name, document=document, saved_at=at)
+    session.add(row)
+    session.flush()
+    return _routine(row)
+
+
+def list_routines(*, session: Session) -> list[StoredRoutine]:
+    """Return the person's saved routines, by name."""
+    rows = session.scalars(select(RoutineRow).order_by(RoutineRow.name, RoutineRow.id))
+    return [_routine(row) for row in rows]
+
+
+def get_routine(*, session: Session, routine_id: int) -> StoredRoutine | None:
+    """Return one of the person's saved routines by id (another person's is None too)."""
+    row = session.scalars(select(RoutineRow).where(RoutineRow.id == routine_id)).first()
+    return _routine(row) if row else None
+
+
+def find_routine(*, session: Session, name: str) -> StoredRoutine | None:
+    """Return the person's saved routine with this name, if any."""
+    row = session.scalars(select(RoutineRow).where(RoutineRow.name == name)).first()
+    return _routine(row) if row else None
+
+
+def delete_routine(*, session: Session, routine_id: int) -> bool:
+    """Delete one of the person's saved routines; tell whether there was one."""
+    result = session.execute(delete(RoutineRow).where(RoutineRow.id == routine_id))
+    session.flush()
+    return bool(getattr(result, "rowcount", 0))
+
+
 # Everything --------------------------------------------------------------------------------------
 
 # Children before parents, so foreign keys never object.
 ALL_TABLES = (
+    RoutineRow,
+    OwnStretchRow,
     SessionItemRow,
     SessionRow,
     CheckinRow,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from sqlalchemy import Engine
 from sqlalchemy.exc import DatabaseError as SQLAlchemyDatabaseError
@@ -11,22 +12,36 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from backstretch.db.engine import DatabaseError, make_engine, session_factory
 from backstretch.db.migrate import upgrade
+from backstretch.db.tables import LOCAL_ACCOUNT_ID
 
 
 @dataclass(frozen=True)
 class Store:
-    """An engine and its session factory."""
+    """An engine and its session factory.
+
+    `sessions` are the default owner's: the local person for the terminal, nobody for the
+    multi-person web app, which asks `for_owner` for each request's person instead.
+    """
 
     engine: Engine
     sessions: sessionmaker[Session]
     url: str
+
+    def for_owner(self, owner_id: int) -> sessionmaker[Session]:
+        """Return a factory of sessions that see and write only `owner_id`'s rows."""
+        return _owned_factories(self.engine, owner_id)
 
     def close(self) -> None:
         """Release every pooled connection."""
         self.engine.dispose()
 
 
-def open_store(url: str) -> Store:
+@lru_cache(maxsize=1024)
+def _owned_factories(engine: Engine, owner_id: int) -> sessionmaker[Session]:
+    return session_factory(engine, owner_id=owner_id)
+
+
+def open_store(url: str, *, owner_id: int | None = LOCAL_ACCOUNT_ID) -> Store:
     """Open the database at `url` and bring it to the newest schema.
 
     A file that is not a database, or a server that cannot be reached, raises `DatabaseError`
@@ -40,4 +55,4 @@ def open_store(url: str) -> Store:
         shown = engine.url.render_as_string(hide_password=True)
         reason = str(getattr(error, "orig", error)).strip().splitlines()[0]
         raise DatabaseError(f"cannot use the database {shown}: {reason}") from None
-    return Store(engine=engine, sessions=session_factory(engine), url=url)
+    return Store(engine=engine, sessions=session_factory(engine, owner_id=owner_id), url=url)

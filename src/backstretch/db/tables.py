@@ -45,7 +45,67 @@ class Base(DeclarativeBase):
     """The metadata every table and migration shares."""
 
 
-class ScreeningRow(Base):
+# The person on this machine in single-person mode (the terminal, and `serve` without accounts).
+LOCAL_ACCOUNT_ID = 1
+
+
+class AccountRow(Base):
+    """A person. The local person (id 1) has no name and no password and cannot log in."""
+
+    __tablename__ = "accounts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    # Stored lower-cased, so "Ana" and "ana" are one account.
+    username: Mapped[str | None] = mapped_column(String(40), unique=True, nullable=True)
+    password_hash: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    password_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+
+
+class LoginRow(Base):
+    """A logged-in browser. Only a hash of its cookie's token is kept, so a copy of the
+    database cannot be used to log in."""
+
+    __tablename__ = "logins"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    account_id: Mapped[int] = mapped_column(
+        ForeignKey("accounts.id", ondelete="CASCADE"), index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class LoginFailureRow(Base):
+    """A failed login, counted per account name and per address to slow down guessing."""
+
+    __tablename__ = "login_failures"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key: Mapped[str] = mapped_column(String(120))
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    __table_args__ = (Index("ix_login_failures_key_at", "key", "at"),)
+
+
+class ServerSecretRow(Base):
+    """A secret every app server shares through the database (e.g. the CSRF signing key)."""
+
+    __tablename__ = "server_secrets"
+
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    value: Mapped[str] = mapped_column(String(200))
+
+
+class Owned:
+    """A row that belongs to one person. Sessions made for a person see and write only their
+    rows (`db/owners.py`); a session made for nobody may not touch these tables at all."""
+
+    owner_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"), index=True)
+
+
+class ScreeningRow(Owned, Base):
     """One screening: the answers given and the verdict they led to."""
 
     __tablename__ = "screenings"
@@ -67,7 +127,7 @@ class ScreeningRow(Base):
     __table_args__ = (Index("ix_screenings_recorded_at", "recorded_at"),)
 
 
-class ClearanceRow(Base):
+class ClearanceRow(Owned, Base):
     """A clinician's clearance of one see-soon flag or one see-clinician stop signal."""
 
     __tablename__ = "clearances"
@@ -80,7 +140,7 @@ class ClearanceRow(Base):
     lapsed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
 
 
-class SafetyBlockRow(Base):
+class SafetyBlockRow(Owned, Base):
     """A safety block opened by a stop signal or by the pain rule; no routine while open."""
 
     __tablename__ = "safety_blocks"
@@ -97,7 +157,7 @@ class SafetyBlockRow(Base):
     )
 
 
-class ProfileRow(Base):
+class ProfileRow(Owned, Base):
     """The remembered profile (one row): what `start` offers to reuse."""
 
     __tablename__ = "profiles"
@@ -107,7 +167,7 @@ class ProfileRow(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
-class PreferencesRow(Base):
+class PreferencesRow(Owned, Base):
     """The person's settings (one row): lead-in, voice, emergency number, time zone."""
 
     __tablename__ = "preferences"
@@ -117,7 +177,7 @@ class PreferencesRow(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
-class SessionRow(Base):
+class SessionRow(Owned, Base):
     """One session; the uuid is made by the player, so a retry never records it twice."""
 
     __tablename__ = "sessions"
@@ -137,11 +197,16 @@ class SessionRow(Base):
     pain_after: Mapped[int | None] = mapped_column(Integer, nullable=True)
     stop_signal: Mapped[str | None] = mapped_column(String(40), nullable=True)
     stopped_stretch: Mapped[str | None] = mapped_column(String(60), nullable=True)
+    # Fingerprints of what the browser sent (SHA-256 of its canonical JSON): what the session
+    # is (routine, items, start), and how it ended. A replay must match them; another body for
+    # the same uuid is a conflict, never a silent overwrite.
+    identity_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    final_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
 
     __table_args__ = (Index("ix_sessions_started_at", "started_at"),)
 
 
-class SessionItemRow(Base):
+class SessionItemRow(Owned, Base):
     """One routine item of a session: the target next to what was done."""
 
     __tablename__ = "session_items"
@@ -161,7 +226,7 @@ class SessionItemRow(Base):
     __table_args__ = (UniqueConstraint("session_uuid", "position"),)
 
 
-class CheckinRow(Base):
+class CheckinRow(Owned, Base):
     """A Patient-Specific Functional Scale check-in: up to three activities rated 0-10."""
 
     __tablename__ = "checkins"
@@ -170,3 +235,29 @@ class CheckinRow(Base):
     at: Mapped[datetime] = mapped_column(UTCDateTime())
     timezone: Mapped[str] = mapped_column(String(64))
     activities: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+
+
+class OwnStretchRow(Owned, Base):
+    """A stretch a person added (for example from their therapist), as its YAML document."""
+
+    __tablename__ = "own_stretches"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    stretch_id: Mapped[str] = mapped_column(String(60))
+    document: Mapped[str] = mapped_column(Text)
+    added_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    __table_args__ = (UniqueConstraint("owner_id", "stretch_id"),)
+
+
+class RoutineRow(Owned, Base):
+    """A routine a person saved (or their therapist wrote), as its routine document."""
+
+    __tablename__ = "routines"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(120))
+    document: Mapped[dict[str, Any]] = mapped_column(JSON)
+    saved_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    __table_args__ = (UniqueConstraint("owner_id", "name"),)

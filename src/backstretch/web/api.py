@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated, Any
 from uuid import UUID
 
@@ -34,6 +34,7 @@ JSON_TYPE = "application/json"
 
 RuntimeDep = deps.RuntimeDep
 DbDep = deps.DbDep
+OwnerDep = deps.OwnerDep
 NowDep = deps.NowDep
 ContextDep = deps.ContextDep
 PreferencesDep = deps.PreferencesDep
@@ -139,19 +140,19 @@ def _plan(
     summary="Plan a routine",
     responses={409: {"description": "Safety blocks a routine: the advice, and no plan"}},
 )
-async def plan(runtime: RuntimeDep, now: NowDep, body: PlanRequest) -> Any:
+async def plan(runtime: RuntimeDep, owner: OwnerDep, now: NowDep, body: PlanRequest) -> Any:
     """Plan today's routine; when the screening or a safety block says no, answer 409."""
     # One trip to a worker thread for all the database work and the planning: each sync
     # dependency would cost a trip of its own, and under load those trips were most of the time.
-    return await run_in_threadpool(_plan_answer, runtime, now, body)
+    return await run_in_threadpool(_plan_answer, runtime, owner, now, body)
 
 
-def _plan_answer(runtime: Runtime, now: datetime, body: PlanRequest) -> Response:
-    from backstretch.services.preferences import load_preferences, with_preferences
+def _plan_answer(runtime: Runtime, owner: int, now: datetime, body: PlanRequest) -> Response:
+    from backstretch.services.preferences import load_preferences
 
-    with transaction(runtime.store.sessions) as session:
+    with transaction(runtime.store.for_owner(owner)) as session:
         preferences = load_preferences(session, runtime.settings, runtime.context.timezone)
-        context = with_preferences(runtime.context, preferences)
+        context = deps.personal_context(runtime, session, preferences)
         upcoming = _plan(context, preferences, session, now, body)
     outcome = upcoming.outcome
     if outcome.plan is None:
@@ -205,6 +206,23 @@ class SessionBody(BaseModel):
 FINAL = (SessionStatus.COMPLETED, SessionStatus.STOPPED, SessionStatus.ABANDONED)
 
 
+def _fingerprints(body: SessionBody) -> tuple[str, str]:
+    """Return the SHA-256 of what makes the session this one (routine, items, start), and of
+    the whole body but pain afterwards (which may follow the ending once)."""
+    import hashlib
+    import json
+
+    def digest(value: Any) -> str:
+        canonical = json.dumps(value, sort_keys=True, separators=(",", ":"))
+        return hashlib.sha256(canonical.encode()).hexdigest()
+
+    data = body.model_dump(mode="json")
+    data["started_at"] = body.started_at.astimezone(UTC).isoformat()
+    identity = {key: data[key] for key in ("routine_name", "items", "started_at")}
+    ending = {key: value for key, value in data.items() if key != "pain_after"}
+    return digest(identity), digest(ending)
+
+
 def _session_answer(session: Session, uuid: str, context: Context) -> dict[str, Any]:
     """Return the stored session with what it means now: the advice for its stop signal, the
     safety blocks open after it and the advice that goes with them."""
@@ -236,7 +254,12 @@ def _session_answer(session: Session, uuid: str, context: Context) -> dict[str, 
     "/sessions/{session_uuid}",
     summary="Record a session (create, then update as it goes)",
     responses={
-        409: {"description": "Safety does not allow a session now, or it has ended"},
+        401: {"description": "Not logged in (with accounts)"},
+        404: {"description": "The uuid is another person's session"},
+        409: {
+            "description": "Safety does not allow a session now, or this uuid was recorded "
+            "with a different body"
+        },
         422: {"description": "The body does not fit the session (an unknown item, a bad signal)"},
     },
 )
@@ -251,12 +274,15 @@ def put_session(
     """Create the session on the first PUT, then store progress and how it ended.
 
     The uuid is made by the browser, so a retry (or an offline replay) never records a session
-    twice. A session can only be started while safety allows a routine. The stop rules are the
-    terminal's: "pain is building" (`pain_rising`) may come with an `in_progress` status, as it
-    ends only the current stretch; every other stop signal ends the session (`stopped`). Pain
-    afterwards may follow the final PUT once, for a player that records the ending first and
-    asks afterwards. The answer is the session with an `outcome`: what to do now for its stop
-    signal and the safety blocks now open, with their advice.
+    twice: the same body again answers 200 and changes nothing; a body that names another
+    routine, other items or another start for the same uuid, or another ending once it has
+    ended, is a 409; another person's uuid is a 404. A session can only be started while
+    safety allows a routine. The stop rules are the terminal's: "pain is building"
+    (`pain_rising`) may come with an `in_progress` status, as it ends only the current
+    stretch; every other stop signal ends the session (`stopped`). Pain afterwards may follow
+    the final PUT once, for a player that records the ending first and asks afterwards. The
+    answer is the session with an `outcome`: what to do now for its stop signal and the safety
+    blocks now open, with their advice.
     """
     from backstretch.services import sessions
     from backstretch.services.screening import current_gate
@@ -270,7 +296,23 @@ def put_session(
         raise HTTPException(
             422, detail=f"stop_signal: '{body.stop_signal.value}' ends the session: send 'stopped'"
         )
+    identity, ending = _fingerprints(body)
     stored = repository.get_session(session=session, uuid=uuid)
+    if stored is None and repository.session_uuid_taken(session=session, uuid=uuid):
+        raise HTTPException(404, detail=f"no session {uuid}")  # another person's: never theirs
+    if stored is not None:
+        known_identity, known_ending = repository.session_fingerprints(session=session, uuid=uuid)
+        if known_identity is not None and known_identity != identity:
+            raise HTTPException(
+                409, detail="this session id belongs to a different session (routine or start)"
+            )
+        if known_ending is not None and (
+            known_ending != ending
+            or (body.pain_after not in (None, stored.pain_after) and stored.pain_after is not None)
+        ):
+            raise HTTPException(
+                409, detail="this session was already recorded with a different ending"
+            )
     if stored is None:
         if not current_gate(session, now=now).may_play:
             raise HTTPException(
@@ -302,6 +344,7 @@ def put_session(
             now=body.started_at,
             timezone=context.timezone,
         )
+        repository.set_session_fingerprints(session=session, uuid=uuid, identity=identity)
     elif stored.status in FINAL and stored.status is not SessionStatus.ABANDONED:
         # A retry of the last PUT: already recorded. Pain afterwards, asked once the ending was
         # saved, is added once; the pain rule runs then, and no stop signal is applied again.
@@ -336,6 +379,7 @@ def put_session(
         )
     sessions.save_items(session, uuid=uuid, items=updates, now=now)
     if body.status in FINAL:
+        repository.set_session_fingerprints(session=session, uuid=uuid, final=ending)
         sessions.finish_session(
             session,
             uuid=uuid,

@@ -7,9 +7,11 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from backstretch import __version__
 from backstretch.config import Settings, get_settings
@@ -17,6 +19,7 @@ from backstretch.core.catalogue import Catalogue
 from backstretch.core.models import Position, Region
 from backstretch.db.engine import DatabaseError
 from backstretch.db.store import Store, open_store
+from backstretch.db.tables import LOCAL_ACCOUNT_ID
 from backstretch.services.clock import system_timezone, utc_now, valid_timezone
 from backstretch.services.screening import Context
 
@@ -28,6 +31,10 @@ class Runtime:
     settings: Settings
     store: Store
     context: Context
+    # Many people with logins, or the local person alone.
+    accounts: bool = False
+    # Signs CSRF tokens and account keys; the same on every app server (kept in the database).
+    secret: str = ""
     _stretch_lists: dict[tuple[str | None, ...], bytes] = field(default_factory=dict)
 
     def stretch_list_json(
@@ -45,7 +52,8 @@ class Runtime:
 
     @property
     def catalogue(self) -> Catalogue:
-        """Return the catalogue, the person's own stretches included."""
+        """Return the built-in catalogue, the same for everyone (a person's own stretches are
+        in their context: `deps.get_context`)."""
         return self.context.catalogue
 
 
@@ -57,19 +65,34 @@ async def get_runtime(request: Request) -> Runtime:
 
 def build_runtime(settings: Settings) -> Runtime:
     """Open the database and load the catalogue and the screening wording."""
-    from backstretch.data import load_catalogue, screening_guide
+    from backstretch.data import builtin_catalogue, screening_guide
 
     zone = settings.timezone or system_timezone()
     if not valid_timezone(zone):
         raise ValueError(f"BACKSTRETCH_TIMEZONE: unknown time zone '{zone}'")
     context = Context(
         guide=screening_guide(),
-        catalogue=load_catalogue(settings.own_stretches_dir),
+        catalogue=builtin_catalogue(),
         emergency_number=settings.emergency_number,
         timezone=zone,
     )
+    from backstretch.db.engine import transaction
+    from backstretch.services.accounts import shared_secret
+
+    # With accounts, sessions belong to nobody until a request says whose they are.
+    owner = None if settings.accounts else LOCAL_ACCOUNT_ID
+    store = open_store(settings.resolved_database_url, owner_id=owner)
+    if not settings.accounts:
+        from backstretch.data.own import import_legacy_folder
+
+        # The local person's own stretches, from the files earlier versions kept (once).
+        import_legacy_folder(store.sessions, settings.own_stretches_dir, at=utc_now())
+    secret = settings.secret_key
+    if not secret:
+        with transaction(store.sessions) as session:
+            secret = shared_secret(session, "signing")
     return Runtime(
-        settings=settings, store=open_store(settings.resolved_database_url), context=context
+        settings=settings, store=store, context=context, accounts=settings.accounts, secret=secret
     )
 
 
@@ -82,13 +105,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     from backstretch.web import (
         api,
+        auth,
         history_pages,
+        offline,
+        own_pages,
         pages,
         plan_pages,
         player_page,
         screening_pages,
         settings_pages,
     )
+    from backstretch.web.auth import CsrfProtection, NotLoggedIn, identify, login_redirect
     from backstretch.web.security import SameOriginWrites, SecurityHeaders
 
     settings = settings or get_settings()
@@ -109,11 +136,29 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.clock = utc_now
     app.add_middleware(GZipMiddleware, minimum_size=600)
+    app.add_middleware(CsrfProtection)
     app.add_middleware(SameOriginWrites)
     app.add_middleware(SecurityHeaders)
     app.include_router(api.router)
-    for module in (pages, screening_pages, plan_pages, player_page, history_pages, settings_pages):
-        app.include_router(module.router)
+    # Every page notes who is asking, so even a public page can tell the browser.
+    for module in (
+        pages,
+        screening_pages,
+        plan_pages,
+        player_page,
+        history_pages,
+        settings_pages,
+        own_pages,
+        auth,
+        offline,
+    ):
+        app.include_router(module.router, dependencies=[Depends(identify)])
+
+    @app.exception_handler(NotLoggedIn)
+    async def not_logged_in(request: Request, _error: NotLoggedIn) -> Response:
+        if request.url.path.startswith("/api/"):
+            return JSONResponse({"detail": "log in first (POST /login)"}, status_code=401)
+        return login_redirect(request)
 
     @app.get("/api/health", tags=["api"], summary="Is the server up?")
     def health() -> dict[str, str]:
@@ -122,6 +167,20 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     static = str(resources.files("backstretch.web").joinpath("static"))
     app.mount("/static", StaticFiles(directory=static), name="static")
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, error: StarletteHTTPException) -> Response:
+        # A browser asking for a page gets a page (with a language, a title and the way home);
+        # the API and every other client keep FastAPI's JSON.
+        wants_page = "text/html" in request.headers.get("accept", "")
+        if not wants_page or request.url.path.startswith("/api/"):
+            return await http_exception_handler(request, error)
+        from backstretch.web.pages import TEMPLATES
+
+        values = {"status": error.status_code, "detail": error.detail}
+        return TEMPLATES.TemplateResponse(
+            request, "error.html", values, status_code=error.status_code, headers=error.headers
+        )
 
     @app.exception_handler(DatabaseError)
     async def database_unavailable(_request: Request, error: DatabaseError) -> JSONResponse:

@@ -37,7 +37,7 @@ from backstretch.core.safety import StopSignal
 from backstretch.core.stats import HistoryRow, compute_stats, history_rows
 from backstretch.db import repository
 from backstretch.services.clock import local_day
-from backstretch.web.deps import ContextDep, DbDep, NowDep, RuntimeDep
+from backstretch.web.deps import ContextDep, DbDep, NowDep
 from backstretch.web.pages import TEMPLATES
 
 router = APIRouter(include_in_schema=False)
@@ -178,13 +178,13 @@ def session_page(
     request: Request,
     session_uuid: Annotated[str, Path(max_length=60)],
     session: DbDep,
-    runtime: RuntimeDep,
+    context: ContextDep,
 ) -> Any:
     """One session: each stretch's target next to what was done, and how it ended."""
     record = repository.get_session(session=session, uuid=session_uuid)
     if record is None:
         raise HTTPException(404, detail=f"no session {session_uuid}")
-    catalogue = runtime.catalogue
+    catalogue = context.catalogue
     stretches = {item.stretch for item in record.items}
     if record.stopped_stretch:
         stretches.add(record.stopped_stretch)

@@ -13,10 +13,11 @@ from typing import Annotated, Any
 from fastapi import APIRouter, HTTPException, Path, Query, Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
+from markupsafe import Markup
 
 from backstretch.core.catalogue import UnknownStretchError
 from backstretch.core.models import Position, Region
-from backstretch.web.deps import ContextDep, DbDep, RuntimeDep
+from backstretch.web.deps import RuntimeDep
 
 router = APIRouter(include_in_schema=False)
 
@@ -47,15 +48,62 @@ def _words(value: str) -> str:
 TEMPLATES.env.filters["words"] = _words
 
 
-@router.get("/", response_class=HTMLResponse)
-def welcome(request: Request, context: ContextDep, session: DbDep) -> Any:
-    """The welcome page, with the disclaimer where people start."""
-    from backstretch.db import repository
+def csrf_token(request: Request) -> str:
+    """Return this browser's CSRF token (set by `CsrfProtection`; empty where it is not on)."""
+    make_token = request.scope.get("csrftoken")
+    return str(make_token()) if make_token else ""
 
+
+def csrf_input(request: Request) -> Markup:
+    """Return the hidden form field every POST form carries first."""
+    return Markup('<input type="hidden" name="csrftoken" value="{}">').format(csrf_token(request))
+
+
+def account_key(request: Request) -> str:
+    """Return an opaque key for who is logged in ("" when nobody): the browser tags what it
+    queues offline with it, so a shared browser never sends one person's session as another's."""
+    return str(getattr(request.state, "account_key", ""))
+
+
+TEMPLATES.env.globals["csrf_token"] = csrf_token
+TEMPLATES.env.globals["account_key"] = account_key
+
+
+def account_name(request: Request) -> str | None:
+    """Return the logged-in person's account name (None for nobody or the local person)."""
+    name = getattr(request.state, "account_name", None)
+    return str(name) if name else None
+
+
+def accounts_on(request: Request) -> bool:
+    """Tell whether this server has accounts (many people) or serves the local person."""
+    return bool(request.app.state.runtime.accounts)
+
+
+TEMPLATES.env.globals["account_name"] = account_name
+TEMPLATES.env.globals["accounts_on"] = accounts_on
+TEMPLATES.env.globals["csrf_input"] = csrf_input
+
+
+@router.get("/", response_class=HTMLResponse)
+def welcome(request: Request, runtime: RuntimeDep) -> Any:
+    """The welcome page, with the disclaimer where people start (public with accounts)."""
+    from backstretch.db import repository
+    from backstretch.db.engine import transaction
+    from backstretch.services.preferences import load_preferences, with_preferences
+
+    context, screened = runtime.context, False
+    account_id: int | None = request.state.account_id
+    if account_id is not None:
+        with transaction(runtime.store.for_owner(account_id)) as session:
+            preferences = load_preferences(session, runtime.settings, runtime.context.timezone)
+            context = with_preferences(runtime.context, preferences)
+            screened = repository.latest_screening(session=session) is not None
     disclaimer = context.guide.disclaimer.replace("{emergency_number}", context.emergency_number)
-    screened = repository.latest_screening(session=session) is not None
     return TEMPLATES.TemplateResponse(
-        request, "welcome.html", {"disclaimer": disclaimer, "screened": screened}
+        request,
+        "welcome.html",
+        {"disclaimer": disclaimer, "screened": screened, "logged_out": account_id is None},
     )
 
 
@@ -67,7 +115,8 @@ def library(
     position: Annotated[str, Query(max_length=40)] = "",
     search: Annotated[str, Query(max_length=100)] = "",
 ) -> Any:
-    """The stretch library, filtered by a plain GET form ("" means any)."""
+    """The stretch library, filtered by a plain GET form ("" means any); the person's own
+    stretches are in it, and the form to add one (a visitor sees the built-in stretches)."""
     try:
         region = Region(area) if area else None
         where = Position(position) if position else None
@@ -76,8 +125,10 @@ def library(
     from markupsafe import Markup
 
     from backstretch.core.figures.render import still_svg
+    from backstretch.web.own_pages import identified, request_catalogue
 
-    found = runtime.catalogue.filter(region=region, position=where, text=search or None)
+    catalogue = request_catalogue(request, runtime)
+    found = catalogue.filter(region=region, position=where, text=search or None)
     return TEMPLATES.TemplateResponse(
         request,
         "library.html",
@@ -88,20 +139,23 @@ def library(
             "areas": list(Region),
             "positions": list(Position),
             "chosen": {"area": region, "position": where, "search": search},
+            "can_add": identified(request) is not None,
         },
     )
 
 
 @router.get("/stretches/{stretch_id}", response_class=HTMLResponse)
 def stretch_page(request: Request, stretch_id: str, runtime: RuntimeDep) -> Any:
-    """One stretch: its figure, how to do it, its cautions and its sources."""
+    """One stretch: its figure, how to do it, its cautions and its sources (a person's own
+    stretch is shown to them alone, with a button to remove it)."""
     from markupsafe import Markup
 
     from backstretch.core.dose import describe_dose
     from backstretch.core.figures.render import still_svg
+    from backstretch.web.own_pages import request_catalogue
 
     try:
-        stretch = runtime.catalogue.get(stretch_id)
+        stretch = request_catalogue(request, runtime).get(stretch_id)
     except UnknownStretchError as error:
         raise HTTPException(404, detail=str(error)) from None
     return TEMPLATES.TemplateResponse(
@@ -112,6 +166,8 @@ def stretch_page(request: Request, stretch_id: str, runtime: RuntimeDep) -> Any:
             "dose": describe_dose(stretch),
             # The SVG is made by our own renderer from validated data, with text escaped.
             "figure": Markup(still_svg(stretch)),
+            # In the person's own catalogue, so theirs to remove.
+            "can_remove": stretch.is_own,
         },
     )
 

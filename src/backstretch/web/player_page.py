@@ -16,7 +16,13 @@ from sqlalchemy.orm import Session
 
 from backstretch.core.catalogue import Catalogue, Stretch, UnknownStretchError
 from backstretch.core.planner import Plan
-from backstretch.core.safety import Gate, GateStatus, stop_outcome, stop_signals_for
+from backstretch.core.safety import (
+    Gate,
+    GateStatus,
+    screening_expires_at,
+    stop_outcome,
+    stop_signals_for,
+)
 from backstretch.core.screening import ScreeningGuide
 from backstretch.services.screening import Context
 from backstretch.web.deps import ContextDep, DbDep, NowDep, PreferencesDep
@@ -92,6 +98,13 @@ def play(
         lead_in_seconds=preferences.lead_in_seconds,
         routine_name="My routine",
     )
+    # The page may be kept offline: it carries the moment its screening stops allowing a
+    # session, and the browser refuses to start after it (the gate allowed play, so one exists).
+    from backstretch.db import repository
+
+    latest = repository.latest_screening(session=session)
+    if latest is not None:
+        data["screening_expires_at"] = screening_expires_at(latest.answered_at).isoformat()
     return TEMPLATES.TemplateResponse(
         request,
         "player.html",
@@ -148,6 +161,7 @@ def player_data(
             "label": labels[signal.value],
             "advice": stop_advice(guide, signal, emergency_number),
             "ends_session": stop_outcome(signal).ends_session,
+            "opens_block": stop_outcome(signal).block is not None,
         }
         for signal in stop_signals_for(pregnant=pregnant)
     ]

@@ -17,6 +17,9 @@ CONTENT_SECURITY_POLICY = "; ".join(
         "img-src 'self' data:",
         "media-src 'self'",
         "connect-src 'self'",
+        # The service worker (/sw.js) and the web manifest: our own files only.
+        "worker-src 'self'",
+        "manifest-src 'self'",
         "font-src 'self'",
         "object-src 'none'",
         "base-uri 'none'",

@@ -33,7 +33,7 @@ from backstretch.services.preferences import (
     parse_preferences,
     save_preferences,
 )
-from backstretch.web.deps import DbDep, NowDep, PreferencesDep, RuntimeDep
+from backstretch.web.deps import DbDep, NowDep, OwnerDep, PreferencesDep, RuntimeDep
 from backstretch.web.pages import TEMPLATES
 
 router = APIRouter(include_in_schema=False)
@@ -177,6 +177,7 @@ async def import_page(request: Request, session: DbDep, file: UploadFile) -> Res
 def delete_everything(
     request: Request,
     runtime: RuntimeDep,
+    owner: OwnerDep,
     confirm: Annotated[str, Form(max_length=40)] = "",
 ) -> Response:
     """Delete every stored row once the person has typed the confirmation word."""
@@ -185,7 +186,7 @@ def delete_everything(
     if confirm.strip().lower() != CONFIRM_WORD:
         problem = f"Nothing was deleted: type the word “{CONFIRM_WORD}” to confirm."
         return _problems(request, [problem], "/data")
-    with transaction(runtime.store.sessions) as session:
+    with transaction(runtime.store.for_owner(owner)) as session:
         forget_everything(session)
     erase_freed_space(runtime.store.engine)
     return RedirectResponse("/data?done=deleted", status_code=303)

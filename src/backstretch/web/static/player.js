@@ -6,6 +6,11 @@
  * below mirrors core/player.py (pause, skip, back, stop and what was done), so both players
  * agree on what a session is. Every word shown comes from the page (#player-words), so this file
  * holds no text of its own.
+ *
+ * The page may come from the service worker's cache, offline. It carries the moment its
+ * screening stops allowing a session (`screening_expires_at`, the server's own rule), and the
+ * player refuses to start after it by the device's clock. Sessions are kept in the offline queue
+ * (static/offline.js, IndexedDB) until the server has them.
  */
 (function () {
   "use strict";
@@ -21,7 +26,9 @@
   const WORK_KINDS = new Set(["hold", "rep"]);
   const BACK_GRACE_MS = 3000; // "back" this early in a stretch goes to the one before
   const PHASES = ["inhale", "exhale", "steady", "none"];
-  const UNSAVED = "backstretch-unsaved:"; // localStorage prefix for sessions the server lacks
+  const offline = window.backstretchOffline || null; // static/offline.js, loaded first
+  // No expiry (or one that does not parse) counts as expired: refusing is the safe mistake.
+  const expiresAt = Date.parse(data.screening_expires_at || "");
 
   // Small helpers ---------------------------------------------------------------------------
 
@@ -345,28 +352,30 @@
     };
   }
 
-  function keepCopy(uuid, body) {
-    try {
-      if (body) localStorage.setItem(UNSAVED + uuid, JSON.stringify(body));
-      else localStorage.removeItem(UNSAVED + uuid);
-    } catch (error) {
-      // Storage full or switched off: the page still says when saving failed.
-    }
+  // The latest state goes into the offline queue before every attempt, so a closed page, a
+  // dropped network or a stopped server loses nothing; the queue forgets it once it is saved.
+  function keepCopy(json) {
+    if (offline) offline.keep(session.uuid, json).catch(() => {});
   }
 
-  function put(uuid, body, keepalive) {
-    return fetch("/api/sessions/" + uuid, {
-      method: "PUT",
-      headers: { "Content-Type": "application/json" },
-      body: JSON.stringify(body),
-      keepalive: Boolean(keepalive),
-    });
+  async function put(json) {
+    if (!offline) {
+      const token = document.querySelector('meta[name="csrf-token"]');
+      return fetch("/api/sessions/" + session.uuid, {
+        method: "PUT",
+        headers: { "Content-Type": "application/json", "x-csrftoken": token ? token.content : "" },
+        body: json,
+      });
+    }
+    // Only into the account this page was made for, even if another person logged in since.
+    if (offline.account && !(await offline.sameAccount())) throw new Error("another account");
+    return offline.send(session.uuid, json);
   }
 
   function save() {
+    if (rejected) return; // the server will never take this session: nothing more to send
     saver.queued = true;
-    // The browser's copy is always the latest state, even while a retry is waiting.
-    keepCopy(session.uuid, snapshot());
+    keepCopy(JSON.stringify(snapshot()));
     if (session.status !== "in_progress") retryNow(); // an ending is worth trying at once
     pump();
   }
@@ -380,34 +389,38 @@
 
   // One PUT at a time, always of the latest state; a failure retries with a growing pause.
   function pump() {
-    if (saver.inFlight || !saver.queued || saver.timer !== null) return;
+    if (saver.inFlight || !saver.queued || saver.timer !== null || rejected) return;
     saver.queued = false;
     saver.inFlight = true;
-    const body = snapshot();
-    put(session.uuid, body)
+    const json = JSON.stringify(snapshot());
+    keepCopy(json);
+    put(json)
       .then(async (response) => {
-        if (response.ok) {
+        const verdict = offline ? offline.verdict(response.status) : response.ok ? "saved" : "later";
+        if (verdict === "saved") {
           const answer = await response.json();
           saver.failed = false;
           saver.delay = 1000;
-          if (!saver.queued) keepCopy(session.uuid, null);
+          if (offline) offline.settled(session.uuid, json).catch(() => {});
+          // The programme is paused now: no kept copy of the player may start a session.
+          if (offline && answer.outcome && answer.outcome.blocks && answer.outcome.blocks.length) {
+            offline.forgetPlayer().catch(() => {});
+          }
           outcome = answer.outcome || outcome;
           showOutcome();
-        } else if (response.status >= 500 || response.status === 408 || response.status === 429) {
-          throw new Error(String(response.status));
-        } else {
-          let detail = String(response.status);
-          try {
-            detail = (await response.json()).detail || detail;
-          } catch (error) {
-            // not JSON: the status will do
-          }
-          rejected = { status: response.status, detail: String(detail) };
-          keepCopy(session.uuid, null);
+        } else if (verdict === "refused") {
+          const detail = await offline.reasonOf(response);
+          rejected = { status: response.status, detail: detail };
+          offline.refused(session.uuid, json, response.status, detail).catch(() => {});
           onRejected();
+        } else {
+          // Login expired, server trouble: keep the session and try again later.
+          if (offline) offline.forgetAccountCheck();
+          throw new Error(String(response.status));
         }
       })
       .catch(() => {
+        if (rejected) return;
         saver.failed = true;
         saver.queued = true;
         saver.timer = setTimeout(() => {
@@ -421,32 +434,6 @@
         showSaveStatus();
         pump();
       });
-  }
-
-  // Sessions a closed page could not send: offered to the server again on the next visit.
-  function replayUnsaved() {
-    let keys = [];
-    try {
-      keys = Object.keys(localStorage).filter((key) => key.startsWith(UNSAVED));
-    } catch (error) {
-      return;
-    }
-    for (const key of keys) {
-      const uuid = key.slice(UNSAVED.length);
-      let body = null;
-      try {
-        body = JSON.parse(localStorage.getItem(key));
-      } catch (error) {
-        keepCopy(uuid, null);
-        continue;
-      }
-      put(uuid, body)
-        .then((response) => {
-          // Stored, or refused for good: either way there is nothing left to send.
-          if (response.status < 500) keepCopy(uuid, null);
-        })
-        .catch(() => {});
-    }
   }
 
   function onRejected() {
@@ -496,7 +483,7 @@
   const eased = [];
   const still = window.matchMedia("(prefers-reduced-motion: reduce)");
   const names = Object.fromEntries(data.items.map((item) => [item.stretch, item.name]));
-  const SECTIONS = ["before", "running", "stop-menu", "stop-advice", "after", "summary", "refused"];
+  const SECTIONS = ["before", "running", "stop-menu", "stop-advice", "after", "summary", "refused", "expired"];
 
   function showOnly(visible) {
     for (const id of SECTIONS) show($(id), visible.includes(id));
@@ -504,7 +491,22 @@
     root.dataset.state = phase;
   }
 
+  // Past the screening's expiry by this device's clock (also for a page kept offline).
+  function expired() {
+    return !(Date.now() <= expiresAt);
+  }
+
+  function refuseExpired() {
+    phase = "expired";
+    showOnly(["expired"]);
+  }
+
   function start(painBefore) {
+    if (expired()) {
+      refuseExpired();
+      return;
+    }
+    if (offline) offline.claim(session.uuid);
     session.painBefore = painBefore;
     session.startedAt = new Date().toISOString();
     startAudio();
@@ -705,6 +707,8 @@
       return;
     }
     timeline.stop(now);
+    // A stop that pauses the programme: no copy of this page may start a session offline.
+    if (signal.opens_block && offline) offline.forgetPlayer().catch(() => {});
     // What to do now comes first, before any question or any saving.
     setText($("advice-now"), signal.advice);
     finish("stopped");
@@ -841,13 +845,13 @@
   // Leaving mid-session: send what was done (the session then reads as left part-way).
   window.addEventListener("pagehide", () => {
     if (phase !== "running" && phase !== "choosing") return;
-    const body = snapshot();
-    keepCopy(session.uuid, body);
-    put(session.uuid, body, true).catch(() => {});
+    const json = JSON.stringify(snapshot());
+    keepCopy(json); // sent again on the next page if this last try does not arrive
+    if (offline) offline.send(session.uuid, json, true).catch(() => {});
   });
 
   still.addEventListener("change", () => root.classList.toggle("still", still.matches));
   root.classList.toggle("still", still.matches);
   showVoice();
-  replayUnsaved();
+  if (expired()) refuseExpired();
 })();
