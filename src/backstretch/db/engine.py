@@ -22,6 +22,9 @@ class DatabaseError(RuntimeError):
 # threads, 50 concurrent requests deadlocked until the pool's 30 s timeout (benchmarks/web_load.py
 # found it). Idle connections beyond `POOL_SIZE` are closed again.
 POOL_SIZE, POOL_OVERFLOW = 5, 45
+# A PostgreSQL connection is a server process: the soak run (benchmarks/soak.py, 50 clients)
+# opened 8,585 of them in 10 minutes when only 5 were kept. Keep one per worker thread there.
+POSTGRES_POOL_SIZE, POSTGRES_POOL_OVERFLOW = 40, 10
 
 
 def make_engine(url: str) -> Engine:
@@ -36,7 +39,12 @@ def make_engine(url: str) -> Engine:
         )
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=POOL_SIZE, max_overflow=POOL_OVERFLOW)
+    return create_engine(
+        url,
+        pool_pre_ping=True,
+        pool_size=POSTGRES_POOL_SIZE,
+        max_overflow=POSTGRES_POOL_OVERFLOW,
+    )
 
 
 def _create_private_file(path: Path) -> None:

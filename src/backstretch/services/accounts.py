@@ -12,8 +12,10 @@ from __future__ import annotations
 import hashlib
 import hmac
 import math
+import os
 import re
 import secrets
+import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -38,6 +40,22 @@ FAILURES_PER_NAME = 5
 FAILURES_PER_ADDRESS = 30
 
 _HASHER = PasswordHasher()
+# Each argon2id hash takes 64 MiB and about 0.2 s of CPU. The web server runs up to 40 requests
+# at once on worker threads: a burst of registrations reached 1.5 GB (benchmarks/soak.py with
+# --ramp 0). Hashing waits its turn, one per core, instead.
+_HASHING = threading.BoundedSemaphore(os.cpu_count() or 1)
+
+
+def _hash(password: str) -> str:
+    with _HASHING:
+        return _HASHER.hash(password)
+
+
+def _verify(stored_hash: str, password: str) -> bool:
+    with _HASHING:
+        return _HASHER.verify(stored_hash, password)
+
+
 # Checked when the name is unknown, so an unknown name costs the same time as a wrong password.
 _DUMMY_HASH = _HASHER.hash("not a password anybody has")
 
@@ -96,7 +114,7 @@ def register(session: Session, *, username: str, password: str, now: datetime) -
             "or digit",
         )
     check_new_password(password, name)
-    row = AccountRow(username=name, password_hash=_HASHER.hash(password), created_at=now)
+    row = AccountRow(username=name, password_hash=_hash(password), created_at=now)
     try:
         with session.begin_nested():
             session.add(row)
@@ -148,7 +166,7 @@ def log_in(
     row = session.scalars(select(AccountRow).where(AccountRow.username == name)).first()
     stored_hash = row.password_hash if row is not None and row.password_hash else _DUMMY_HASH
     try:
-        _HASHER.verify(stored_hash, password)
+        _verify(stored_hash, password)
         matched = row is not None and row.password_hash is not None
     except (VerificationError, InvalidHashError):
         matched = False
@@ -159,7 +177,7 @@ def log_in(
         session.flush()
         return None
     if _HASHER.check_needs_rehash(stored_hash):
-        row.password_hash = _HASHER.hash(password)
+        row.password_hash = _hash(password)
     session.execute(delete(LoginFailureRow).where(LoginFailureRow.key == f"name:{name}"[:120]))
     return Account(id=row.id, username=name), start_login(session, account_id=row.id, now=now)
 
@@ -212,11 +230,11 @@ def change_password(
     if row is None or row.username is None or row.password_hash is None:
         raise LoginRefused()
     try:
-        _HASHER.verify(row.password_hash, current)
+        _verify(row.password_hash, current)
     except (VerificationError, InvalidHashError):
         raise AccountError("current_password", "that is not your current password") from None
     check_new_password(new, row.username)
-    row.password_hash = _HASHER.hash(new)
+    row.password_hash = _hash(new)
     row.password_changed_at = now
     session.execute(delete(LoginRow).where(LoginRow.account_id == account_id))
     return start_login(session, account_id=account_id, now=now)
@@ -228,7 +246,7 @@ def check_password(session: Session, *, account_id: int, password: str) -> bool:
     if row is None or row.password_hash is None:
         return False
     try:
-        return _HASHER.verify(row.password_hash, password)
+        return _verify(row.password_hash, password)
     except (VerificationError, InvalidHashError):
         return False
 
