@@ -66,49 +66,6 @@ class LiveServer:
         return self.app.state.runtime.store
 
 
-@pytest.fixture
-def live_server(tmp_path: Path) -> Iterator[LiveServer]:
-    """Serve a fresh app with uvicorn in a thread; stop it after the test."""
-    import uvicorn
-
-    from backstretch.config import Settings
-    from backstretch.web.app import create_app
-
-    settings = Settings(data_dir=tmp_path, emergency_number="999", timezone="Europe/London")
-    app = create_app(settings)
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            pytest.fail("the web app did not start within 10 s")
-        time.sleep(0.02)
-    port = server.servers[0].sockets[0].getsockname()[1]
-    try:
-        yield LiveServer(url=f"http://127.0.0.1:{port}", app=app, settings=settings)
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
-
-
-@pytest.fixture
-def accounts_live_server(tmp_path: Path) -> Iterator[LiveServer]:
-    """Like `live_server`, with accounts on: many people, each registering and logging in."""
-    from backstretch.config import Settings
-    from backstretch.web.app import create_app
-
-    settings = Settings(
-        data_dir=tmp_path, emergency_number="999", timezone="Europe/London", accounts=True
-    )
-    server = RestartableServer(url="", app=create_app(settings), settings=settings)
-    server.start()
-    try:
-        yield server
-    finally:
-        server.stop()
-
-
 @dataclass
 class RestartableServer(LiveServer):
     """A live server that a test can stop (as if the network were down) and start again on the
@@ -126,10 +83,10 @@ class RestartableServer(LiveServer):
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(target=self._server.run, daemon=True)
         self._thread.start()
-        deadline = time.monotonic() + 10
+        deadline = time.monotonic() + 30  # generous: a busy machine migrates slowly
         while not self._server.started:
             if time.monotonic() > deadline or not self._thread.is_alive():
-                pytest.fail("the web app did not start within 10 s")
+                pytest.fail("the web app did not start within 30 s")
             time.sleep(0.02)
         self.port = self._server.servers[0].sockets[0].getsockname()[1]
         self.url = f"http://127.0.0.1:{self.port}"
@@ -142,16 +99,50 @@ class RestartableServer(LiveServer):
             self._server = None
 
 
-@pytest.fixture
-def restartable_server(tmp_path: Path) -> Iterator[RestartableServer]:
-    """Like `live_server`, but the test may call `stop()` and `start()` in between."""
+def _serve(tmp_path: Path, *, accounts: bool = False) -> Iterator[RestartableServer]:
     from backstretch.config import Settings
     from backstretch.web.app import create_app
 
-    settings = Settings(data_dir=tmp_path, emergency_number="999", timezone="Europe/London")
+    settings = Settings(
+        data_dir=tmp_path, emergency_number="999", timezone="Europe/London", accounts=accounts
+    )
     server = RestartableServer(url="", app=create_app(settings), settings=settings)
     server.start()
     try:
         yield server
     finally:
         server.stop()
+
+
+@pytest.fixture
+def live_server(tmp_path: Path) -> Iterator[LiveServer]:
+    """Serve a fresh app with uvicorn in a thread; stop it after the test."""
+    yield from _serve(tmp_path)
+
+
+@pytest.fixture
+def restartable_server(tmp_path: Path) -> Iterator[RestartableServer]:
+    """Like `live_server`, but the test may call `stop()` and `start()` in between."""
+    yield from _serve(tmp_path)
+
+
+@pytest.fixture
+def accounts_live_server(tmp_path: Path) -> Iterator[RestartableServer]:
+    """Like `restartable_server`, with accounts on: many people, each registering and logging
+    in (the login pages exist only then)."""
+    yield from _serve(tmp_path, accounts=True)
+
+
+BROWSER_PASSWORD = "a long enough password"
+
+
+def register_in_browser(page: Any, server: LiveServer, name: str) -> None:
+    """Make an account `name` through the register page; the page is then logged in."""
+    from playwright.sync_api import expect
+
+    page.goto(f"{server.url}/register")
+    page.fill("#username", name)
+    page.fill("#password", BROWSER_PASSWORD)
+    page.fill("#password_again", BROWSER_PASSWORD)
+    page.click("form[action='/register'] button[type=submit]")
+    expect(page.locator("meta[name=backstretch-account]")).not_to_have_attribute("content", "")

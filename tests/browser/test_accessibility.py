@@ -10,7 +10,6 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterator
@@ -105,43 +104,6 @@ def with_a_session(server: LiveServer) -> None:
 
 def nothing(server: LiveServer) -> None:
     """Arrange nothing: a first visit."""
-
-
-@contextmanager
-def served(settings: Any) -> Iterator[LiveServer]:
-    """Serve an app with these settings on a free local port (as the `live_server` fixture)."""
-    import threading
-
-    import uvicorn
-
-    from backstretch.web.app import create_app
-
-    app = create_app(settings)
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30  # generous: a busy machine migrates the database slowly
-    while not server.started:
-        assert time.monotonic() < deadline and thread.is_alive(), "the app did not start"
-        time.sleep(0.02)
-    port = server.servers[0].sockets[0].getsockname()[1]
-    try:
-        yield LiveServer(url=f"http://127.0.0.1:{port}", app=app, settings=settings)
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
-
-
-@pytest.fixture
-def accounts_server(tmp_path: Path) -> Iterator[LiveServer]:
-    """The app serving many people, each with an account (the login pages exist only then)."""
-    from backstretch.config import Settings
-
-    settings = Settings(
-        data_dir=tmp_path, emergency_number="999", timezone="Europe/London", accounts=True
-    )
-    with served(settings) as server:
-        yield server
 
 
 # Driving the browser to a page in the state to check ------------------------------------------
@@ -453,7 +415,7 @@ def dark_variant() -> bool:
 
 def server_for(request: pytest.FixtureRequest, visit: Visit) -> LiveServer:
     server: LiveServer = request.getfixturevalue(
-        "accounts_server" if visit.accounts else "live_server"
+        "accounts_live_server" if visit.accounts else "live_server"
     )
     return server
 

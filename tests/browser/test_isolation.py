@@ -9,11 +9,10 @@ from typing import Any
 
 import pytest
 
-from tests.browser.conftest import LiveServer
+from tests.browser.conftest import LiveServer, register_in_browser
 
 pytestmark = pytest.mark.slow
 
-PASSWORD = "a long enough password"
 SESSION_ROUTINE = "Ana kingfisher routine"
 SAVED_ROUTINE = "Ana heron routine"
 PROFILE = {"areas": ["lower_back"], "minutes": 5, "setting": "chair"}
@@ -42,15 +41,6 @@ def person(browser: Any) -> Iterator[tuple[Any, list[str]]]:
         yield page, errors
     finally:
         context.close()
-
-
-def register(page: Any, server: LiveServer, name: str) -> None:
-    page.goto(f"{server.url}/register")
-    page.fill("#username", name)
-    page.fill("#password", PASSWORD)
-    page.fill("#password_again", PASSWORD)
-    page.click("form[action='/register'] button[type=submit]")
-    expect(page.locator("meta[name=backstretch-account]")).not_to_have_attribute("content", "")
 
 
 def answer_safety_questions(page: Any, server: LiveServer) -> None:
@@ -111,7 +101,7 @@ def test_two_people_never_see_each_others_data(
     ana_uuid = str(uuid.uuid4())
     with person(browser) as (ana, ana_errors), person(browser) as (bob, bob_errors):
         # Ana: an account, the safety questions, a session and a saved routine.
-        register(ana, server, "ana")
+        register_in_browser(ana, server, "ana")
         answer_safety_questions(ana, server)
         assert record_session(ana, ana_uuid) == 200
         ana.goto(f"{server.url}/plan")
@@ -125,7 +115,7 @@ def test_two_people_never_see_each_others_data(
         expect(ana.locator("main")).to_contain_text(SESSION_ROUTINE)
 
         # Bob, in his own browser: an account of his own, and nothing of Ana's anywhere.
-        register(bob, server, "bob")
+        register_in_browser(bob, server, "bob")
         ana_key = ana.get_attribute("meta[name=backstretch-account]", "content")
         assert bob.get_attribute("meta[name=backstretch-account]", "content") != ana_key
         for path in ("/history", "/plan", "/routines"):

@@ -19,7 +19,7 @@ from backstretch.data import screening_guide
 from backstretch.db import repository
 from backstretch.db.engine import transaction
 from backstretch.services.screening import record_screening
-from tests.browser.conftest import RestartableServer
+from tests.browser.conftest import BROWSER_PASSWORD, RestartableServer, register_in_browser
 from tests.factories import all_no_answers
 
 pytestmark = pytest.mark.slow
@@ -425,32 +425,6 @@ def test_new_safety_answers_take_the_kept_player_off_this_device(
 # Two people, one browser ---------------------------------------------------------------------
 
 
-@pytest.fixture
-def accounts_server(tmp_path: Any) -> Iterator[RestartableServer]:
-    """A server with accounts (each person logs in), stoppable like `restartable_server`."""
-    from backstretch.config import Settings
-    from backstretch.web.app import create_app
-
-    settings = Settings(
-        data_dir=tmp_path, emergency_number="999", timezone="Europe/London", accounts=True
-    )
-    server = RestartableServer(url="", app=create_app(settings), settings=settings)
-    server.start()
-    try:
-        yield server
-    finally:
-        server.stop()
-
-
-def register(page: Any, server: RestartableServer, name: str) -> None:
-    page.goto(f"{server.url}/register")
-    page.fill("#username", name)
-    page.fill("#password", "a long enough password")
-    page.fill("#password_again", "a long enough password")
-    page.click("form[action='/register'] button[type=submit]")
-    expect(page.locator("meta[name=backstretch-account]")).not_to_have_attribute("content", "")
-
-
 def answer_screening(page: Any, server: RestartableServer, *, yes: str | None = None) -> None:
     """Answer the safety questions through the pages: all "no", or "yes" to one of them."""
     page.goto(f"{server.url}/screen")
@@ -507,13 +481,13 @@ def history_count(page: Any, server: RestartableServer) -> int:
 
 
 def test_a_shared_browser_keeps_each_persons_pages_and_sessions_apart(
-    browser: Any, accounts_server: RestartableServer
+    browser: Any, accounts_live_server: RestartableServer
 ) -> None:
-    server = accounts_server
+    server = accounts_live_server
     with browsing(browser) as (context, errors):
         # Bob has an account too; his login is used on this browser later.
         other = browser.new_context()
-        register(other.new_page(), server, "bob")
+        register_in_browser(other.new_page(), server, "bob")
         bob_cookies = other.cookies()
         other.close()
 
@@ -526,7 +500,7 @@ def test_a_shared_browser_keeps_each_persons_pages_and_sessions_apart(
         )
         page = context.new_page()
         page.clock.install()
-        register(page, server, "alice")
+        register_in_browser(page, server, "alice")
         alice = page.get_attribute("meta[name=backstretch-account]", "content")
         screen_and_plan(page, server)
         page.goto(f"{server.url}/play?items={STRETCH}")
@@ -577,7 +551,7 @@ def test_a_shared_browser_keeps_each_persons_pages_and_sessions_apart(
         # Alice logs in again: now her session goes to her account, once.
         page.goto(f"{server.url}/login")
         page.fill("#username", "alice")
-        page.fill("#password", "a long enough password")
+        page.fill("#password", BROWSER_PASSWORD)
         page.click("form[action='/login'] button[type=submit]")
         expect(page.locator("meta[name=backstretch-account]")).to_have_attribute("content", alice)
         wait_for(lambda: every_queued(page) == [], "Alice's session stayed in the queue")
