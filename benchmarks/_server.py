@@ -238,7 +238,7 @@ def store_profile(data_dir: Path, profile: dict[str, Any] = PLAN_PROFILE) -> Non
     try:
         with transaction(store.sessions) as session:
             data = parse_profile(profile).model_dump(mode="json")
-            repository.save_profile(session=session, data=data, at=utc_now())
+            repository.save_profile(db=session, data=data, at=utc_now())
     finally:
         store.close()
 

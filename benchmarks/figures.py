@@ -17,9 +17,9 @@ import time
 from collections.abc import Callable
 
 from backstretch.core.catalogue import Stretch
-from backstretch.core.figures.gallery import gallery_html
-from backstretch.core.figures.render import figure_svg, player_svg, still_svg
 from backstretch.data import builtin_catalogue
+from backstretch.render.figures import figure_svg, player_svg, still_svg
+from backstretch.render.gallery import gallery_html
 
 BUDGET_GZIPPED = 4096
 DRAWINGS: dict[str, Callable[[Stretch], str]] = {

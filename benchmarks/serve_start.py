@@ -18,40 +18,19 @@ from __future__ import annotations
 
 import argparse
 import statistics
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 import _server
+from startup import time_to_first_200
 
 AIM_S = 0.5
 
 
 def time_to_first_answer(data_dir: Path, poll: float, limit: float = 30.0) -> float:
     """Spawn `backstretch serve` over `data_dir`; return seconds until /api/health answers 200."""
-    port = _server.free_port()
-    env = _server.server_env(data_dir)
-    log_path = data_dir.parent / f"{data_dir.name}.log"
-    with log_path.open("w+b") as log:
-        started = time.perf_counter()
-        process = subprocess.Popen(
-            _server.serve_command(port), env=env, stdout=log, stderr=subprocess.STDOUT
-        )
-        try:
-            while not _server.health_ok(port, timeout=0.5):
-                elapsed = time.perf_counter() - started
-                if process.poll() is not None:
-                    sys.exit(
-                        f"backstretch serve exited {process.returncode}:\n{_server.log_tail(log)}"
-                    )
-                if elapsed > limit:
-                    sys.exit(f"backstretch serve did not answer within {limit:.0f} s")
-                time.sleep(poll)
-            return time.perf_counter() - started
-        finally:
-            _server.stop(process)
+    return time_to_first_200(data_dir, path="/api/health", poll=poll, limit=limit)[0].wall
 
 
 def p90(values: list[float]) -> float:

@@ -7,13 +7,18 @@ import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
 
-from backstretch.cli import context as cli_context
+from backstretch.cli.wiring import Wiring
 from backstretch.config import get_settings
+from backstretch.core.catalogue import Catalogue
+from backstretch.data import builtin_catalogue
 from backstretch.db.store import Store, open_store
+from backstretch.services.context import PersonContext, Services, open_services
+from tests.fakes import FakeNow
 
 POSTGRES_ADMIN_URL = os.environ.get(
     "BACKSTRETCH_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -37,28 +42,29 @@ def isolated_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterat
     get_settings.cache_clear()
 
 
-class FakeNow:
-    """A wall clock that only moves when a test moves it."""
+@pytest.fixture
+def clock() -> FakeNow:
+    """The one wall clock of a test: the terminal's and the web app's; move it with
+    `clock.value = ...`."""
+    return FakeNow(FIXED_NOW)
 
-    def __init__(self, start: datetime = FIXED_NOW) -> None:
-        self.value = start
 
-    def __call__(self) -> datetime:
-        return self.value
+class WiredRunner(CliRunner):
+    """Runs CLI commands in-process with the test's wiring (its clock, its player devices)."""
+
+    def __init__(self, wiring: Wiring) -> None:
+        super().__init__()
+        self.wiring = wiring
+
+    def invoke(self, *args: Any, **kwargs: Any) -> Any:
+        kwargs.setdefault("obj", self.wiring)
+        return super().invoke(*args, **kwargs)
 
 
 @pytest.fixture
-def now(monkeypatch: pytest.MonkeyPatch) -> FakeNow:
-    """Fix the time the CLI sees; move it with `now.value = ...`."""
-    clock = FakeNow()
-    monkeypatch.setattr(cli_context, "now", clock)
-    return clock
-
-
-@pytest.fixture
-def runner() -> CliRunner:
-    """Run CLI commands in-process."""
-    return CliRunner()
+def runner(clock: FakeNow) -> WiredRunner:
+    """Run CLI commands in-process, on the test's clock."""
+    return WiredRunner(Wiring(clock=clock))
 
 
 @pytest.fixture(scope="session")
@@ -118,3 +124,25 @@ def store(database_url: str) -> Iterator[Store]:
     opened = open_store(database_url)
     yield opened
     opened.close()
+
+
+@pytest.fixture(scope="session")
+def catalogue() -> Catalogue:
+    """The built-in catalogue, loaded once."""
+    return builtin_catalogue()
+
+
+@pytest.fixture
+def services(database_url: str, clock: FakeNow) -> Iterator[Services]:
+    """The use cases' shared parts over the fresh database of `database_url`, on the test's
+    clock (single-person mode)."""
+    del database_url  # the fixture set BACKSTRETCH_DATABASE_URL for the settings
+    opened = open_services(get_settings(), clock=clock, accounts=False)
+    yield opened
+    opened.close()
+
+
+@pytest.fixture
+def me(services: Services) -> PersonContext:
+    """The local person's context: what every use case takes."""
+    return services.local_person()

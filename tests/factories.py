@@ -6,7 +6,10 @@ test that uses them checks the code against the contract rather than against its
 
 from __future__ import annotations
 
+import copy
 from typing import Any
+
+from backstretch.core.catalogue import Stretch, parse_stretch
 
 # SCREENING.md, "Seek care now (emergency)", in table order.
 CONTRACT_EMERGENCY_IDS: tuple[str, ...] = (
@@ -204,3 +207,26 @@ def own_stretch_document(stretch_id: str = "my-x", **changes: Any) -> dict[str, 
     }
     document.update(changes)
     return document
+
+
+def own_stretch(**changes: Any) -> Stretch:
+    """Return a valid own stretch (no figure unless given), with some fields changed."""
+    document: dict[str, Any] = {
+        "id": "my-wall-stretch",
+        "name": "Wall chest stretch",
+        "summary": "A forearm on a door frame, turning the chest gently away.",
+        "regions": ["upper_back"],
+        "position": "standing",
+        "kind": "hold",
+        "level": "gentle",
+        "dose": {"hold_seconds": 30, "sides": "each", "choice": "What my physiotherapist gave me."},
+        "movements": [],
+        "steps": {"setup": ["Stand."], "movement": ["Turn."], "finish": ["Stop."]},
+        "breath": ["Breathe slowly."],
+        "form_cues": ["Shoulder down."],
+        "mistakes": ["Pushing into pain."],
+        "stop_if": ["Tingling."],
+        "sources": [{"given_by": "My physiotherapist", "fact": "Hold 30 s."}],
+    }
+    document.update(copy.deepcopy(changes))
+    return parse_stretch(document, origin="my-wall-stretch.yaml")

@@ -1,8 +1,19 @@
-"""A fake monotonic clock and scripted key presses, to drive the player without waiting."""
+"""Fake clocks and scripted key presses, to drive time and the player without waiting."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime
+
+
+class FakeNow:
+    """A wall clock that only moves when a test moves it (`clock.value = ...`)."""
+
+    def __init__(self, start: datetime) -> None:
+        self.value = start
+
+    def __call__(self) -> datetime:
+        return self.value
 
 
 class FakeClock:

@@ -142,7 +142,7 @@ def plan_json(runner: CliRunner, args: list[str], code: int = 0) -> Any:
     return json.loads(result.stdout)
 
 
-@pytest.mark.usefixtures("now")
+@pytest.mark.usefixtures("clock")
 @pytest.mark.parametrize(
     ("answers", "args", "screening"),
     [
@@ -178,7 +178,7 @@ def test_plan_json_validates(
     validator("plan.schema.json").validate(data)
 
 
-@pytest.mark.usefixtures("now")
+@pytest.mark.usefixtures("clock")
 def test_blocked_plan_json_validates(runner: CliRunner, tmp_path: Path) -> None:
     file = write_answers(tmp_path, {"saddle_numbness": True})
     assert runner.invoke(app, ["screen", "--answers", str(file)]).exit_code == 0
@@ -191,7 +191,7 @@ def test_blocked_plan_json_validates(runner: CliRunner, tmp_path: Path) -> None:
     check.validate({**data, "verdict": None})
 
 
-@pytest.mark.usefixtures("now")
+@pytest.mark.usefixtures("clock")
 def test_plan_schema_rejects_malformed_output(runner: CliRunner) -> None:
     data = plan_json(runner, ["--area", "lower_back"])
     check = validator("plan.schema.json")

@@ -122,8 +122,9 @@ class SegmentOut(_Out):
 
 
 class PlanOut(_Out):
-    """The output of `plan --json` when a routine was planned (`PlanOutcome.to_json()`)."""
+    """The output of `plan --json` when a routine was planned (`TodayPlan.to_json()`)."""
 
+    name: Annotated[str, Field(min_length=1, description="The routine's name.")]
     profile: Profile
     screening: Literal["ok", "missing", "incomplete", "stale"] = Field(
         description="The screening on file: only 'ok' lets a player run the routine."
@@ -136,6 +137,9 @@ class PlanOut(_Out):
     excluded: list[PlanExclusionOut]
     timeline: Annotated[list[SegmentOut], Field(min_length=1)] = Field(
         description="Contiguous segments from 0, ending with a zero-length 'done'."
+    )
+    changes: list[str] = Field(
+        description="What changed since the last session and why, in words (may be empty)."
     )
 
 

@@ -6,11 +6,15 @@ import os
 import threading
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
+
+if TYPE_CHECKING:
+    from backstretch.services.context import PersonContext, Services
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -61,9 +65,13 @@ class LiveServer:
     app: Any
     settings: Any
 
-    def store(self) -> Any:
-        """Return the database the server uses (to arrange or check what it stored)."""
-        return self.app.state.runtime.store
+    def person(self, at: datetime | None = None) -> PersonContext:
+        """Return the context of the person the server serves (to arrange or check what it
+        stored), on the server's clock, or as if it were `at` (a screening answered earlier)."""
+        services: Services = self.app.state.runtime.services
+        if at is not None:
+            services = replace(services, clock=lambda: at)
+        return services.local_person()
 
 
 @dataclass

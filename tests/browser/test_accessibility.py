@@ -65,11 +65,9 @@ def screened(server: LiveServer, **answers: Any) -> None:
 
 
 def with_profile(server: LiveServer, data: dict[str, Any] = PROFILE) -> None:
-    from backstretch.db import repository
-    from backstretch.db.engine import transaction
+    from backstretch.services.planning import remember_profile
 
-    with transaction(server.store().sessions) as session:
-        repository.save_profile(session=session, data=data, at=datetime.now(UTC))
+    remember_profile(server.person(), data)
 
 
 def ready(server: LiveServer) -> None:
@@ -80,7 +78,6 @@ def ready(server: LiveServer) -> None:
 def with_a_session(server: LiveServer) -> None:
     from backstretch.core.records import ItemRecord, SessionRecord, SessionStatus
     from backstretch.db import repository
-    from backstretch.db.engine import transaction
 
     ready(server)
     started = datetime.now(UTC) - timedelta(hours=2)
@@ -98,8 +95,8 @@ def with_a_session(server: LiveServer) -> None:
         pain_before=5,
         pain_after=3,
     )
-    with transaction(server.store().sessions) as session:
-        repository.add_session(session=session, record=record, plan={}, at=started)
+    with server.person().transaction() as session:
+        repository.add_session(db=session, record=record, plan={}, at=started)
 
 
 def nothing(server: LiveServer) -> None:

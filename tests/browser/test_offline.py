@@ -16,9 +16,9 @@ from typing import Any
 import pytest
 
 from backstretch.data import screening_guide
-from backstretch.db import repository
-from backstretch.db.engine import transaction
+from backstretch.services.planning import remember_profile
 from backstretch.services.screening import record_screening
+from backstretch.services.sessions import session_history
 from tests.browser.conftest import BROWSER_PASSWORD, RestartableServer, register_in_browser
 from tests.factories import all_no_answers
 
@@ -35,17 +35,13 @@ def expect(target: Any) -> Any:
 
 def arrange(server: RestartableServer, *, answered_at: datetime | None = None) -> None:
     """Answer the safety questions (all no) and remember a profile, as on an earlier day."""
-    runtime = server.app.state.runtime
-    now = datetime.now(UTC)
-    with transaction(server.store().sessions) as session:
-        record_screening(session, all_no_answers(), runtime.context, now=answered_at or now)
-        repository.save_profile(session=session, data=PROFILE, at=now)
+    record_screening(server.person(answered_at), all_no_answers())
+    remember_profile(server.person(), PROFILE)
 
 
 def sessions(server: RestartableServer) -> list[Any]:
     """Return every session the database holds (read directly: the server may be stopped)."""
-    with transaction(server.store().sessions) as session:
-        return repository.list_sessions(session=session)
+    return session_history(server.person())
 
 
 @contextmanager
@@ -312,10 +308,7 @@ def test_a_queued_session_the_server_refuses_is_listed_as_not_saved(
         expect(page.locator("#save-status")).to_contain_text("Not saved yet")
         page.close()
         # Meanwhile a red flag was reported elsewhere: safety no longer allows a session.
-        with transaction(server.store().sessions) as session:
-            runtime = server.app.state.runtime
-            answers = all_no_answers(chest_pain=True)
-            record_screening(session, answers, runtime.context, now=datetime.now(UTC))
+        record_screening(server.person(), all_no_answers(chest_pain=True))
         come_back(server, context)
         history = context.new_page()
         history.goto(f"{server.url}/history")

@@ -13,15 +13,14 @@ import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from backstretch.data import screening_guide
-from backstretch.db import repository
-from backstretch.db.engine import transaction
+from backstretch.services.planning import remember_profile
+from backstretch.services.preferences import save_settings
 from tests.factories import all_no_answers
 
 pytestmark = pytest.mark.slow
@@ -73,11 +72,10 @@ def arrange(server: Any, *, lead_in: int | None = None) -> None:
     """Answer the safety questions and remember a profile, as a person would have before."""
     status, result = api(server, "POST", "/api/screen", all_no_answers())
     assert status == 200 and result["verdict"] == "self_care"
-    now = datetime.now(UTC)
-    with transaction(server.store().sessions) as session:
-        repository.save_profile(session=session, data=PROFILE, at=now)
-        if lead_in is not None:
-            repository.save_preferences(session=session, data={"lead_in_seconds": lead_in}, at=now)
+    person = server.person()
+    remember_profile(person, PROFILE)
+    if lead_in is not None:
+        save_settings(person, {"lead_in_seconds": lead_in})
 
 
 @contextmanager

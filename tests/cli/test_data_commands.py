@@ -22,7 +22,8 @@ from backstretch.db.engine import transaction
 from backstretch.db.portability import count_rows
 from backstretch.db.store import Store, open_store
 from backstretch.db.tables import Base
-from tests.conftest import FakeNow
+from backstretch.services.context import Services
+from backstretch.services.your_data import import_data
 from tests.db.test_portability import (
     FIRST_UUID,
     OWN_STRETCH,
@@ -32,6 +33,7 @@ from tests.db.test_portability import (
     without_ids,
 )
 from tests.factories import all_no_answers
+from tests.fakes import FakeNow
 
 
 @pytest.fixture
@@ -55,7 +57,7 @@ def stored_nothing() -> bool:
     store = open_store(get_settings().resolved_database_url)
     try:
         with transaction(store.sessions) as session:
-            return repository.is_empty(session=session)
+            return repository.is_empty(db=session)
     finally:
         store.close()
 
@@ -80,7 +82,7 @@ def mode_of(path: Path) -> int:
 
 @pytest.mark.usefixtures("filled")
 def test_export_forget_import_export_gives_the_same_json(
-    runner: CliRunner, tmp_path: Path, now: FakeNow
+    runner: CliRunner, tmp_path: Path, clock: FakeNow
 ) -> None:
     first = tmp_path / "first.json"
     result = run(runner, "export", "--out", str(first))
@@ -96,7 +98,7 @@ def test_export_forget_import_export_gives_the_same_json(
         "Imported 1 preference, 1 profile, 2 screenings, 2 clearances, 2 safety blocks, "
         in result.stdout
     )
-    now.value += timedelta(days=3)
+    clock.value += timedelta(days=3)
     second = run(runner, "export").stdout
     assert json.loads(second)["exported_at"] != json.loads(first.read_text())["exported_at"]
     assert without_time(second) == without_time(first.read_text(encoding="utf-8"))
@@ -106,7 +108,7 @@ def test_export_forget_import_export_gives_the_same_json(
     run(runner, "screen", "--answers", str(answers))
 
 
-@pytest.mark.usefixtures("now", "filled")
+@pytest.mark.usefixtures("filled")
 def test_export_json_goes_to_standard_output(runner: CliRunner) -> None:
     result = run(runner, "export", "--format", "json")
     document = json.loads(result.stdout)
@@ -120,7 +122,7 @@ def test_export_json_goes_to_standard_output(runner: CliRunner) -> None:
 # Files -------------------------------------------------------------------------------------------
 
 
-@pytest.mark.usefixtures("now", "filled")
+@pytest.mark.usefixtures("filled")
 @pytest.mark.parametrize("format_name", ["json", "csv"])
 def test_export_files_are_private_and_replace_an_older_one(
     runner: CliRunner, tmp_path: Path, format_name: str
@@ -140,7 +142,6 @@ def test_export_files_are_private_and_replace_an_older_one(
         assert json.loads(out.read_text(encoding="utf-8"))["version"] == 3
 
 
-@pytest.mark.usefixtures("now")
 @pytest.mark.parametrize(
     ("args", "message"),
     [
@@ -159,7 +160,6 @@ def test_export_refusals_exit_2(runner: CliRunner, args: list[str], message: str
 # Import refuses ----------------------------------------------------------------------------------
 
 
-@pytest.mark.usefixtures("now")
 def test_import_refuses_a_database_that_holds_data(
     runner: CliRunner, filled: Store, tmp_path: Path
 ) -> None:
@@ -206,7 +206,7 @@ BAD_DOCUMENTS: list[tuple[str, Callable[[dict[str, Any]], Any], str]] = [
 ]
 
 
-@pytest.mark.usefixtures("now", "database_url")
+@pytest.mark.usefixtures("database_url")
 @pytest.mark.parametrize(
     ("change", "message"),
     [(change, message) for _, change, message in BAD_DOCUMENTS],
@@ -295,7 +295,7 @@ def test_forget_deletes_own_stretches_and_leaves_the_old_files(runner: CliRunner
     assert "copied" not in listed.stderr
 
 
-@pytest.mark.usefixtures("now", "database_url")
+@pytest.mark.usefixtures("database_url")
 def test_import_works_beside_old_own_stretch_files(
     runner: CliRunner, good_document: dict[str, Any], tmp_path: Path
 ) -> None:
@@ -317,21 +317,17 @@ def test_import_works_beside_old_own_stretch_files(
     assert mine["my-wall-stretch"]["sources"][0]["fact"] == "Hold 30 s, twice."
 
 
-@pytest.mark.usefixtures("now")
 def test_import_refuses_sessions_stored_in_another_account(
-    runner: CliRunner, filled: Store, tmp_path: Path
+    runner: CliRunner, filled: Store, services: Services, tmp_path: Path
 ) -> None:
     file = tmp_path / "export.json"
     run(runner, "export", "--out", str(file))
     # The local person's data moves to a second account's keeping: the sessions stay stored.
-    second = add_person(filled)
+    second = add_person(services)
     with transaction(filled.sessions) as session:
         document = json.loads(file.read_text(encoding="utf-8"))
-        repository.delete_everything(session=session)
-    with transaction(second) as session:
-        from backstretch.db.portability import import_document
-
-        import_document(session, document)
+        repository.delete_everything(db=session)
+    import_data(second, document)
     result = run(runner, "import", str(file), code=2)
     assert f"session {FIRST_UUID} is already stored on this server" in result.stderr
     assert "nothing was imported" in result.stderr

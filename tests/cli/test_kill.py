@@ -8,17 +8,17 @@ import signal
 import subprocess
 import sys
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
-from typer.testing import CliRunner
 
-from backstretch.cli import context as cli_context
 from backstretch.cli.app import app
+from tests.conftest import WiredRunner
 from tests.factories import all_no_answers
-from tests.fakes import FakeClock, ScriptedKeys
+from tests.fakes import FakeClock, FakeNow, ScriptedKeys
 
 ROUTINE = {
     "name": "Quick shoulders",
@@ -36,8 +36,9 @@ def read_line(process: subprocess.Popen[str], deadline: float) -> str:
 
 @pytest.mark.slow
 def test_kill_9_mid_session_keeps_the_done_part_and_resume_continues(
-    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    runner: WiredRunner, tmp_path: Path, clock: FakeNow
 ) -> None:
+    clock.value = datetime.now(UTC)  # the player runs in another process, on the real clock
     answers = tmp_path / "answers.json"
     answers.write_text(json.dumps(all_no_answers()), encoding="utf-8")
     assert runner.invoke(app, ["screen", "--answers", str(answers)]).exit_code == 0
@@ -80,7 +81,7 @@ def test_kill_9_mid_session_keeps_the_done_part_and_resume_continues(
 
     clock = FakeClock()
     devices: Any = (clock, ScriptedKeys(clock), False)
-    monkeypatch.setattr(cli_context, "player_devices", lambda: devices)
+    runner.wiring.devices = lambda: devices
     resumed = runner.invoke(app, ["start", "--resume", "--pain-after", "2"])
     assert resumed.exit_code == 0, resumed.output
     assert "2 of 2 stretches to go" in resumed.output

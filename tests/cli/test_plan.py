@@ -20,7 +20,7 @@ from backstretch.data import builtin_catalogue, screening_guide
 from backstretch.db import repository
 from backstretch.db.engine import transaction
 from backstretch.db.store import open_store
-from tests.conftest import FakeNow
+from tests.fakes import FakeNow
 
 PREGNANCY_RULED_OUT = {Movement.SUPINE, Movement.PRONE, Movement.DEEP_BEND}
 DESK = {Position.CHAIR, Position.STANDING}
@@ -91,7 +91,7 @@ def write(path: Path, data: object) -> Path:
 # --- the screening on file decides whether there is a plan -----------------------------------
 
 
-@pytest.mark.usefixtures("now", "database_url")
+@pytest.mark.usefixtures("database_url")
 def test_desk_plan_while_pregnant_after_the_midwife_cleared(
     runner: CliRunner, tmp_path: Path
 ) -> None:
@@ -124,7 +124,7 @@ def test_desk_plan_while_pregnant_after_the_midwife_cleared(
     assert "backstretch screen" not in shown  # the screening is fine: no nudge
 
 
-@pytest.mark.usefixtures("now", "database_url")
+@pytest.mark.usefixtures("database_url")
 def test_a_red_flag_on_file_blocks_the_plan_with_advice(runner: CliRunner, tmp_path: Path) -> None:
     screen(runner, tmp_path, all_no(saddle_numbness=True))
     data = run_plan(runner, ["plan", "--area", "lower_back"], code=3)
@@ -140,7 +140,7 @@ def test_a_red_flag_on_file_blocks_the_plan_with_advice(runner: CliRunner, tmp_p
     assert "Your routine" not in shown
 
 
-@pytest.mark.usefixtures("now", "database_url")
+@pytest.mark.usefixtures("database_url")
 def test_see_clinician_blocks_until_cleared(runner: CliRunner, tmp_path: Path) -> None:
     screen(runner, tmp_path, all_no(weight_loss=True))
     data = run_plan(runner, ["plan", "--area", "lower_back"], code=3)
@@ -149,7 +149,6 @@ def test_see_clinician_blocks_until_cleared(runner: CliRunner, tmp_path: Path) -
     assert run_plan(runner, ["plan", "--area", "lower_back"])["screening"] == "ok"
 
 
-@pytest.mark.usefixtures("now")
 def test_without_a_screening_the_plan_says_screen_first(runner: CliRunner) -> None:
     data = run_plan(runner, ["plan", "--area", "lower_back"])
     assert data["screening"] == "missing"
@@ -158,7 +157,6 @@ def test_without_a_screening_the_plan_says_screen_first(runner: CliRunner) -> No
     assert "No safety screening on file yet: run `backstretch screen` first." in shown
 
 
-@pytest.mark.usefixtures("now")
 def test_an_incomplete_screening_is_reported(runner: CliRunner, tmp_path: Path) -> None:
     screen(runner, tmp_path, {"saddle_numbness": False})
     data = run_plan(runner, ["plan", "--area", "lower_back"])
@@ -170,13 +168,13 @@ def test_an_incomplete_screening_is_reported(runner: CliRunner, tmp_path: Path) 
 
 @pytest.mark.usefixtures("database_url")
 def test_a_screening_goes_stale_after_a_week(
-    runner: CliRunner, tmp_path: Path, now: FakeNow
+    runner: CliRunner, tmp_path: Path, clock: FakeNow
 ) -> None:
     screen(runner, tmp_path, all_no())
-    start = now.value
-    now.value = start + timedelta(days=6)
+    start = clock.value
+    clock.value = start + timedelta(days=6)
     assert run_plan(runner, ["plan", "--area", "lower_back"])["screening"] == "ok"
-    now.value = start + timedelta(days=8)
+    clock.value = start + timedelta(days=8)
     assert run_plan(runner, ["plan", "--area", "lower_back"])["screening"] == "stale"
     shown = run_human(runner, ["plan", "--area", "lower_back"])
     assert "backstretch screen --recheck" in shown
@@ -184,7 +182,7 @@ def test_a_screening_goes_stale_after_a_week(
 
 @pytest.mark.parametrize("screened", [True, False], ids=["after-screening", "no-screening"])
 def test_an_open_safety_block_stops_the_plan(
-    runner: CliRunner, tmp_path: Path, now: FakeNow, database_url: str, screened: bool
+    runner: CliRunner, tmp_path: Path, clock: FakeNow, database_url: str, screened: bool
 ) -> None:
     if screened:
         screen(runner, tmp_path, all_no())
@@ -192,10 +190,10 @@ def test_an_open_safety_block_stops_the_plan(
     try:
         with transaction(store.sessions) as session:
             repository.open_block(
-                session=session,
+                db=session,
                 kind=BlockKind.PAIN_PAUSE,
                 reason="pain_rise",
-                at=now.value,
+                at=clock.value,
                 timezone="Europe/London",
             )
     finally:
@@ -215,7 +213,7 @@ WHOLE_BACK = ["plan", "--area", "lower_back", "--area", "hips", "--area", "mid_b
 WHOLE_BACK += ["--minutes", "60"]
 
 
-@pytest.mark.usefixtures("now", "database_url")
+@pytest.mark.usefixtures("database_url")
 def test_restrictions_on_file_apply_without_the_flag(runner: CliRunner, tmp_path: Path) -> None:
     before = run_plan(runner, WHOLE_BACK)
     assert Movement.KNEELING in movements_of(before)  # the control: kneeling would be planned
@@ -230,7 +228,6 @@ def test_restrictions_on_file_apply_without_the_flag(runner: CliRunner, tmp_path
     assert {"kind": "restriction", "id": "knee_pain_kneeling"} in reasons
 
 
-@pytest.mark.usefixtures("now")
 def test_profile_file_and_flag_restrictions_add_up(runner: CliRunner, tmp_path: Path) -> None:
     profile = write(tmp_path / "me.yaml", {"areas": ["lower_back"], "restrictions": ["wrist_pain"]})
     args = ["plan", "--profile", str(profile), "--restriction", "knee_pain_kneeling"]
@@ -240,7 +237,6 @@ def test_profile_file_and_flag_restrictions_add_up(runner: CliRunner, tmp_path: 
     assert not movements_of(data) & {Movement.KNEELING, Movement.HANDS_WEIGHT}
 
 
-@pytest.mark.usefixtures("now")
 def test_an_explicit_pregnancy_week_is_not_lowered_by_the_screening(
     runner: CliRunner, tmp_path: Path
 ) -> None:
@@ -258,7 +254,6 @@ def test_an_explicit_pregnancy_week_is_not_lowered_by_the_screening(
 # --- the profile: file, then preset, then flags ----------------------------------------------
 
 
-@pytest.mark.usefixtures("now")
 def test_flags_override_the_profile_file(runner: CliRunner, tmp_path: Path) -> None:
     profile = write(
         tmp_path / "me.json", {"areas": ["lower_back"], "minutes": 30, "setting": "chair"}
@@ -272,7 +267,6 @@ def test_flags_override_the_profile_file(runner: CliRunner, tmp_path: Path) -> N
     assert data["total_seconds"] <= 300
 
 
-@pytest.mark.usefixtures("now")
 def test_explicit_flags_override_a_preset(runner: CliRunner) -> None:
     preset = run_plan(runner, ["plan", "--preset", "basic-daily"])
     assert preset["budget_seconds"] == 900
@@ -286,7 +280,6 @@ def test_explicit_flags_override_a_preset(runner: CliRunner) -> None:
 # --- routine files -----------------------------------------------------------------------------
 
 
-@pytest.mark.usefixtures("now")
 def test_a_saved_routine_plans_the_same_items(runner: CliRunner, tmp_path: Path) -> None:
     saved = tmp_path / "routines" / "desk.yaml"
     first = run_plan(runner, [*DESK_PREGNANT, "--save", str(saved)])
@@ -388,7 +381,6 @@ def test_preset_and_routine_together_exit_2(runner: CliRunner, tmp_path: Path) -
 # --- the timeline --------------------------------------------------------------------------
 
 
-@pytest.mark.usefixtures("now")
 @pytest.mark.parametrize(
     "args",
     [
@@ -419,7 +411,6 @@ def test_the_timeline_is_contiguous_and_sums_to_the_total(
     assert {s["stretch"] for s in timeline[:-1]} == planned
 
 
-@pytest.mark.usefixtures("now")
 def test_an_empty_plan_is_not_saved(runner: CliRunner, tmp_path: Path) -> None:
     target = tmp_path / "empty.yaml"
     args = ["plan", "--area", "neck_shoulders", "--minutes", "1", "--setting", "standing"]

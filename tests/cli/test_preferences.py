@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import pytest
 from typer.testing import CliRunner
 
 from backstretch.cli.app import app
@@ -15,12 +14,10 @@ from backstretch.db.store import Store
 from tests.conftest import FIXED_NOW
 from tests.factories import all_no_answers
 
-pytestmark = pytest.mark.usefixtures("now")  # the CLI's clock, fixed
-
 
 def save(store: Store, **data: object) -> None:
     with transaction(store.sessions) as session:
-        repository.save_preferences(session=session, data=data, at=FIXED_NOW)
+        repository.save_preferences(db=session, data=data, at=FIXED_NOW)
 
 
 def test_the_saved_lead_in_shapes_the_terminal_plan(runner: CliRunner, store: Store) -> None:

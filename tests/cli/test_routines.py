@@ -21,7 +21,7 @@ from backstretch.db.tables import AccountRow
 from tests.conftest import FIXED_NOW
 from tests.data.test_catalogue import VALID
 
-pytestmark = pytest.mark.usefixtures("now", "database_url")
+pytestmark = pytest.mark.usefixtures("database_url")
 
 DESK = ["plan", "--area", "lower_back", "--minutes", "10", "--setting", "chair"]
 
@@ -44,7 +44,7 @@ def saved_names() -> list[str]:
     store = open_store(get_settings().resolved_database_url)
     try:
         with transaction(store.sessions) as session:
-            return [routine.name for routine in repository.list_routines(session=session)]
+            return [routine.name for routine in repository.list_routines(db=session)]
     finally:
         store.close()
 
@@ -104,7 +104,7 @@ def test_nothing_is_saved_when_safety_says_no(runner: CliRunner) -> None:
     try:
         with transaction(store.sessions) as session:
             repository.open_block(
-                session=session,
+                db=session,
                 kind=BlockKind.PAIN_PAUSE,
                 reason="pain_rule",
                 at=FIXED_NOW,
@@ -191,7 +191,7 @@ def test_another_persons_routines_are_not_yours(runner: CliRunner) -> None:
             session.add(AccountRow(id=2, username="second", created_at=FIXED_NOW))
         with transaction(store.for_owner(2)) as session:
             repository.save_routine(
-                session=session,
+                db=session,
                 name="Theirs",
                 document={"name": "Theirs", "items": [{"stretch": "cat-cow"}]},
                 at=FIXED_NOW,

@@ -26,7 +26,7 @@ def all_no(**answers: object) -> dict[str, object]:
     return {**dict.fromkeys(RED_FLAG_IDS, False), **answers}
 
 
-@pytest.mark.usefixtures("now", "database_url")
+@pytest.mark.usefixtures("database_url")
 @pytest.mark.parametrize(
     ("answers", "verdict"),
     [
@@ -49,7 +49,6 @@ def test_answers_file_gives_the_verdict_and_exits_0(
     assert "neck_circles" in data["restrictions"]
 
 
-@pytest.mark.usefixtures("now")
 @pytest.mark.parametrize(
     ("content", "named"),
     [
@@ -86,7 +85,6 @@ def test_an_unreadable_file_exits_2(runner: CliRunner, tmp_path: Path) -> None:
     assert "cannot read" in result.stderr
 
 
-@pytest.mark.usefixtures("now")
 def test_a_malformed_file_stores_nothing(runner: CliRunner, tmp_path: Path) -> None:
     bad = write_answers(tmp_path, {"saddle_numbness": "yes"})
     assert runner.invoke(app, ["screen", "--answers", str(bad)]).exit_code == 2
@@ -96,7 +94,6 @@ def test_a_malformed_file_stores_nothing(runner: CliRunner, tmp_path: Path) -> N
     assert "No earlier screening on file" in result.stdout
 
 
-@pytest.mark.usefixtures("now")
 def test_interactive_screening_shows_the_disclaimer_first(runner: CliRunner) -> None:
     reply = "\n".join(["n"] * RED_FLAG_GROUPS + ["n"] * RESTRICTION_QUESTIONS) + "\n"
     result = runner.invoke(app, ["screen"], input=reply)
@@ -107,7 +104,6 @@ def test_interactive_screening_shows_the_disclaimer_first(runner: CliRunner) -> 
     assert "Go ahead" in result.stdout or "go ahead" in result.stdout.lower()
 
 
-@pytest.mark.usefixtures("now")
 def test_interactive_not_sure_leaves_a_red_flag_unanswered(runner: CliRunner) -> None:
     emergency_back = [q for q in screening_guide().questions if q.group == "emergency_back"]
     # Open the first checklist, answer the first question "not sure" and the rest "no".
@@ -119,7 +115,6 @@ def test_interactive_not_sure_leaves_a_red_flag_unanswered(runner: CliRunner) ->
     assert "unanswered" in result.stdout.lower()
 
 
-@pytest.mark.usefixtures("now")
 def test_not_sure_applies_a_restriction_and_weeks_are_asked(runner: CliRunner) -> None:
     restrictions = [q.id for q in screening_guide().questions if q.tier == "restriction"]
     replies = {"pregnant": "y", "knee_pain_kneeling": "?"}
@@ -134,7 +129,6 @@ def test_not_sure_applies_a_restriction_and_weeks_are_asked(runner: CliRunner) -
     assert "knee pain kneeling" in result.stdout
 
 
-@pytest.mark.usefixtures("now")
 def test_recheck_is_prefilled_with_last_answers(runner: CliRunner, tmp_path: Path) -> None:
     path = write_answers(tmp_path, all_no(wrist_pain=True))
     assert runner.invoke(app, ["screen", "--answers", str(path)]).exit_code == 0
@@ -145,7 +139,7 @@ def test_recheck_is_prefilled_with_last_answers(runner: CliRunner, tmp_path: Pat
     assert "wrist pain" in result.stdout
 
 
-@pytest.mark.usefixtures("now", "database_url")
+@pytest.mark.usefixtures("database_url")
 def test_clear_records_a_clearance(runner: CliRunner, tmp_path: Path) -> None:
     path = write_answers(tmp_path, all_no(cancer_history=True))
     first = runner.invoke(app, ["screen", "--answers", str(path), "--json"])
@@ -158,7 +152,6 @@ def test_clear_records_a_clearance(runner: CliRunner, tmp_path: Path) -> None:
     assert data["cleared"] == ["cancer_history"]
 
 
-@pytest.mark.usefixtures("now")
 def test_clear_refuses_fever_and_absent_flags(runner: CliRunner, tmp_path: Path) -> None:
     path = write_answers(tmp_path, all_no(fever=True))
     runner.invoke(app, ["screen", "--answers", str(path)])
@@ -179,12 +172,49 @@ def test_a_corrupt_database_is_named(runner: CliRunner, tmp_path: Path, monkeypa
     get_settings.cache_clear()
     path = write_answers(tmp_path, all_no())
     result = runner.invoke(app, ["screen", "--answers", str(path)])
-    assert result.exit_code == 2
+    assert result.exit_code == 1
     assert "corrupt.sqlite3" in result.stderr
     assert database.read_bytes() == b"garbage" * 500
 
 
-@pytest.mark.usefixtures("now")
+def test_a_database_with_damaged_pages_is_one_line_naming_it(
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A file whose header is fine but whose table pages are garbage: one line, exit 1."""
+    import sqlite3
+
+    from backstretch.config import get_settings
+
+    database = tmp_path / "damaged.sqlite3"
+    monkeypatch.setenv("BACKSTRETCH_DATABASE_URL", f"sqlite:///{database}")
+    get_settings.cache_clear()
+    assert (
+        runner.invoke(
+            app, ["screen", "--answers", str(write_answers(tmp_path, all_no()))]
+        ).exit_code
+        == 0
+    )
+    for _ in range(3):
+        runner.invoke(app, ["log", "--pain-before", "3", "--pain-after", "2", "--area", "hips"])
+    with sqlite3.connect(database) as connection:  # everything into the main file
+        connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    page_size = 4096
+    data = bytearray(database.read_bytes())
+    assert len(data) > 6 * page_size
+    data[2 * page_size :] = b"\xa5" * (len(data) - 2 * page_size)
+    database.write_bytes(bytes(data))
+    damaged = bytes(data)
+
+    result = runner.invoke(app, ["history"])
+    assert result.exit_code == 1
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert str(database) in lines[0]
+    assert "damaged" in lines[0] and "import" in lines[0]
+    assert "Traceback" not in result.output
+    assert database.read_bytes() == damaged
+
+
 def test_the_disclaimer_names_the_configured_emergency_number(
     runner: CliRunner, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from backstretch.cli import context as cli_context
 from backstretch.cli.app import app
+from tests.conftest import WiredRunner
 from tests.factories import all_no_answers
 from tests.fakes import FakeClock, ScriptedKeys
 
@@ -23,13 +23,11 @@ def screen_ok(runner: CliRunner, folder: Path) -> None:
 
 
 @pytest.fixture
-def devices(monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
+def devices(runner: WiredRunner) -> dict[str, Any]:
     """No terminal: the player prints plain lines and reads the scripted keys."""
     clock = FakeClock()
     state: dict[str, Any] = {"clock": clock, "keys": ScriptedKeys(clock), "interactive": False}
-    monkeypatch.setattr(
-        cli_context, "player_devices", lambda: (state["clock"], state["keys"], state["interactive"])
-    )
+    runner.wiring.devices = lambda: (state["clock"], state["keys"], state["interactive"])
     return state
 
 
@@ -39,7 +37,7 @@ def history(runner: CliRunner) -> list[dict[str, Any]]:
     return json.loads(result.stdout)
 
 
-@pytest.mark.usefixtures("now", "devices")
+@pytest.mark.usefixtures("devices")
 def test_a_whole_session_without_a_terminal_is_saved(runner: CliRunner, tmp_path: Path) -> None:
     screen_ok(runner, tmp_path)
     result = runner.invoke(
@@ -61,7 +59,7 @@ def only_session(runner: CliRunner) -> dict[str, Any]:
     return sessions[0]
 
 
-@pytest.mark.usefixtures("now", "devices")
+@pytest.mark.usefixtures("devices")
 def test_the_finished_session_is_in_history_with_every_item_done(
     runner: CliRunner, tmp_path: Path
 ) -> None:
@@ -78,7 +76,6 @@ def test_the_finished_session_is_in_history_with_every_item_done(
         assert not item["skipped"]
 
 
-@pytest.mark.usefixtures("now")
 def test_cues_come_at_their_offsets_in_plain_mode(
     runner: CliRunner, tmp_path: Path, devices: dict[str, Any]
 ) -> None:
@@ -95,7 +92,6 @@ def test_cues_come_at_their_offsets_in_plain_mode(
     assert devices["clock"].elapsed_ms == plan["timeline"][-1]["start_ms"]
 
 
-@pytest.mark.usefixtures("now")
 def test_quit_keeps_what_was_done_and_resume_finishes_it(
     runner: CliRunner, tmp_path: Path, devices: dict[str, Any]
 ) -> None:
@@ -122,7 +118,6 @@ def test_quit_keeps_what_was_done_and_resume_finishes_it(
         assert item["done_seconds"] == item["planned_seconds"]
 
 
-@pytest.mark.usefixtures("now")
 def test_pause_stops_the_clock_and_skip_passes_an_item_over(
     runner: CliRunner, tmp_path: Path, devices: dict[str, Any]
 ) -> None:
@@ -142,7 +137,6 @@ def test_pause_stops_the_clock_and_skip_passes_an_item_over(
     assert devices["clock"].elapsed_ms == total_ms + 60_000 - (first_item_ms - 10_000)
 
 
-@pytest.mark.usefixtures("now")
 def test_stop_this_hurts_opens_the_block_the_signal_calls_for(
     runner: CliRunner, tmp_path: Path, devices: dict[str, Any]
 ) -> None:
@@ -163,7 +157,6 @@ def test_stop_this_hurts_opens_the_block_the_signal_calls_for(
     assert len(history(runner)) == 1
 
 
-@pytest.mark.usefixtures("now")
 def test_dizziness_stop_needs_a_new_screening(
     runner: CliRunner, tmp_path: Path, devices: dict[str, Any]
 ) -> None:
@@ -179,7 +172,6 @@ def test_dizziness_stop_needs_a_new_screening(
     assert runner.invoke(app, ["plan", "--preset", "desk-break"]).exit_code == 0
 
 
-@pytest.mark.usefixtures("now")
 def test_carry_on_after_bang_resumes_the_same_session(
     runner: CliRunner, tmp_path: Path, devices: dict[str, Any]
 ) -> None:
@@ -191,7 +183,7 @@ def test_carry_on_after_bang_resumes_the_same_session(
     assert session["stop_signal"] is None
 
 
-@pytest.mark.usefixtures("now", "devices")
+@pytest.mark.usefixtures("devices")
 def test_without_a_terminal_pain_before_is_required(runner: CliRunner, tmp_path: Path) -> None:
     screen_ok(runner, tmp_path)
     result = runner.invoke(app, ["start", "--preset", "desk-break"])
@@ -199,14 +191,14 @@ def test_without_a_terminal_pain_before_is_required(runner: CliRunner, tmp_path:
     assert "--pain-before" in result.output
 
 
-@pytest.mark.usefixtures("now", "devices")
+@pytest.mark.usefixtures("devices")
 def test_without_a_screening_start_refuses_without_a_terminal(runner: CliRunner) -> None:
     result = run_start(runner, code=3)
     assert "backstretch screen" in result
     assert history(runner) == []
 
 
-@pytest.mark.usefixtures("now", "devices")
+@pytest.mark.usefixtures("devices")
 def test_a_red_flag_never_starts_a_session(runner: CliRunner, tmp_path: Path) -> None:
     path = tmp_path / "answers.json"
     path.write_text(json.dumps(all_no_answers(bladder_change=True)), encoding="utf-8")
@@ -216,7 +208,7 @@ def test_a_red_flag_never_starts_a_session(runner: CliRunner, tmp_path: Path) ->
     assert history(runner) == []
 
 
-@pytest.mark.usefixtures("now", "devices")
+@pytest.mark.usefixtures("devices")
 def test_resume_with_nothing_to_resume_says_so(runner: CliRunner, tmp_path: Path) -> None:
     screen_ok(runner, tmp_path)
     result = runner.invoke(app, ["start", "--resume"])
@@ -224,7 +216,7 @@ def test_resume_with_nothing_to_resume_says_so(runner: CliRunner, tmp_path: Path
     assert "no unfinished session" in result.output
 
 
-@pytest.mark.usefixtures("now", "devices")
+@pytest.mark.usefixtures("devices")
 def test_the_profile_is_remembered_for_the_next_start(runner: CliRunner, tmp_path: Path) -> None:
     screen_ok(runner, tmp_path)
     first = runner.invoke(
@@ -253,7 +245,7 @@ def test_the_profile_is_remembered_for_the_next_start(runner: CliRunner, tmp_pat
     }
 
 
-@pytest.mark.usefixtures("now", "devices")
+@pytest.mark.usefixtures("devices")
 def test_log_records_a_session_done_without_the_player(runner: CliRunner, tmp_path: Path) -> None:
     screen_ok(runner, tmp_path)
     result = runner.invoke(
@@ -286,7 +278,7 @@ def test_log_records_a_session_done_without_the_player(runner: CliRunner, tmp_pa
         (["--preset", "nope"], "unknown preset"),
     ],
 )
-@pytest.mark.usefixtures("now", "devices")
+@pytest.mark.usefixtures("devices")
 def test_log_refuses_bad_input(
     runner: CliRunner, tmp_path: Path, args: list[str], named: str
 ) -> None:
@@ -300,7 +292,6 @@ def test_log_refuses_bad_input(
     assert history(runner) == []
 
 
-@pytest.mark.usefixtures("now")
 def test_a_new_person_goes_from_my_lower_back_hurts_to_a_saved_session(
     runner: CliRunner, tmp_path: Path, devices: dict[str, Any]
 ) -> None:
@@ -328,7 +319,6 @@ def test_a_new_person_goes_from_my_lower_back_hurts_to_a_saved_session(
     assert [point["mean"] for point in trend["checkins"]] == [5.0]
 
 
-@pytest.mark.usefixtures("now")
 def test_a_resumed_session_still_offers_the_pregnancy_warning_signs(
     runner: CliRunner, tmp_path: Path, devices: dict[str, Any]
 ) -> None:
@@ -344,7 +334,6 @@ def test_a_resumed_session_still_offers_the_pregnancy_warning_signs(
     assert "Pregnancy warning sign" in resumed.output
 
 
-@pytest.mark.usefixtures("now")
 def test_the_first_start_asks_the_safety_check_after_one_filled_in_disclaimer(
     runner: CliRunner, devices: dict[str, Any]
 ) -> None:

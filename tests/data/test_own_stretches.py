@@ -1,45 +1,38 @@
-"""A person's own stretches, kept in the database: `stretches add FILE [--replace]`,
-`stretches remove ID`, each person's catalogue, and the old folder of files copied in once."""
+"""A person's own stretches, kept in the database: added (or replaced), removed, each person's
+catalogue built from them, and the old folder of files copied in once."""
 
 from __future__ import annotations
 
 import copy
-import json
-from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
-from sqlalchemy.orm import Session, sessionmaker
-from typer.testing import CliRunner
 
-from backstretch.cli.app import app
 from backstretch.config import get_settings
-from backstretch.core.catalogue import CatalogueError
-from backstretch.core.models import Movement
+from backstretch.core.catalogue import Catalogue, UnknownStretchError
+from backstretch.core.models import Movement, Position, Region
 from backstretch.core.screening import Restriction, restrictions_rule_out
 from backstretch.data import builtin_catalogue
-from backstretch.data.own import (
+from backstretch.data.own import MAX_DOCUMENT_BYTES, stored_origin
+from backstretch.db import repository
+from backstretch.db.tables import AccountRow
+from backstretch.services.context import PersonContext, Services
+from backstretch.services.errors import Conflict, Invalid, NotFound
+from backstretch.services.own_stretches import (
     LEGACY_MARKER,
-    NoSuchOwnStretch,
-    OwnStretchError,
-    OwnStretchExists,
     add_own_stretch,
-    catalogue_for,
-    import_legacy_folder,
+    catalogue_in,
+    copy_old_stretches,
+    own_stretches,
+    read_stretch_file,
     remove_own_stretch,
 )
-from backstretch.db import repository
-from backstretch.db.engine import transaction
-from backstretch.db.store import Store, open_store
-from backstretch.db.tables import AccountRow
 from tests.conftest import FIXED_NOW
 from tests.data.test_catalogue import VALID
-
-# Every test here runs on SQLite and on PostgreSQL.
-pytestmark = pytest.mark.usefixtures("database_url")
+from tests.fakes import FakeNow
 
 
 def own_folder(data_dir: Path) -> Path:
@@ -59,65 +52,57 @@ def stretch_file(tmp_path: Path, file_name: str = "wall.yaml", **changes: Any) -
     return path
 
 
-def add(runner: CliRunner, path: Path, *extra: str) -> Any:
-    return runner.invoke(app, ["stretches", "add", str(path), *extra])
+def add(me: PersonContext, path: Path, *, replace: bool = False) -> Any:
+    """Add a stretch file as `stretches add FILE` does: read it, then keep it."""
+    return add_own_stretch(me, read_stretch_file(path), origin=str(path), replace=replace)
 
 
-@pytest.fixture
-def opened() -> Iterator[Store]:
-    """The database the CLI uses, opened for the test to look into."""
-    store = open_store(get_settings().resolved_database_url)
-    yield store
-    store.close()
+def stored(me: PersonContext) -> dict[str, str]:
+    """Return the person's own stretches as stored: id -> YAML text."""
+    with me.transaction() as db:
+        return dict(repository.own_stretch_documents(db=db))
 
 
-def stored(store: Store) -> dict[str, str]:
-    """Return the local person's own stretches as stored: id -> YAML text."""
-    with transaction(store.sessions) as session:
-        return dict(repository.own_stretch_documents(session=session))
+def catalogue(me: PersonContext) -> Catalogue:
+    """Return the person's catalogue as the next use case will see it."""
+    return me.services.person(me.owner_id).catalogue
 
 
-def second_person(store: Store) -> sessionmaker[Session]:
-    with transaction(store.sessions) as session:
-        session.add(AccountRow(id=2, username="second", created_at=FIXED_NOW))
-    return store.for_owner(2)
+def second_person(services: Services) -> PersonContext:
+    with services.transaction() as db:
+        db.add(AccountRow(id=2, username="second", created_at=FIXED_NOW))
+    return services.person(2)
 
 
 # Adding --------------------------------------------------------------------------------------
 
 
 def test_add_a_valid_own_stretch(
-    runner: CliRunner, tmp_path: Path, isolated_settings: Path, opened: Store
+    me: PersonContext, tmp_path: Path, isolated_settings: Path
 ) -> None:
     path = stretch_file(tmp_path)
-    result = add(runner, path)
-    assert result.exit_code == 0, result.output
-    assert "Added my-wall-stretch (Wall chest stretch)." in result.stdout
+    added = add(me, path)
+    assert (added.id, added.name) == ("my-wall-stretch", "Wall chest stretch")
     # Kept in the database, as the text given; no file is written any more.
-    assert stored(opened) == {"my-wall-stretch": path.read_text(encoding="utf-8")}
+    assert stored(me) == {"my-wall-stretch": path.read_text(encoding="utf-8")}
     assert not own_folder(isolated_settings).exists()
 
-    shown = runner.invoke(app, ["show", "my-wall-stretch"])
-    assert shown.exit_code == 0, shown.output
-    assert "Wall chest stretch" in shown.stdout
-    assert "My physiotherapist" in shown.stdout
-
-    listed = runner.invoke(app, ["stretches", "--json"])
-    assert listed.exit_code == 0, listed.output
-    mine = [s for s in json.loads(listed.stdout) if s["id"] == "my-wall-stretch"]
-    assert len(mine) == 1
-    assert mine[0]["sources"] == [
+    mine = catalogue(me).get("my-wall-stretch")
+    assert mine == added
+    assert [s.model_dump(mode="json") for s in mine.sources] == [
         {"fact": "Hold 30 s, twice.", "file": None, "given_by": "My physiotherapist"}
     ]
-    assert mine[0]["dose"]["hold_seconds"] == 30
+    assert mine.dose.hold_seconds == 30
+    assert [s.id for s in own_stretches(me.services.person(me.owner_id))] == ["my-wall-stretch"]
 
 
-def test_own_stretch_is_found_by_area_and_search(runner: CliRunner, tmp_path: Path) -> None:
-    assert add(runner, stretch_file(tmp_path)).exit_code == 0
-    by_area = runner.invoke(app, ["stretches", "--area", "upper-back", "--json"])
-    assert "my-wall-stretch" in {s["id"] for s in json.loads(by_area.stdout)}
-    by_text = runner.invoke(app, ["stretches", "--search", "wall chest", "--json"])
-    assert [s["id"] for s in json.loads(by_text.stdout)] == ["my-wall-stretch"]
+def test_own_stretch_is_found_by_area_and_search(me: PersonContext, tmp_path: Path) -> None:
+    add(me, stretch_file(tmp_path))
+    found = catalogue(me)
+    by_area = found.filter(region=Region.UPPER_BACK)
+    assert "my-wall-stretch" in {s.id for s in by_area}
+    assert [s.id for s in found.filter(text="wall chest")] == ["my-wall-stretch"]
+    assert "my-wall-stretch" in {s.id for s in found.filter(position=Position.STANDING)}
 
 
 @pytest.mark.parametrize(
@@ -144,22 +129,21 @@ def test_own_stretch_is_found_by_area_and_search(runner: CliRunner, tmp_path: Pa
     ],
 )
 def test_a_bad_file_is_rejected_and_changes_nothing(
-    runner: CliRunner,
+    me: PersonContext,
     tmp_path: Path,
-    opened: Store,
     changes: dict[str, Any],
     field: str,
     problem: str,
 ) -> None:
     path = stretch_file(tmp_path, **changes)
-    result = add(runner, path)
-    assert result.exit_code == 2
-    message = result.stderr.strip()
+    with pytest.raises(Invalid) as raised:
+        add(me, path)
+    message = str(raised.value)
     assert len(message.splitlines()) == 1, message
-    assert message.startswith("backstretch: not added: ")
-    assert f": {field}: " in message
+    assert message.startswith(f"{path}: {field}: ")
     assert problem in message
-    assert stored(opened) == {}
+    assert raised.value.field == field
+    assert stored(me) == {}
 
 
 @pytest.mark.parametrize(
@@ -168,135 +152,145 @@ def test_a_bad_file_is_rejected_and_changes_nothing(
     ids=["missing-variant", "missing-parent"],
 )
 def test_a_broken_link_names_the_file_that_was_given(
-    runner: CliRunner, tmp_path: Path, changes: dict[str, Any]
+    me: PersonContext, tmp_path: Path, changes: dict[str, Any]
 ) -> None:
+    add(me, stretch_file(tmp_path, "other.yaml", id="my-other"))
     path = stretch_file(tmp_path, **changes)
-    result = add(runner, path)
-    assert result.exit_code == 2
-    assert result.stderr.startswith(f"backstretch: not added: {path}: "), result.stderr
+    with pytest.raises(Invalid) as raised:
+        add(me, path)
+    assert str(raised.value).startswith(f"{path}: "), raised.value
+    assert stored_origin("my-other") not in str(raised.value)
 
 
-def test_missing_movements_key_is_rejected(runner: CliRunner, tmp_path: Path) -> None:
+def test_missing_movements_key_is_rejected(me: PersonContext, tmp_path: Path) -> None:
     entry = copy.deepcopy(VALID)
     del entry["movements"]
     path = tmp_path / "wall.yaml"
     path.write_text(yaml.safe_dump(entry), encoding="utf-8")
-    result = add(runner, path)
-    assert result.exit_code == 2
-    assert f"{path}: movements: Field required" in result.stderr
+    with pytest.raises(Invalid, match=f"^{path}: movements: Field required"):
+        add(me, path)
 
 
-def test_broken_yaml_is_rejected_and_changes_nothing(
-    runner: CliRunner, tmp_path: Path, opened: Store
-) -> None:
-    assert add(runner, stretch_file(tmp_path)).exit_code == 0
-    before = stored(opened)
+def test_broken_yaml_is_rejected_and_changes_nothing(me: PersonContext, tmp_path: Path) -> None:
+    add(me, stretch_file(tmp_path))
+    before = stored(me)
     path = tmp_path / "broken.yaml"
     path.write_text("id: my-wall-stretch\nname: [oops\n", encoding="utf-8")
-    result = add(runner, path, "--replace")
-    assert result.exit_code == 2
-    assert f"{path}: line" in result.stderr
-    assert "not valid YAML" in result.stderr
-    assert stored(opened) == before
+    with pytest.raises(Invalid) as raised:
+        add(me, path, replace=True)
+    assert f"{path}: line" in str(raised.value)
+    assert "not valid YAML" in str(raised.value)
+    assert stored(me) == before
 
 
-def test_a_file_that_does_not_exist(runner: CliRunner, tmp_path: Path) -> None:
-    result = add(runner, tmp_path / "nowhere.yaml")
-    assert result.exit_code == 2
-    assert "cannot read" in result.stderr
-    assert "nowhere.yaml" in result.stderr
+def test_a_file_that_does_not_exist(tmp_path: Path) -> None:
+    with pytest.raises(Invalid) as raised:
+        read_stretch_file(tmp_path / "nowhere.yaml")
+    assert str(raised.value).startswith("cannot read ")
+    assert "nowhere.yaml" in str(raised.value)
 
 
-def test_a_huge_file_is_refused(runner: CliRunner, tmp_path: Path, opened: Store) -> None:
+def test_a_file_that_is_not_text(tmp_path: Path) -> None:
+    path = tmp_path / "photo.yaml"
+    path.write_bytes(b"\xff\xd8\xff\xe0 not UTF-8")
+    with pytest.raises(Invalid, match=f"^cannot read {path}: "):
+        read_stretch_file(path)
+
+
+def test_a_huge_file_is_refused(me: PersonContext, tmp_path: Path) -> None:
     path = stretch_file(tmp_path, summary="x" * 120_000)
-    result = add(runner, path)
-    assert result.exit_code == 2
-    assert "larger than 100 kB" in result.stderr
-    assert stored(opened) == {}
+    with pytest.raises(Invalid, match=f"^{path}: larger than 100 kB"):
+        read_stretch_file(path)
+    # The same text given directly (an upload) is refused by the use case itself.
+    text = path.read_text(encoding="utf-8")
+    assert len(text.encode()) > MAX_DOCUMENT_BYTES
+    with pytest.raises(Invalid, match=r"^upload\.yaml: \(file\): larger than 100 kB"):
+        add_own_stretch(me, text, origin="upload.yaml")
+    assert stored(me) == {}
 
 
-def test_replace_is_needed_to_overwrite(runner: CliRunner, tmp_path: Path, opened: Store) -> None:
-    assert add(runner, stretch_file(tmp_path)).exit_code == 0
-    before = stored(opened)
+def test_replace_is_needed_to_overwrite(me: PersonContext, tmp_path: Path) -> None:
+    add(me, stretch_file(tmp_path))
+    before = stored(me)
     changed = stretch_file(tmp_path, "wall2.yaml", name="Doorway stretch")
 
-    refused = add(runner, changed)
-    assert refused.exit_code == 2
-    assert "--replace" in refused.stderr
-    assert stored(opened) == before
+    with pytest.raises(Conflict) as refused:
+        add(me, changed)
+    assert str(refused.value) == "you already have my-wall-stretch; use --replace to update it"
+    assert stored(me) == before
 
-    replaced = add(runner, changed, "--replace")
-    assert replaced.exit_code == 0, replaced.output
-    shown = runner.invoke(app, ["show", "my-wall-stretch", "--json"])
-    assert json.loads(shown.stdout)["name"] == "Doorway stretch"
-    assert list(stored(opened)) == ["my-wall-stretch"]
+    replaced = add(me, changed, replace=True)
+    assert replaced.name == "Doorway stretch"
+    assert catalogue(me).get("my-wall-stretch").name == "Doorway stretch"
+    assert list(stored(me)) == ["my-wall-stretch"]
 
 
 def test_own_stretch_may_link_to_builtin_and_own_stretches(
-    runner: CliRunner, tmp_path: Path
+    me: PersonContext, tmp_path: Path
 ) -> None:
     first = stretch_file(tmp_path, variants={"alternatives": ["standing-side-stretch"]})
-    assert add(runner, first).exit_code == 0
+    add(me, first)
     second = stretch_file(
         tmp_path, "easy.yaml", id="my-easy-wall", variant_of="my-wall-stretch", name="Easy wall"
     )
-    result = add(runner, second)
-    assert result.exit_code == 0, result.output
-    shown = runner.invoke(app, ["show", "my-wall-stretch"])
-    assert "my-easy-wall" in shown.stdout
+    add(me, second)
+    linked = {s.id for s in catalogue(me).variants_of("my-wall-stretch")}
+    assert linked == {"my-easy-wall", "standing-side-stretch"}
+
+
+def test_a_new_stretch_is_checked_against_what_is_stored_not_a_stale_context(
+    me: PersonContext, clock: FakeNow, tmp_path: Path
+) -> None:
+    add(me, stretch_file(tmp_path))
+    clock.value = FIXED_NOW + timedelta(days=1)
+    # `me` was made before the first stretch was added; the use case reads what is stored.
+    add(me, stretch_file(tmp_path, "easy.yaml", id="my-easy-wall", variant_of="my-wall-stretch"))
+    assert sorted(stored(me)) == ["my-easy-wall", "my-wall-stretch"]
 
 
 # Removing ------------------------------------------------------------------------------------
 
 
-def test_remove_an_own_stretch(runner: CliRunner, tmp_path: Path, opened: Store) -> None:
-    assert add(runner, stretch_file(tmp_path)).exit_code == 0
-    result = runner.invoke(app, ["stretches", "remove", "my-wall-stretch"])
-    assert result.exit_code == 0, result.output
-    assert "Removed my-wall-stretch." in result.stdout
-    assert stored(opened) == {}
-    gone = runner.invoke(app, ["show", "my-wall-stretch"])
-    assert gone.exit_code == 2
+def test_remove_an_own_stretch(me: PersonContext, tmp_path: Path) -> None:
+    add(me, stretch_file(tmp_path))
+    remove_own_stretch(me, "my-wall-stretch")
+    assert stored(me) == {}
+    with pytest.raises(UnknownStretchError):
+        catalogue(me).get("my-wall-stretch")
 
 
-def test_removing_a_builtin_stretch_is_refused(runner: CliRunner) -> None:
-    result = runner.invoke(app, ["stretches", "remove", "cat-cow"])
-    assert result.exit_code == 2
-    assert "cat-cow is built in" in result.stderr
-    assert runner.invoke(app, ["show", "cat-cow"]).exit_code == 0
+def test_removing_a_builtin_stretch_is_refused(me: PersonContext) -> None:
+    with pytest.raises(Invalid) as raised:
+        remove_own_stretch(me, "cat-cow")
+    assert str(raised.value) == "cat-cow is built in; only your own (my-…) can be removed"
+    assert catalogue(me).get("cat-cow").id == "cat-cow"
 
 
 @pytest.mark.parametrize("stretch_id", ["my-unknown", "no-such-stretch"])
-def test_removing_an_unknown_stretch_is_refused(runner: CliRunner, stretch_id: str) -> None:
-    result = runner.invoke(app, ["stretches", "remove", stretch_id])
-    assert result.exit_code == 2
-    assert f"you have no stretch '{stretch_id}'" in result.stderr
+def test_removing_an_unknown_stretch_is_refused(me: PersonContext, stretch_id: str) -> None:
+    with pytest.raises(NotFound) as raised:
+        remove_own_stretch(me, stretch_id)
+    assert str(raised.value) == f"you have no stretch '{stretch_id}'"
 
 
-def test_removing_a_linked_stretch_is_refused(
-    runner: CliRunner, tmp_path: Path, opened: Store
-) -> None:
-    assert add(runner, stretch_file(tmp_path)).exit_code == 0
-    child = stretch_file(tmp_path, "easy.yaml", id="my-easy-wall", variant_of="my-wall-stretch")
-    assert add(runner, child).exit_code == 0
-    before = stored(opened)
-    result = runner.invoke(app, ["stretches", "remove", "my-wall-stretch"])
-    assert result.exit_code == 2
-    assert "linked from my-easy-wall" in result.stderr
-    assert stored(opened) == before
+def test_removing_a_linked_stretch_is_refused(me: PersonContext, tmp_path: Path) -> None:
+    add(me, stretch_file(tmp_path))
+    add(me, stretch_file(tmp_path, "easy.yaml", id="my-easy-wall", variant_of="my-wall-stretch"))
+    before = stored(me)
+    with pytest.raises(Conflict) as raised:
+        remove_own_stretch(me, "my-wall-stretch")
+    assert str(raised.value) == "my-wall-stretch is linked from my-easy-wall; remove those first"
+    assert stored(me) == before
 
 
-def test_safety_rules_apply_to_own_stretches(
-    runner: CliRunner, tmp_path: Path, opened: Store
-) -> None:
+def test_safety_rules_apply_to_own_stretches(me: PersonContext, tmp_path: Path) -> None:
     path = stretch_file(
         tmp_path,
         position="all_fours",
         movements=["kneeling", "hands_weight", "floor", "spinal_flexion"],
     )
-    assert add(runner, path).exit_code == 0
-    with transaction(opened.sessions) as session:
-        stretch = catalogue_for(session).get("my-wall-stretch")
+    add(me, path)
+    stretch = catalogue(me).get("my-wall-stretch")
     assert Movement.KNEELING in stretch.movements
     ruled = restrictions_rule_out(list(Restriction), stretch.movements)
     assert set(ruled) == {
@@ -313,54 +307,42 @@ def test_safety_rules_apply_to_own_stretches(
 # Each person's own ---------------------------------------------------------------------------
 
 
-def test_each_person_has_their_own_catalogue(opened: Store) -> None:
-    other = second_person(opened)
-    with transaction(other) as session:
-        add_own_stretch(session, document(), origin="wall.yaml", at=FIXED_NOW)
-    with transaction(opened.sessions) as session:
-        mine = catalogue_for(session)
-        assert "my-wall-stretch" not in mine
-        with pytest.raises(NoSuchOwnStretch):
-            remove_own_stretch(session, "my-wall-stretch")
-        # The same id is free for this person: ids are unique per person.
-        add_own_stretch(session, document(name="Mine"), origin="mine.yaml", at=FIXED_NOW)
-    with transaction(other) as session:
-        assert catalogue_for(session).get("my-wall-stretch").name == "Wall chest stretch"
-    with transaction(opened.sessions) as session:
-        assert catalogue_for(session).get("my-wall-stretch").name == "Mine"
+def test_each_person_has_their_own_catalogue(services: Services, me: PersonContext) -> None:
+    other = second_person(services)
+    add_own_stretch(other, document(), origin="wall.yaml")
+    assert "my-wall-stretch" not in catalogue(me)
+    with pytest.raises(NotFound):
+        remove_own_stretch(me, "my-wall-stretch")
+    # The same id is free for this person: ids are unique per person.
+    add_own_stretch(me, document(name="Mine"), origin="mine.yaml")
+    assert catalogue(other).get("my-wall-stretch").name == "Wall chest stretch"
+    assert catalogue(me).get("my-wall-stretch").name == "Mine"
 
 
-def test_catalogues_are_built_once_per_set_of_stretches(opened: Store) -> None:
-    other = second_person(opened)
-    with transaction(opened.sessions) as session:
+def test_catalogues_are_built_once_per_set_of_stretches(
+    services: Services, me: PersonContext
+) -> None:
+    other = second_person(services)
+    with me.transaction() as db:
         # No own stretches: the built-in catalogue itself, not a copy.
-        assert catalogue_for(session) is builtin_catalogue()
-        add_own_stretch(session, document(), origin="wall.yaml", at=FIXED_NOW)
-        first = catalogue_for(session)
-        assert catalogue_for(session) is first
-    with transaction(other) as session:
-        add_own_stretch(session, document(), origin="wall.yaml", at=FIXED_NOW)
-        assert catalogue_for(session) is first  # the same stretches, the same catalogue
-    with transaction(opened.sessions) as session:
-        # Replaced at the very same moment: still a new catalogue, as the text changed.
-        add_own_stretch(
-            session, document(name="Changed"), origin="wall.yaml", at=FIXED_NOW, replace=True
-        )
-        changed = catalogue_for(session)
+        assert catalogue_in(db) is builtin_catalogue()
+    add_own_stretch(me, document(), origin="wall.yaml")
+    with me.transaction() as db:
+        first = catalogue_in(db)
+        assert catalogue_in(db) is first
+    add_own_stretch(other, document(), origin="wall.yaml")
+    assert catalogue(other) is first  # the same stretches, the same catalogue
+    # Replaced at the very same moment: still a new catalogue, as the text changed.
+    add_own_stretch(me, document(name="Changed"), origin="wall.yaml", replace=True)
+    changed = catalogue(me)
     assert changed is not first
     assert changed.get("my-wall-stretch").name == "Changed"
 
 
-def test_the_library_functions_refuse_as_the_commands_do(opened: Store) -> None:
-    with transaction(opened.sessions) as session:
-        add_own_stretch(session, document(), origin="wall.yaml", at=FIXED_NOW)
-        with pytest.raises(OwnStretchExists) as raised:
-            add_own_stretch(session, document(), origin="again.yaml", at=FIXED_NOW)
-        assert raised.value.stretch_id == "my-wall-stretch"
-        with pytest.raises(CatalogueError, match=r"^upload\.yaml: id: "):
-            add_own_stretch(session, document(id="wall"), origin="upload.yaml", at=FIXED_NOW)
-        with pytest.raises(OwnStretchError, match="built in"):
-            remove_own_stretch(session, "cat-cow")
+def test_an_upload_names_its_own_origin(me: PersonContext) -> None:
+    with pytest.raises(Invalid, match=r"^upload\.yaml: id: "):
+        add_own_stretch(me, document(id="wall"), origin="upload.yaml")
+    assert stored(me) == {}
 
 
 # The old folder of files ---------------------------------------------------------------------
@@ -374,8 +356,8 @@ def old_files(data_dir: Path, **documents: str) -> Path:
     return folder
 
 
-def test_old_files_are_copied_in_once_on_first_use(
-    runner: CliRunner, isolated_settings: Path, opened: Store
+def test_old_files_are_copied_in_once(
+    me: PersonContext, clock: FakeNow, isolated_settings: Path
 ) -> None:
     folder = old_files(
         isolated_settings,
@@ -386,14 +368,13 @@ def test_old_files_are_copied_in_once_on_first_use(
             "my-broken": "id: my-broken\nname: [oops\n",
         },
     )
-    first = runner.invoke(app, ["stretches", "--json"])
-    assert first.exit_code == 0, first.output
-    said = " ".join(first.stderr.split())
-    assert "copied your own stretches into the database: my-wall-stretch, my-easy-wall" in said
-    assert f"your own stretch {folder / 'my-broken.yaml'} was not copied" in first.stderr
-    assert "backstretch stretches add" in first.stderr
-    assert {"my-easy-wall", "my-wall-stretch"} <= {s["id"] for s in json.loads(first.stdout)}
-    assert sorted(stored(opened)) == ["my-easy-wall", "my-wall-stretch"]
+    first = copy_old_stretches(me, folder)
+    assert first.added == ("my-wall-stretch", "my-easy-wall")
+    ((refused, problem),) = first.refused
+    assert refused == folder / "my-broken.yaml"
+    assert problem.startswith(f"{refused}: line ")
+    assert sorted(stored(me)) == ["my-easy-wall", "my-wall-stretch"]
+    assert {"my-easy-wall", "my-wall-stretch"} <= {s.id for s in catalogue(me)}
     # The files stay; the marker lists what was handled, the broken file included.
     assert sorted(p.name for p in folder.glob("*.yaml")) == [
         "my-broken.yaml",
@@ -405,33 +386,40 @@ def test_old_files_are_copied_in_once_on_first_use(
         "my-easy-wall.yaml",
         "my-wall-stretch.yaml",
     ]
-    again = runner.invoke(app, ["stretches", "--json"])
-    assert again.stderr == ""
+    again = copy_old_stretches(me, folder)
+    assert (again.added, again.refused) == ((), ())
     # Removed from the database: not copied back from the old file.
-    assert runner.invoke(app, ["stretches", "remove", "my-easy-wall"]).exit_code == 0
-    assert runner.invoke(app, ["stretches", "remove", "my-wall-stretch"]).exit_code == 0
-    assert stored(opened) == {}
+    remove_own_stretch(me, "my-easy-wall")
+    remove_own_stretch(me, "my-wall-stretch")
+    assert copy_old_stretches(me, folder).added == ()
+    assert stored(me) == {}
     # A file put into the old folder later is copied at the next use.
     (folder / "my-door.yaml").write_text(document(id="my-door"), encoding="utf-8")
-    later = runner.invoke(app, ["show", "my-door", "--json"])
-    assert later.exit_code == 0, later.output
-    assert sorted(stored(opened)) == ["my-door"]
+    clock.value = FIXED_NOW + timedelta(days=1)
+    assert copy_old_stretches(me, folder).added == ("my-door",)
+    assert sorted(stored(me)) == ["my-door"]
+
+
+def test_no_old_folder_copies_nothing(me: PersonContext, tmp_path: Path) -> None:
+    assert copy_old_stretches(me, None).added == ()
+    nothing = copy_old_stretches(me, tmp_path / "not-there")
+    assert (nothing.added, nothing.refused) == ((), ())
+    assert not (tmp_path / "not-there").exists()
 
 
 def test_a_stretch_in_the_database_wins_over_its_old_file(
-    isolated_settings: Path, opened: Store
+    me: PersonContext, clock: FakeNow, isolated_settings: Path
 ) -> None:
-    with transaction(opened.sessions) as session:
-        add_own_stretch(session, document(name="New"), origin="new.yaml", at=FIXED_NOW)
+    add_own_stretch(me, document(name="New"), origin="new.yaml")
     folder = old_files(isolated_settings, **{"my-wall-stretch": document(name="Old")})
-    copied = import_legacy_folder(opened.sessions, folder, at=FIXED_NOW + timedelta(days=1))
-    assert copied.added == copied.refused == ()
-    with transaction(opened.sessions) as session:
-        assert catalogue_for(session).get("my-wall-stretch").name == "New"
+    clock.value = FIXED_NOW + timedelta(days=1)
+    copied = copy_old_stretches(me, folder)
+    assert (copied.added, copied.refused) == ((), ())
+    assert catalogue(me).get("my-wall-stretch").name == "New"
 
 
 def test_the_web_app_copies_the_old_files_for_the_local_person(
-    isolated_settings: Path, opened: Store
+    me: PersonContext, isolated_settings: Path
 ) -> None:
     from fastapi.testclient import TestClient
 
@@ -441,4 +429,4 @@ def test_the_web_app_copies_the_old_files_for_the_local_person(
     with TestClient(create_app(get_settings())) as client:
         page = client.get("/stretches/my-wall-stretch")
     assert page.status_code == 200
-    assert list(stored(opened)) == ["my-wall-stretch"]
+    assert list(stored(me)) == ["my-wall-stretch"]

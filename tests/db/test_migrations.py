@@ -110,7 +110,7 @@ def test_data_kept_before_accounts_becomes_the_local_persons(database_url: str) 
         from backstretch.db.engine import transaction
 
         with transaction(store.sessions) as session:
-            found = repository.get_session(session=session, uuid="u-1")
+            found = repository.get_session(db=session, uuid="u-1")
         assert found is not None and found.items[0].done_seconds == 60
     finally:
         store.close()

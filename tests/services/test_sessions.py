@@ -2,32 +2,49 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
 import pytest
 
-from backstretch.core.planner import Reason, ReasonKind, Request
+from backstretch.config import get_settings
+from backstretch.core.planner import Reason, ReasonKind
 from backstretch.core.player import Player, item_spans
-from backstretch.core.profile import Profile, parse_profile
 from backstretch.core.records import ItemRecord, SessionRecord, SessionStatus
-from backstretch.core.safety import BlockKind, StopSignal
-from backstretch.core.screening import ScreeningGuide
-from backstretch.core.timeline import RoutineItem, TimelineSettings, default_dose, timeline
-from backstretch.data import builtin_catalogue, screening_guide
+from backstretch.core.safety import BlockKind, GateStatus, StopSignal
+from backstretch.core.timeline import RoutineItem, default_dose, timeline
+from backstretch.data import builtin_catalogue
 from backstretch.db import repository
-from backstretch.db.engine import transaction
-from backstretch.db.store import Store
 from backstretch.services import sessions
-from backstretch.services.screening import Context, record_screening
+from backstretch.services.context import PersonContext
+from backstretch.services.errors import Blocked, Invalid, NotFound
+from backstretch.services.planning import PlanChoice, TodayPlan, plan_today, timeline_settings
+from backstretch.services.screening import current_gate, record_screening
 from tests.factories import EMERGENCY_NUMBER, all_no_answers
+from tests.fakes import FakeNow
 
 CATALOGUE = builtin_catalogue()
 ZONE = "Europe/London"
-SETTINGS = TimelineSettings()
 T0 = datetime(2026, 10, 20, 9, 0, tzinfo=UTC)  # a Tuesday; 10:00 in London
-STRETCHES = ("childs-pose", "knee-to-chest", "cat-cow")
+# In the order the planner puts them: all fours, kneeling, then lying down.
+STRETCHES = ("cat-cow", "childs-pose", "knee-to-chest")
+
+
+@pytest.fixture(autouse=True)
+def emergency_number(isolated_settings: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Advice names a number no real wording holds, so a test can tell it was filled in."""
+    del isolated_settings  # which clears the environment: this comes after it
+    monkeypatch.setenv("BACKSTRETCH_EMERGENCY_NUMBER", EMERGENCY_NUMBER)
+    get_settings.cache_clear()
+    yield
+    get_settings.cache_clear()
+
+
+@pytest.fixture(autouse=True)
+def at_t0(clock: FakeNow) -> None:
+    clock.value = T0
 
 
 def routine(*stretch_ids: str) -> tuple[RoutineItem, ...]:
@@ -38,41 +55,43 @@ def routine(*stretch_ids: str) -> tuple[RoutineItem, ...]:
 
 
 ROUTINE = routine()
-REQUESTS = [Request(i) for i in STRETCHES]
-PERSON: Profile = parse_profile({"areas": ["lower_back", "upper_back"], "minutes": 15})
 
 
-@pytest.fixture
-def guide() -> ScreeningGuide:
-    return screening_guide()
+def routine_choice(*stretch_ids: str, name: str = "Test routine") -> PlanChoice:
+    """Plan these stretches (a routine file) at their suggested doses, in 15 minutes."""
+    items = [{"stretch": stretch_id} for stretch_id in stretch_ids or STRETCHES]
+    return PlanChoice(routine_file={"name": name, "items": items}, flags={"minutes": 15})
+
+
+def planned(me: PersonContext, *stretch_ids: str) -> TodayPlan:
+    return plan_today(me, routine_choice(*stretch_ids))
+
+
+def screened(me: PersonContext) -> None:
+    """Answer the weekly check now, with every answer no."""
+    record_screening(me, all_no_answers())
 
 
 def begin(
-    store: Store,
+    me: PersonContext,
+    clock: FakeNow,
     uuid: str,
-    now: datetime = T0,
+    at: datetime = T0,
     *,
     pain_before: int | None = 3,
-    items: Sequence[RoutineItem] = ROUTINE,
+    stretch_ids: Sequence[str] = STRETCHES,
 ) -> SessionRecord:
-    with transaction(store.sessions) as session:
-        return sessions.begin_session(
-            session,
-            uuid=uuid,
-            routine_name="Test routine",
-            items=items,
-            settings=SETTINGS,
-            pain_before=pain_before,
-            now=now,
-            timezone=ZONE,
-        )
+    """Begin a session of these stretches at `at`, answering the weekly check first if it is
+    due (as the player asks for it); a safety block is left as it is."""
+    clock.value = at
+    if current_gate(me).status in (GateStatus.MISSING, GateStatus.STALE):
+        screened(me)
+    today = planned(me, *stretch_ids)
+    return sessions.begin_session(me, today, pain_before=pain_before, uuid=uuid)
 
 
-def stored(store: Store, uuid: str) -> SessionRecord:
-    with transaction(store.sessions) as session:
-        record = repository.get_session(session=session, uuid=uuid)
-    assert record is not None
-    return record
+def stored(me: PersonContext, uuid: str) -> SessionRecord:
+    return sessions.find_session(me, uuid)
 
 
 def all_done(record: SessionRecord) -> list[ItemRecord]:
@@ -81,139 +100,143 @@ def all_done(record: SessionRecord) -> list[ItemRecord]:
     ]
 
 
-def save(store: Store, uuid: str, items: Sequence[ItemRecord], now: datetime = T0) -> None:
-    with transaction(store.sessions) as session:
-        sessions.save_items(session, uuid=uuid, items=items, now=now)
+def save(
+    me: PersonContext,
+    clock: FakeNow,
+    uuid: str,
+    items: Sequence[ItemRecord],
+    at: datetime = T0,
+) -> None:
+    clock.value = at
+    sessions.save_progress(me, uuid, items)
 
 
 def finish(
-    store: Store,
-    guide: ScreeningGuide,
+    me: PersonContext,
+    clock: FakeNow,
     uuid: str,
-    now: datetime,
+    at: datetime,
     *,
     status: SessionStatus = SessionStatus.COMPLETED,
     pain_after: int | None = None,
     signal: StopSignal | None = None,
     stopped: str | None = None,
 ) -> sessions.Ending:
-    with transaction(store.sessions) as session:
-        return sessions.finish_session(
-            session,
-            uuid=uuid,
-            status=status,
-            now=now,
-            timezone=ZONE,
-            guide=guide,
-            emergency_number=EMERGENCY_NUMBER,
-            pain_after=pain_after,
-            stop_signal=signal,
-            stopped_stretch=stopped,
-        )
+    clock.value = at
+    finished = sessions.finish_session(
+        me,
+        uuid,
+        status=status,
+        pain_after=pain_after,
+        stop_signal=signal,
+        stopped_stretch=stopped,
+    )
+    assert finished.record.uuid == uuid
+    assert finished.record.status is status
+    return finished.ending
 
 
 def full_session(
-    store: Store,
-    guide: ScreeningGuide,
+    me: PersonContext,
+    clock: FakeNow,
     uuid: str,
-    now: datetime,
+    at: datetime,
     *,
     before: int | None = 3,
     after: int | None = 2,
-    items: Sequence[RoutineItem] = ROUTINE,
 ) -> sessions.Ending:
     """A session played through and rated."""
-    record = begin(store, uuid, now, pain_before=before, items=items)
-    save(store, uuid, all_done(record), now + timedelta(minutes=5))
-    return finish(store, guide, uuid, now + timedelta(minutes=6), pain_after=after)
+    record = begin(me, clock, uuid, at, pain_before=before)
+    save(me, clock, uuid, all_done(record), at + timedelta(minutes=5))
+    return finish(me, clock, uuid, at + timedelta(minutes=6), pain_after=after)
 
 
-def screened(store: Store, guide: ScreeningGuide, now: datetime) -> None:
-    context = Context(
-        guide=guide, catalogue=CATALOGUE, emergency_number=EMERGENCY_NUMBER, timezone=ZONE
-    )
-    with transaction(store.sessions) as session:
-        record_screening(session, all_no_answers(), context, now=now)
-
-
-def plan_next(
-    store: Store, guide: ScreeningGuide, now: datetime, *, requests: object = REQUESTS
-) -> sessions.NextPlan:
-    with transaction(store.sessions) as session:
-        return sessions.plan_next(
-            session,
-            profile=PERSON,
-            catalogue=CATALOGUE,
-            guide=guide,
-            emergency_number=EMERGENCY_NUMBER,
-            now=now,
-            on=now.date(),
-            requests=requests,
-        )
-
-
-def blocks(store: Store) -> list[repository.StoredBlock]:
-    with transaction(store.sessions) as session:
-        return repository.list_blocks(session=session)
+def blocks(me: PersonContext) -> list[repository.StoredBlock]:
+    """Every safety block, open or closed."""
+    with me.transaction() as db:
+        return repository.list_blocks(db=db)
 
 
 # ---- beginning -----------------------------------------------------------------------------------
 
 
-def test_begin_stores_a_session_in_progress_with_every_target(store: Store) -> None:
-    begin(store, "first")
-    record = stored(store, "first")
-    spans = item_spans(timeline(ROUTINE, SETTINGS))
+def test_begin_stores_a_session_in_progress_with_every_target(
+    me: PersonContext, clock: FakeNow
+) -> None:
+    begin(me, clock, "first")
+    record = stored(me, "first")
+    settings = timeline_settings(me)
+    spans = item_spans(timeline(ROUTINE, settings))
     assert record.status is SessionStatus.IN_PROGRESS
     assert record.started_at == T0
     assert record.timezone == ZONE
     assert record.pain_before == 3
     assert record.source == "player"
-    assert record.planned_seconds * 1000 == timeline(ROUTINE, SETTINGS)[-1].end_ms
+    assert record.routine_name == "Test routine"
+    assert record.planned_seconds * 1000 == timeline(ROUTINE, settings)[-1].end_ms
     assert [(i.position, i.stretch, i.planned_seconds, i.planned_reps) for i in record.items] == [
         (s.position, s.stretch, s.planned_seconds, s.planned_reps) for s in spans
     ]
-    # Child's pose 30 s once; knee-to-chest 2 × 30 s each side; cat-cow 10 × 6 s.
+    # Cat-cow 10 × 6 s; child's pose 30 s once; knee-to-chest 2 × 30 s each side.
     assert [(i.planned_seconds, i.planned_reps) for i in record.items] == [
+        (60, 10),
         (30, 1),
         (120, 4),
-        (60, 10),
     ]
     assert all(i.done_seconds == 0 and i.done_reps == 0 and not i.skipped for i in record.items)
 
 
-def test_the_stored_plan_rebuilds_the_same_timeline(store: Store) -> None:
-    begin(store, "first")
-    with transaction(store.sessions) as session:
-        document = repository.session_plan(session=session, uuid="first")
+def test_the_stored_plan_rebuilds_the_same_timeline(me: PersonContext, clock: FakeNow) -> None:
+    begin(me, clock, "first")
+    today = planned(me)
+    assert today.plan.routine == ROUTINE
+    with me.transaction() as db:
+        document = repository.session_plan(db=db, uuid="first")
     assert document is not None
-    items, settings = sessions.routine_from_document(document, CATALOGUE)
-    assert timeline(items, settings) == timeline(ROUTINE, SETTINGS)
+    items, settings = sessions.routine_from_document(document, me.catalogue)
+    assert timeline(items, settings) == timeline(today.plan.routine, today.settings)
 
 
-def test_beginning_again_with_the_same_uuid_is_refused(store: Store) -> None:
-    begin(store, "same")
-    with pytest.raises(sessions.SessionError, match="same"):
-        begin(store, "same", T0 + timedelta(hours=1), pain_before=7)
-    with transaction(store.sessions) as session:
-        everything = repository.list_sessions(session=session)
+def test_beginning_again_with_the_same_uuid_is_refused(me: PersonContext, clock: FakeNow) -> None:
+    begin(me, clock, "same")
+    with pytest.raises(Invalid, match="same"):
+        begin(me, clock, "same", T0 + timedelta(hours=1), pain_before=7)
+    everything = sessions.session_history(me)
     assert [(r.uuid, r.started_at, r.pain_before) for r in everything] == [("same", T0, 3)]
+
+
+def test_a_session_cannot_begin_before_the_weekly_check(me: PersonContext) -> None:
+    today = planned(me)  # a plan may be looked at before the check...
+    with pytest.raises(Blocked, match="safety does not allow a session now"):
+        sessions.begin_session(me, today, pain_before=3, uuid="early")  # ...but not played
+    assert sessions.session_history(me) == []
+
+
+def test_a_session_cannot_begin_once_the_weekly_check_is_stale(
+    me: PersonContext, clock: FakeNow
+) -> None:
+    screened(me)
+    today = planned(me)
+    clock.value = T0 + timedelta(days=7, seconds=1)
+    with pytest.raises(Blocked):
+        sessions.begin_session(me, today, pain_before=3, uuid="late")
+    assert sessions.session_history(me) == []
 
 
 # ---- saving as it goes, and resuming -------------------------------------------------------------
 
 
 def test_saved_items_are_read_back_and_an_unfinished_session_reads_as_abandoned(
-    store: Store,
+    me: PersonContext, clock: FakeNow
 ) -> None:
-    record = begin(store, "part")
+    record = begin(me, clock, "part")
     done = [
         replace(record.items[0], done_seconds=30, done_reps=1),
         replace(record.items[1], done_seconds=45, done_reps=1),
         record.items[2],
     ]
-    save(store, "part", done, T0 + timedelta(minutes=2))
-    again = stored(store, "part")
+    save(me, clock, "part", done, T0 + timedelta(minutes=2))
+    again = stored(me, "part")
     assert [(i.done_seconds, i.done_reps, i.skipped) for i in again.items] == [
         (30, 1, False),
         (45, 1, False),
@@ -225,87 +248,101 @@ def test_saved_items_are_read_back_and_an_unfinished_session_reads_as_abandoned(
     assert again.counts
 
 
-def test_find_resumable_gives_the_unfinished_items_in_their_places(store: Store) -> None:
-    record = begin(store, "part")
-    save(store, "part", [replace(record.items[0], done_seconds=30, done_reps=1)])
-    save(store, "part", [replace(record.items[1], done_seconds=45, done_reps=1)])
-    with transaction(store.sessions) as session:
-        left = sessions.find_resumable(session, CATALOGUE)
-    assert left is not None
+def test_resuming_gives_the_unfinished_items_in_their_places(
+    me: PersonContext, clock: FakeNow
+) -> None:
+    record = begin(me, clock, "part")
+    save(me, clock, "part", [replace(record.items[0], done_seconds=60, done_reps=10)])
+    save(me, clock, "part", [replace(record.items[1], done_seconds=15, done_reps=0)])
+    left = sessions.resume_last(me).left
     assert left.record.uuid == "part"
-    assert [i.stretch.id for i in left.remaining] == ["knee-to-chest", "cat-cow"]
+    assert [i.stretch.id for i in left.remaining] == ["childs-pose", "knee-to-chest"]
     assert left.positions == (1, 2)
-    assert left.segments() == timeline(routine("knee-to-chest", "cat-cow"), SETTINGS)
-    assert {s.stretch for s in left.segments()} == {"knee-to-chest", "cat-cow", None}
+    settings = timeline_settings(me)
+    assert left.segments() == timeline(routine("childs-pose", "knee-to-chest"), settings)
+    assert {s.stretch for s in left.segments()} == {"childs-pose", "knee-to-chest", None}
 
 
-def test_a_skipped_item_is_not_offered_again(store: Store) -> None:
-    record = begin(store, "part")
-    save(store, "part", [replace(record.items[1], done_seconds=10, skipped=True)])
-    with transaction(store.sessions) as session:
-        left = sessions.find_resumable(session, CATALOGUE)
-    assert left is not None
-    assert [i.stretch.id for i in left.remaining] == ["childs-pose", "cat-cow"]
+def test_a_skipped_item_is_not_offered_again(me: PersonContext, clock: FakeNow) -> None:
+    record = begin(me, clock, "part")
+    save(me, clock, "part", [replace(record.items[1], done_seconds=10, skipped=True)])
+    left = sessions.resume_last(me).left
+    assert [i.stretch.id for i in left.remaining] == ["cat-cow", "knee-to-chest"]
     assert left.positions == (0, 2)
 
 
-def test_an_abandoned_session_is_resumed_and_reopened(store: Store, guide: ScreeningGuide) -> None:
-    record = begin(store, "quit")
-    save(store, "quit", [replace(record.items[0], done_seconds=12)])
-    ending = finish(store, guide, "quit", T0 + timedelta(minutes=1), status=SessionStatus.ABANDONED)
+def test_an_abandoned_session_is_resumed_and_reopened(me: PersonContext, clock: FakeNow) -> None:
+    record = begin(me, clock, "quit")
+    save(me, clock, "quit", [replace(record.items[0], done_seconds=12)])
+    ending = finish(me, clock, "quit", T0 + timedelta(minutes=1), status=SessionStatus.ABANDONED)
     assert ending.block is None and ending.advice is None
-    assert stored(store, "quit").status is SessionStatus.ABANDONED
-    later = T0 + timedelta(hours=3)
-    with transaction(store.sessions) as session:
-        left = sessions.find_resumable(session, CATALOGUE)
-        assert left is not None
-        assert left.positions == (0, 1, 2)
-        sessions.reopen(session, uuid=left.record.uuid, now=later)
-    assert stored(store, "quit").status is SessionStatus.IN_PROGRESS
+    assert stored(me, "quit").status is SessionStatus.ABANDONED
+    clock.value = T0 + timedelta(hours=3)
+    resuming = sessions.resume_last(me)
+    assert resuming.left.record.uuid == "quit"
+    assert resuming.left.positions == (0, 1, 2)
+    assert not resuming.pregnant
+    assert stored(me, "quit").status is SessionStatus.IN_PROGRESS
 
 
-def test_nothing_to_resume_after_a_finished_session(store: Store, guide: ScreeningGuide) -> None:
-    full_session(store, guide, "done", T0)
-    with transaction(store.sessions) as session:
-        assert sessions.find_resumable(session, CATALOGUE) is None
+def test_nothing_to_resume_after_a_finished_session(me: PersonContext, clock: FakeNow) -> None:
+    full_session(me, clock, "done", T0)
+    with pytest.raises(NotFound, match="there is no unfinished session to resume"):
+        sessions.resume_last(me)
+    assert stored(me, "done").status is SessionStatus.COMPLETED
 
 
-def test_the_newest_unfinished_session_is_the_one_resumed(store: Store) -> None:
-    begin(store, "older", T0)
-    begin(store, "newer", T0 + timedelta(days=1))
-    with transaction(store.sessions) as session:
-        left = sessions.find_resumable(session, CATALOGUE)
-    assert left is not None and left.record.uuid == "newer"
+def test_the_newest_unfinished_session_is_the_one_resumed(
+    me: PersonContext, clock: FakeNow
+) -> None:
+    begin(me, clock, "older", T0)
+    begin(me, clock, "newer", T0 + timedelta(days=1))
+    assert sessions.resume_last(me).left.record.uuid == "newer"
 
 
-def test_a_resumed_run_maps_back_and_never_exceeds_the_plan(store: Store) -> None:
-    record = begin(store, "part")
+def test_a_session_cannot_be_resumed_while_safety_blocks(me: PersonContext, clock: FakeNow) -> None:
+    begin(me, clock, "part")
+    clock.value = T0 + timedelta(minutes=1)
+    record_screening(me, all_no_answers(night_pain=True))
+    with pytest.raises(Blocked, match="cannot be resumed now"):
+        sessions.resume_last(me)
+
+
+def test_resuming_says_whether_pregnancy_applies(me: PersonContext, clock: FakeNow) -> None:
+    record_screening(me, all_no_answers(pregnant=True))
+    assert sessions.pregnant_now(me)
+    begin(me, clock, "part", stretch_ids=("childs-pose",))
+    assert sessions.resume_last(me).pregnant
+
+
+def test_a_resumed_run_maps_back_and_never_exceeds_the_plan(
+    me: PersonContext, clock: FakeNow
+) -> None:
+    record = begin(me, clock, "part")
     earlier = [
-        replace(record.items[0], done_seconds=30, done_reps=1),  # done
-        replace(record.items[1], done_seconds=45, done_reps=1),  # part-way
+        replace(record.items[0], done_seconds=60, done_reps=10),  # done
+        replace(record.items[1], done_seconds=15, done_reps=0),  # part-way
         record.items[2],  # not begun
     ]
-    save(store, "part", earlier)
-    with transaction(store.sessions) as session:
-        left = sessions.find_resumable(session, CATALOGUE)
-        assert left is not None
-        sessions.reopen(session, uuid="part", now=T0 + timedelta(hours=1))
-    # The resumed run plays all that is left, from the start of knee-to-chest.
+    save(me, clock, "part", earlier)
+    clock.value = T0 + timedelta(hours=1)
+    left = sessions.resume_last(me).left
+    # The resumed run plays all that is left, from the start of child's pose.
     player = Player.start(left.segments(), 5_000)
     player.note_progress(5_000 + player.total_ms)
     run = player.items_done()
     assert [i.position for i in run] == [0, 1]
     moved = sessions.shifted(run, left.positions)
-    assert [(i.position, i.stretch) for i in moved] == [(1, "knee-to-chest"), (2, "cat-cow")]
+    assert [(i.position, i.stretch) for i in moved] == [(1, "childs-pose"), (2, "knee-to-chest")]
     by_position = {i.position: i for i in left.record.items}
     merged = [sessions.merged(by_position[i.position], i) for i in moved]
     for item in merged:
         assert item.done_seconds == item.planned_seconds
         assert item.done_reps == item.planned_reps
-    save(store, "part", merged, T0 + timedelta(hours=1, minutes=5))
-    final = stored(store, "part")
+    save(me, clock, "part", merged, T0 + timedelta(hours=1, minutes=5))
+    final = stored(me, "part")
     assert all(i.finished for i in final.items)
-    assert [i.done_seconds for i in final.items] == [30, 120, 60]
+    assert [i.done_seconds for i in final.items] == [60, 30, 120]
 
 
 def test_a_resumed_run_adds_to_what_was_done_before() -> None:
@@ -347,32 +384,32 @@ def test_a_resumed_run_adds_to_what_was_done_before() -> None:
     ],
 )
 def test_a_stop_signal_gives_its_advice_and_opens_its_block(
-    store: Store,
-    guide: ScreeningGuide,
+    me: PersonContext,
+    clock: FakeNow,
     signal: StopSignal,
     status: SessionStatus,
     block: BlockKind | None,
 ) -> None:
-    begin(store, "stop")
+    begin(me, clock, "stop")
     ending = finish(
-        store,
-        guide,
+        me,
+        clock,
         "stop",
         T0 + timedelta(minutes=3),
         status=status,
         signal=signal,
         stopped="knee-to-chest",
     )
-    (text,) = [t for t in guide.stop_signals if t.id == signal.value]
+    (text,) = [t for t in me.guide.stop_signals if t.id == signal.value]
     assert ending.status is status
     assert ending.block is block
     assert ending.advice == text.advice.replace("{emergency_number}", EMERGENCY_NUMBER).strip()
     assert "{emergency_number}" not in ending.advice
     assert ("{emergency_number}" in text.advice) == (EMERGENCY_NUMBER in ending.advice)
-    opened = blocks(store)
+    opened = blocks(me)
     assert [(b.kind, b.reason) for b in opened] == ([(block, signal.value)] if block else [])
     assert all(b.closed_at is None for b in opened)
-    record = stored(store, "stop")
+    record = stored(me, "stop")
     assert (record.status, record.stop_signal, record.stopped_stretch) == (
         status,
         signal,
@@ -381,63 +418,111 @@ def test_a_stop_signal_gives_its_advice_and_opens_its_block(
     assert record.ended_at == T0 + timedelta(minutes=3)
 
 
-def test_the_emergency_advice_names_the_number(guide: ScreeningGuide) -> None:
+def test_the_emergency_advice_names_the_number(me: PersonContext) -> None:
+    assert me.emergency_number == EMERGENCY_NUMBER
     for signal in (StopSignal.WEAKNESS, StopSignal.DIZZINESS_VISION, StopSignal.PREGNANCY_WARNING):
-        assert EMERGENCY_NUMBER in sessions.stop_advice(guide, signal, EMERGENCY_NUMBER)
+        assert EMERGENCY_NUMBER in sessions.stop_advice_for(me, signal)
+        assert sessions.stop_advice_for(me, signal) == sessions.stop_advice(
+            me.guide, signal, EMERGENCY_NUMBER
+        )
 
 
-def test_a_finish_without_a_signal_gives_no_advice(store: Store, guide: ScreeningGuide) -> None:
-    ending = full_session(store, guide, "fine", T0)
+def test_a_finish_without_a_signal_gives_no_advice(me: PersonContext, clock: FakeNow) -> None:
+    ending = full_session(me, clock, "fine", T0)
     assert ending == sessions.Ending(status=SessionStatus.COMPLETED)
-    assert blocks(store) == []
+    assert blocks(me) == []
+
+
+def test_finishing_an_unknown_session_is_not_found(me: PersonContext) -> None:
+    with pytest.raises(NotFound, match="no session nowhere"):
+        sessions.finish_session(me, "nowhere", status=SessionStatus.COMPLETED)
+
+
+def test_pain_building_ends_only_the_stretch_and_the_next_plan_eases_off(
+    me: PersonContext, clock: FakeNow
+) -> None:
+    begin(me, clock, "rising")
+    clock.value = T0 + timedelta(minutes=2)
+    sessions.note_pain_rising(me, "rising", "knee-to-chest")
+    record = stored(me, "rising")
+    assert record.status is SessionStatus.IN_PROGRESS
+    assert (record.stop_signal, record.stopped_stretch) == (
+        StopSignal.PAIN_RISING,
+        "knee-to-chest",
+    )
+    assert blocks(me) == []
+    # Never finished, the session still counts: the next plan eases off.
+    clock.value = T0 + timedelta(days=1)
+    upcoming = planned(me)
+    assert upcoming.progress.step == -1
+    assert "knee-to-chest" not in {p.item.stretch.id for p in upcoming.plan.items}
 
 
 # ---- finishing: the pain pause -------------------------------------------------------------------
 
 
-def test_pain_higher_after_twice_in_a_row_pauses_once(store: Store, guide: ScreeningGuide) -> None:
-    first = full_session(store, guide, "one", T0, before=2, after=3)
+def test_pain_higher_after_twice_in_a_row_pauses_once(me: PersonContext, clock: FakeNow) -> None:
+    first = full_session(me, clock, "one", T0, before=2, after=3)
     assert not first.paused
-    assert blocks(store) == []
-    second = full_session(store, guide, "two", T0 + timedelta(days=1), before=2, after=3)
+    assert blocks(me) == []
+    # A second session is begun (say on another device) before the next one ends.
+    day = T0 + timedelta(days=1)
+    begin(me, clock, "two", day, pain_before=2)
+    begin(me, clock, "three", day + timedelta(minutes=10), pain_before=2)
+    second = finish(me, clock, "two", day + timedelta(minutes=15), pain_after=3)
     assert second.paused
-    (pause,) = blocks(store)
+    (pause,) = blocks(me)
     assert (pause.kind, pause.reason) == (BlockKind.PAIN_PAUSE, sessions.PAIN_PAUSE_REASON)
-    third = full_session(store, guide, "three", T0 + timedelta(days=2), before=2, after=5)
+    third = finish(me, clock, "three", day + timedelta(minutes=20), pain_after=5)
     assert not third.paused
-    assert [b.kind for b in blocks(store)] == [BlockKind.PAIN_PAUSE]
+    assert [b.kind for b in blocks(me)] == [BlockKind.PAIN_PAUSE]
 
 
-def test_a_session_that_felt_better_breaks_the_run(store: Store, guide: ScreeningGuide) -> None:
-    full_session(store, guide, "one", T0, before=2, after=3)
-    full_session(store, guide, "two", T0 + timedelta(days=1), before=4, after=2)
-    third = full_session(store, guide, "three", T0 + timedelta(days=2), before=2, after=3)
+def test_after_a_pause_only_sessions_since_count(me: PersonContext, clock: FakeNow) -> None:
+    full_session(me, clock, "one", T0, before=2, after=3)
+    assert full_session(me, clock, "two", T0 + timedelta(days=1), before=2, after=3).paused
+    clock.value = T0 + timedelta(days=2, hours=-1)
+    screened(me)  # a fresh screening ends the pause
+    third = full_session(me, clock, "three", T0 + timedelta(days=2), before=2, after=3)
     assert not third.paused
-    assert blocks(store) == []
+    fourth = full_session(me, clock, "four", T0 + timedelta(days=3), before=2, after=3)
+    assert fourth.paused
+    assert [(b.kind, b.closed_at is None) for b in blocks(me)] == [
+        (BlockKind.PAIN_PAUSE, False),
+        (BlockKind.PAIN_PAUSE, True),
+    ]
+
+
+def test_a_session_that_felt_better_breaks_the_run(me: PersonContext, clock: FakeNow) -> None:
+    full_session(me, clock, "one", T0, before=2, after=3)
+    full_session(me, clock, "two", T0 + timedelta(days=1), before=4, after=2)
+    third = full_session(me, clock, "three", T0 + timedelta(days=2), before=2, after=3)
+    assert not third.paused
+    assert blocks(me) == []
 
 
 def test_unrated_sessions_are_passed_over_by_the_pain_rule(
-    store: Store, guide: ScreeningGuide
+    me: PersonContext, clock: FakeNow
 ) -> None:
-    full_session(store, guide, "one", T0, before=2, after=3)
-    full_session(store, guide, "unrated", T0 + timedelta(days=1), before=None, after=None)
-    third = full_session(store, guide, "three", T0 + timedelta(days=2), before=2, after=3)
+    full_session(me, clock, "one", T0, before=2, after=3)
+    full_session(me, clock, "unrated", T0 + timedelta(days=1), before=None, after=None)
+    third = full_session(me, clock, "three", T0 + timedelta(days=2), before=2, after=3)
     assert third.paused
 
 
 def test_an_abandoned_session_does_not_count_toward_the_pain_pause(
-    store: Store, guide: ScreeningGuide
+    me: PersonContext, clock: FakeNow
 ) -> None:
-    begin(store, "quit", T0, pain_before=2)
+    begin(me, clock, "quit", T0, pain_before=2)
     finish(
-        store,
-        guide,
+        me,
+        clock,
         "quit",
         T0 + timedelta(minutes=1),
         status=SessionStatus.ABANDONED,
         pain_after=4,
     )
-    second = full_session(store, guide, "two", T0 + timedelta(days=1), before=2, after=3)
+    second = full_session(me, clock, "two", T0 + timedelta(days=1), before=2, after=3)
     assert not second.paused
 
 
@@ -446,16 +531,14 @@ def test_an_abandoned_session_does_not_count_toward_the_pain_pause(
 RAISE_DAYS = (0, 3, 7)  # fine sessions on 20, 23 and 27 October: a raise on the 27th
 
 
-def test_a_good_week_raises_the_dose_and_says_so(store: Store, guide: ScreeningGuide) -> None:
+def test_a_good_week_raises_the_dose_and_says_so(me: PersonContext, clock: FakeNow) -> None:
     for offset in RAISE_DAYS:
-        full_session(store, guide, f"s{offset}", T0 + timedelta(days=offset))
-    now = T0 + timedelta(days=8)
-    screened(store, guide, now)
-    upcoming = plan_next(store, guide, now)
+        full_session(me, clock, f"s{offset}", T0 + timedelta(days=offset))
+    clock.value = T0 + timedelta(days=8)
+    screened(me)
+    upcoming = planned(me)
     assert upcoming.progress.step == 1
-    plan = upcoming.outcome.plan
-    assert plan is not None
-    doses = {p.item.stretch.id: p.item.dose for p in plan.items}
+    doses = {p.item.stretch.id: p.item.dose for p in upcoming.plan.items}
     assert doses["childs-pose"].hold_seconds == 35
     assert upcoming.changes[0] == "One step up on 2026-10-27: last week's sessions felt fine."
     assert "Child's pose: holds 5 s longer: last week's sessions felt fine." in upcoming.changes
@@ -463,26 +546,25 @@ def test_a_good_week_raises_the_dose_and_says_so(store: Store, guide: ScreeningG
     assert any("knee-to-chest" in c.lower() and "3 holds (was 2)" in c for c in upcoming.changes)
 
 
-def test_no_raise_line_before_a_week_has_passed(store: Store, guide: ScreeningGuide) -> None:
+def test_no_raise_line_before_a_week_has_passed(me: PersonContext, clock: FakeNow) -> None:
     for offset in (0, 3):
-        full_session(store, guide, f"s{offset}", T0 + timedelta(days=offset))
-    now = T0 + timedelta(days=4)
-    screened(store, guide, now)
-    upcoming = plan_next(store, guide, now)
+        full_session(me, clock, f"s{offset}", T0 + timedelta(days=offset))
+    clock.value = T0 + timedelta(days=4)
+    upcoming = planned(me)
     assert upcoming.progress.step == 0
     assert upcoming.outcome.plan is not None
     assert upcoming.changes == ()
 
 
 def test_after_a_stop_the_stretch_rests_and_the_plan_says_until_when(
-    store: Store, guide: ScreeningGuide
+    me: PersonContext, clock: FakeNow
 ) -> None:
-    full_session(store, guide, "fine", T0)
+    full_session(me, clock, "fine", T0)
     stop_day = T0 + timedelta(days=1)
-    begin(store, "stop", stop_day)
+    begin(me, clock, "stop", stop_day)
     ending = finish(
-        store,
-        guide,
+        me,
+        clock,
         "stop",
         stop_day + timedelta(minutes=2),
         status=SessionStatus.STOPPED,
@@ -490,12 +572,10 @@ def test_after_a_stop_the_stretch_rests_and_the_plan_says_until_when(
         stopped="knee-to-chest",
     )
     assert ending.block is None
-    now = T0 + timedelta(days=2)
-    screened(store, guide, now)
-    upcoming = plan_next(store, guide, now)
+    clock.value = T0 + timedelta(days=2)
+    upcoming = planned(me)
     assert upcoming.progress.step == -1
-    plan = upcoming.outcome.plan
-    assert plan is not None
+    plan = upcoming.plan
     assert "knee-to-chest" not in {p.item.stretch.id for p in plan.items}
     assert any(
         e.stretch == "knee-to-chest"
@@ -508,11 +588,11 @@ def test_after_a_stop_the_stretch_rests_and_the_plan_says_until_when(
     assert "Not today: Knee-to-chest (resting until 2026-11-04 after a stop)." in upcoming.changes
 
 
-def test_the_stretch_comes_back_when_its_rest_is_over(store: Store, guide: ScreeningGuide) -> None:
-    begin(store, "stop", T0)
+def test_the_stretch_comes_back_when_its_rest_is_over(me: PersonContext, clock: FakeNow) -> None:
+    begin(me, clock, "stop", T0)
     finish(
-        store,
-        guide,
+        me,
+        clock,
         "stop",
         T0 + timedelta(minutes=2),
         status=SessionStatus.STOPPED,
@@ -520,73 +600,88 @@ def test_the_stretch_comes_back_when_its_rest_is_over(store: Store, guide: Scree
         stopped="knee-to-chest",
     )
     back = T0 + timedelta(days=14)
-    screened(store, guide, back)
-    upcoming = plan_next(store, guide, back)
+    clock.value = back
+    screened(me)
+    upcoming = planned(me)
     assert upcoming.progress.rests_on("knee-to-chest", back.date()) is None
-    assert upcoming.outcome.plan is not None
-    assert "knee-to-chest" in {p.item.stretch.id for p in upcoming.outcome.plan.items}
+    assert "knee-to-chest" in {p.item.stretch.id for p in upcoming.plan.items}
 
 
-@pytest.mark.parametrize("signal", [StopSignal.NUMBNESS_TINGLING, StopSignal.WEAKNESS])
+@pytest.mark.parametrize(
+    ("signal", "kind", "urgent"),
+    [
+        (StopSignal.NUMBNESS_TINGLING, BlockKind.SEE_CLINICIAN, False),
+        (StopSignal.WEAKNESS, BlockKind.EMERGENCY, True),
+    ],
+)
 def test_an_open_block_means_no_plan(
-    store: Store, guide: ScreeningGuide, signal: StopSignal
+    me: PersonContext, clock: FakeNow, signal: StopSignal, kind: BlockKind, urgent: bool
 ) -> None:
-    now = T0 + timedelta(days=1)
-    screened(store, guide, T0)
-    begin(store, "stop", T0)
+    begin(me, clock, "stop", T0)
     finish(
-        store,
-        guide,
+        me,
+        clock,
         "stop",
         T0 + timedelta(minutes=2),
         status=SessionStatus.STOPPED,
         signal=signal,
         stopped="cat-cow",
     )
-    upcoming = plan_next(store, guide, now)
+    clock.value = T0 + timedelta(days=1)
+    with pytest.raises(Blocked) as raised:
+        planned(me)
+    advice = raised.value.advice
+    assert advice["title"] == str(raised.value) == "The programme is paused for your safety"
+    assert (
+        advice["text"]
+        == me.guide.block_advice[kind.value].replace("{emergency_number}", EMERGENCY_NUMBER).strip()
+    )
+    assert "{emergency_number}" not in advice["text"]
+    assert (EMERGENCY_NUMBER in advice["text"]) == urgent
+    upcoming = plan_today(me, routine_choice(), raise_blocked=False)
     assert upcoming.outcome.blocked
     assert upcoming.outcome.plan is None
     assert upcoming.changes == ()
-    assert upcoming.outcome.advice is not None
-    assert "{emergency_number}" not in upcoming.outcome.advice["text"]
+    assert upcoming.outcome.advice == advice
 
 
-def test_a_pain_pause_means_no_plan_until_screened_again(
-    store: Store, guide: ScreeningGuide
-) -> None:
-    screened(store, guide, T0)
-    full_session(store, guide, "one", T0, before=2, after=3)
-    full_session(store, guide, "two", T0 + timedelta(days=1), before=2, after=3)
-    now = T0 + timedelta(days=2)
-    assert plan_next(store, guide, now).outcome.plan is None
-    screened(store, guide, now)
-    assert plan_next(store, guide, now).outcome.plan is not None
+def test_a_pain_pause_means_no_plan_until_screened_again(me: PersonContext, clock: FakeNow) -> None:
+    full_session(me, clock, "one", T0, before=2, after=3)
+    full_session(me, clock, "two", T0 + timedelta(days=1), before=2, after=3)
+    clock.value = T0 + timedelta(days=2)
+    with pytest.raises(Blocked):
+        planned(me)
+    screened(me)
+    assert planned(me).plan.items
 
 
 # ---- logging a session done without the player ---------------------------------------------------
 
 
-def test_log_session_stores_a_completed_session_done_in_full(
-    store: Store, guide: ScreeningGuide
-) -> None:
+def log(
+    me: PersonContext,
+    uuid: str = "logged",
+    *,
+    started_at: datetime | None,
+    pain_before: int | None = 4,
+    pain_after: int | None = 3,
+) -> sessions.Logged:
+    return sessions.log_session(
+        me,
+        routine_choice(name="Basic daily"),
+        uuid=uuid,
+        pain_before=pain_before,
+        pain_after=pain_after,
+        started_at=started_at,
+    )
+
+
+def test_log_session_stores_a_completed_session_done_in_full(me: PersonContext) -> None:
     started = T0 - timedelta(minutes=20)
-    with transaction(store.sessions) as session:
-        ending = sessions.log_session(
-            session,
-            uuid="logged",
-            routine_name="Basic daily",
-            items=ROUTINE,
-            settings=SETTINGS,
-            started_at=started,
-            now=T0,
-            timezone=ZONE,
-            pain_before=4,
-            pain_after=3,
-            guide=guide,
-            emergency_number=EMERGENCY_NUMBER,
-        )
-    assert ending == sessions.Ending(status=SessionStatus.COMPLETED)
-    record = stored(store, "logged")
+    logged = log(me, started_at=started)
+    assert logged.ending == sessions.Ending(status=SessionStatus.COMPLETED)
+    record = stored(me, "logged")
+    assert logged.record == record
     assert record.status is SessionStatus.COMPLETED
     assert record.source == "log"
     assert (record.started_at, record.ended_at) == (started, T0)
@@ -598,56 +693,43 @@ def test_log_session_stores_a_completed_session_done_in_full(
         assert (item.done_seconds, item.done_reps) == (item.planned_seconds, item.planned_reps)
         assert not item.skipped
     assert record.done_seconds == 210
-    with transaction(store.sessions) as session:
-        assert sessions.find_resumable(session, CATALOGUE) is None
+    screened(me)
+    with pytest.raises(NotFound):
+        sessions.resume_last(me)  # nothing of it is left to do
 
 
-def test_logging_twice_with_one_uuid_is_refused(store: Store, guide: ScreeningGuide) -> None:
-    def log(pain_after: int) -> None:
-        with transaction(store.sessions) as session:
-            sessions.log_session(
-                session,
-                uuid="logged",
-                routine_name="Basic daily",
-                items=ROUTINE,
-                settings=SETTINGS,
-                started_at=T0,
-                now=T0 + timedelta(minutes=20),
-                timezone=ZONE,
-                pain_before=4,
-                pain_after=pain_after,
-                guide=guide,
-                emergency_number=EMERGENCY_NUMBER,
-            )
-
-    log(3)
-    with pytest.raises(sessions.SessionError):
-        log(9)
-    assert stored(store, "logged").pain_after == 3
+def test_a_session_logged_without_a_time_ends_now(me: PersonContext) -> None:
+    logged = log(me, started_at=None)
+    record = stored(me, "logged")
+    assert record.ended_at == T0
+    assert record.started_at == T0 - timedelta(seconds=logged.today.plan.total_seconds)
 
 
-def test_logged_sessions_count_toward_the_pain_pause(store: Store, guide: ScreeningGuide) -> None:
-    full_session(store, guide, "one", T0, before=2, after=3)
-    with transaction(store.sessions) as session:
-        ending = sessions.log_session(
-            session,
-            uuid="logged",
-            routine_name="Basic daily",
-            items=ROUTINE,
-            settings=SETTINGS,
-            started_at=T0 + timedelta(days=1),
-            now=T0 + timedelta(days=1, minutes=20),
-            timezone=ZONE,
-            pain_before=2,
-            pain_after=4,
-            guide=guide,
-            emergency_number=EMERGENCY_NUMBER,
-        )
-    assert ending.paused
-    assert [b.kind for b in blocks(store)] == [BlockKind.PAIN_PAUSE]
+def test_a_session_cannot_be_logged_in_the_future(me: PersonContext) -> None:
+    with pytest.raises(Invalid, match="that time has not happened yet") as raised:
+        log(me, started_at=T0 + timedelta(minutes=1))
+    assert raised.value.field == "at"
+    assert sessions.session_history(me) == []
 
 
-def test_local_days_come_from_the_stored_zone(store: Store) -> None:
+def test_logging_twice_with_one_uuid_is_refused(me: PersonContext, clock: FakeNow) -> None:
+    clock.value = T0 + timedelta(minutes=20)
+    log(me, started_at=T0, pain_after=3)
+    with pytest.raises(Invalid, match="logged"):
+        log(me, started_at=T0, pain_after=9)
+    assert stored(me, "logged").pain_after == 3
+    assert len(sessions.session_history(me)) == 1
+
+
+def test_logged_sessions_count_toward_the_pain_pause(me: PersonContext, clock: FakeNow) -> None:
+    full_session(me, clock, "one", T0, before=2, after=3)
+    clock.value = T0 + timedelta(days=1, minutes=20)
+    logged = log(me, started_at=T0 + timedelta(days=1), pain_before=2, pain_after=4)
+    assert logged.ending.paused
+    assert [b.kind for b in blocks(me)] == [BlockKind.PAIN_PAUSE]
+
+
+def test_local_days_come_from_the_stored_zone(me: PersonContext, clock: FakeNow) -> None:
     late = datetime(2026, 10, 20, 23, 30, tzinfo=UTC)  # 00:30 on the 21st in London
-    begin(store, "late", late)
-    assert stored(store, "late").local_day == date(2026, 10, 21)
+    begin(me, clock, "late", late)
+    assert stored(me, "late").local_day == date(2026, 10, 21)

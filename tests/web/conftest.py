@@ -1,9 +1,9 @@
-"""A test client per test over a fresh database (SQLite and PostgreSQL), with a fixed clock."""
+"""A test client per test over a fresh database (SQLite and PostgreSQL), on the test's clock
+(`clock`, the one fake wall clock of tests/conftest.py)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime
 from typing import Any
 
 import httpx2 as httpx
@@ -11,31 +11,30 @@ import pytest
 from fastapi.testclient import TestClient
 
 from backstretch.config import get_settings
+from backstretch.services.context import PersonContext, Services
 from backstretch.web.app import create_app
 from backstretch.web.auth import CSRF_COOKIE
 from tests.factories import all_no_answers
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.value = datetime(2026, 11, 2, 8, 30, tzinfo=UTC)
-
-    def __call__(self) -> datetime:
-        return self.value
+from tests.fakes import FakeNow
 
 
 @pytest.fixture
-def clock() -> Clock:
-    return Clock()
-
-
-@pytest.fixture
-def client(database_url: str, clock: Clock) -> Iterator[TestClient]:
+def client(database_url: str, clock: FakeNow) -> Iterator[TestClient]:
     del database_url  # the fixture set BACKSTRETCH_DATABASE_URL for the settings
-    app = create_app(get_settings())
-    app.state.clock = clock
+    app = create_app(get_settings(), clock=clock)
     with browser_like(TestClient(app, raise_server_exceptions=False)) as test_client:
         yield test_client
+
+
+def services_of(app: Any) -> Services:
+    """Return the use cases' services of a started app: to arrange or check what it stores."""
+    services: Services = app.state.runtime.services
+    return services
+
+
+def local_person(client: TestClient) -> PersonContext:
+    """Return the context of the one person a single-person app serves."""
+    return services_of(client.app).local_person()
 
 
 def browser_like(client: TestClient) -> TestClient:
@@ -64,11 +63,10 @@ PASSWORD = "correct horse battery"
 
 
 @pytest.fixture
-def accounts_app(database_url: str, clock: Clock) -> Iterator[Any]:
+def accounts_app(database_url: str, clock: FakeNow) -> Iterator[Any]:
     """The app serving many people (accounts on), started once; people are `person` clients."""
     del database_url
-    app = create_app(get_settings().model_copy(update={"accounts": True}))
-    app.state.clock = clock
+    app = create_app(get_settings().model_copy(update={"accounts": True}), clock=clock)
     with TestClient(app):  # runs the app's start-up and shut-down once for every client
         yield app
 

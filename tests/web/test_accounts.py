@@ -10,14 +10,14 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
-from backstretch.db.engine import transaction
 from backstretch.db.owners import ALL_OWNERS
 from backstretch.db.repository import ALL_TABLES
 from backstretch.db.tables import AccountRow, LoginFailureRow, LoginRow
 from backstretch.services.accounts import FAILURES_PER_NAME
 from backstretch.web.auth import LOGIN_COOKIE
 from tests.factories import all_no_answers
-from tests.web.conftest import PASSWORD, Clock, browser_like, register
+from tests.fakes import FakeNow
+from tests.web.conftest import PASSWORD, browser_like, register, services_of
 
 
 def visitor(app: Any, base_url: str = "http://testserver") -> TestClient:
@@ -32,7 +32,7 @@ def log_in(client: TestClient, name: str, password: str = PASSWORD) -> Any:
 
 
 def rows_owned_by(app: Any, owner: int) -> int:
-    with transaction(app.state.runtime.store.sessions) as session:
+    with services_of(app).transaction() as session:
         return sum(
             session.execute(
                 select(func.count())
@@ -45,7 +45,7 @@ def rows_owned_by(app: Any, owner: int) -> int:
 
 
 def account_id(app: Any, name: str) -> int:
-    with transaction(app.state.runtime.store.sessions) as session:
+    with services_of(app).transaction() as session:
         found = session.scalar(select(AccountRow.id).where(AccountRow.username == name))
     assert found is not None
     return found
@@ -76,7 +76,7 @@ def test_the_database_keeps_only_a_hash_of_the_login_and_of_the_password(
 ) -> None:
     ana = register(accounts_app, "ana")
     token = ana.cookies[LOGIN_COOKIE]
-    with transaction(accounts_app.state.runtime.store.sessions) as session:
+    with services_of(accounts_app).transaction() as session:
         logins = list(session.scalars(select(LoginRow.token_hash)))
         hashes = list(session.scalars(select(AccountRow.password_hash)))
     assert token not in logins and len(logins) == 1
@@ -140,7 +140,7 @@ def test_the_old_cookie_is_useless_after_logging_out(accounts_app: Any) -> None:
     assert thief.get("/api/history").status_code == 401
 
 
-def test_a_login_expires(accounts_app: Any, clock: Clock) -> None:
+def test_a_login_expires(accounts_app: Any, clock: FakeNow) -> None:
     ana = register(accounts_app, "ana")
     clock.value += timedelta(days=31)
     assert ana.get("/api/history").status_code == 401
@@ -240,7 +240,7 @@ def test_every_form_carries_the_token_first(accounts_app: Any) -> None:
 
 
 def test_guessing_is_slowed_down_and_the_limit_is_kept_in_the_database(
-    accounts_app: Any, clock: Clock
+    accounts_app: Any, clock: FakeNow
 ) -> None:
     register(accounts_app, "ana")
     guesser = visitor(accounts_app)
@@ -249,15 +249,14 @@ def test_guessing_is_slowed_down_and_the_limit_is_kept_in_the_database(
     limited = log_in(guesser, "ana")  # even the right password waits now
     assert limited.status_code == 429
     assert 0 < int(limited.headers["Retry-After"]) <= 15 * 60
-    with transaction(accounts_app.state.runtime.store.sessions) as session:
+    with services_of(accounts_app).transaction() as session:
         assert session.scalar(select(func.count()).select_from(LoginFailureRow)) >= 5
 
     # Another app server on the same database sees the same limit: nothing is kept in memory.
     from backstretch.config import get_settings
     from backstretch.web.app import create_app
 
-    other = create_app(get_settings().model_copy(update={"accounts": True}))
-    other.state.clock = clock
+    other = create_app(get_settings().model_copy(update={"accounts": True}), clock=clock)
     with browser_like(TestClient(other, raise_server_exceptions=False)) as second_server:
         second_server.get("/login")
         answer = second_server.post("/login", data={"username": "ana", "password": PASSWORD})

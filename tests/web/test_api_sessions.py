@@ -10,7 +10,7 @@ from typing import Any
 from fastapi.testclient import TestClient
 
 from backstretch.data import screening_guide
-from tests.web.conftest import Clock
+from tests.fakes import FakeNow
 
 PROFILE = {"areas": ["lower_back"], "minutes": 5, "setting": "chair"}
 
@@ -154,7 +154,7 @@ def test_a_new_body_for_a_session_under_way_must_be_the_same_session(
 
 
 def test_pain_after_given_late_still_pauses_the_programme(
-    screened: TestClient, clock: Clock
+    screened: TestClient, clock: FakeNow
 ) -> None:
     plan = planned(screened)
     answers = []

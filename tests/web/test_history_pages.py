@@ -14,8 +14,9 @@ from fastapi.testclient import TestClient
 from backstretch.core.records import ItemRecord, SessionRecord, SessionStatus
 from backstretch.core.safety import StopSignal
 from backstretch.db import repository
-from backstretch.db.engine import transaction
-from tests.web.conftest import Clock
+from backstretch.services.preferences import save_settings
+from tests.fakes import FakeNow
+from tests.web.conftest import local_person
 
 SVG = "{http://www.w3.org/2000/svg}"
 TODAY = date(2026, 11, 2)  # the clock fixture's day, a Monday
@@ -52,10 +53,9 @@ def record(
 
 def store(client: TestClient, *records: SessionRecord) -> None:
     """Put sessions straight into the database, as the terminal or an import would."""
-    runtime = client.app.state.runtime  # type: ignore[attr-defined]
-    with transaction(runtime.store.sessions) as session:
+    with local_person(client).transaction() as session:
         for one in records:
-            repository.add_session(session=session, record=one, plan={}, at=one.started_at)
+            repository.add_session(db=session, record=one, plan={}, at=one.started_at)
 
 
 def london(day: date, at: time = time(9, 0)) -> datetime:
@@ -136,7 +136,7 @@ def test_a_session_put_by_the_player_shows_on_the_page_and_in_the_charts(
     )
 
 
-def test_headline_figures_and_the_list_newest_first(client: TestClient, clock: Clock) -> None:
+def test_headline_figures_and_the_list_newest_first(client: TestClient, clock: FakeNow) -> None:
     clock.value = datetime(2026, 11, 4, 12, 0, tzinfo=UTC)  # a Wednesday
     store(
         client,
@@ -204,13 +204,9 @@ def test_days_and_times_are_the_sessions_own(client: TestClient) -> None:
     assert "Mon 2 Nov: no stretching (today)" in tooltips(calendar)
 
 
-def test_today_is_the_persons_day(client: TestClient, clock: Clock) -> None:
+def test_today_is_the_persons_day(client: TestClient, clock: FakeNow) -> None:
     # 12:00 UTC on 2 Nov is already 3 Nov in Auckland.
-    runtime = client.app.state.runtime  # type: ignore[attr-defined]
-    with transaction(runtime.store.sessions) as session:
-        repository.save_preferences(
-            session=session, data={"timezone": "Pacific/Auckland"}, at=clock.value
-        )
+    save_settings(local_person(client), {"timezone": "Pacific/Auckland"})
     clock.value = datetime(2026, 11, 2, 12, 0, tzinfo=UTC)
     store(client, record(london(TODAY)))
     calendar = svgs(client.get("/history").text)["calendar-title"]

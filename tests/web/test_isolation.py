@@ -29,7 +29,7 @@ from backstretch.data import screening_guide
 from backstretch.db.tables import Base
 from backstretch.web.auth import LOGIN_COOKIE
 from tests.factories import all_no_answers, own_stretch_document
-from tests.web.conftest import PASSWORD, browser_like, register
+from tests.web.conftest import PASSWORD, browser_like, register, services_of
 
 # Ana's markers: distinctive values that must never reach Bob (plain words, so that HTML
 # escaping cannot hide them from the search).
@@ -233,7 +233,7 @@ def add_own_stretch(client: TestClient, stretch_id: str, name: str, summary: str
 
 
 def routine_ids(app: Any, owner: int) -> list[int]:
-    with app.state.runtime.store.engine.connect() as connection:
+    with services_of(app).store.engine.connect() as connection:
         found = connection.execute(
             text("SELECT id FROM routines WHERE owner_id = :owner ORDER BY id"), {"owner": owner}
         )
@@ -241,7 +241,7 @@ def routine_ids(app: Any, owner: int) -> list[int]:
 
 
 def account_id(app: Any, name: str) -> int:
-    with app.state.runtime.store.engine.connect() as connection:
+    with services_of(app).store.engine.connect() as connection:
         found = connection.execute(
             text("SELECT id FROM accounts WHERE username = :name"), {"name": name}
         ).scalar_one()
@@ -257,7 +257,7 @@ def rows_by_owner(app: Any) -> dict[str, dict[int, int]]:
     """Count the rows of every owned table per owner, straight from the database (raw SQL, so
     no owner filter of the app's sessions can hide a row)."""
     counts: dict[str, dict[int, int]] = {}
-    with app.state.runtime.store.engine.connect() as connection:
+    with services_of(app).store.engine.connect() as connection:
         for table in owned_tables():
             result = connection.execute(
                 text(f"SELECT owner_id, COUNT(*) FROM {table} GROUP BY owner_id")
@@ -399,6 +399,8 @@ ATTACKS: dict[tuple[str, str], Attack] = {
             Probe(
                 "POST", "/api/plan", json={"profile": {**BOB_PROFILE, "favourites": [OWN_STRETCH]}}
             ),
+            # Ana's saved routine, by its name: Bob has none of that name.
+            Probe("POST", "/api/plan", json={"routine": SAVED_ROUTINE}, expect=frozenset({404})),
         ],
     ),
     ("PUT", "/api/sessions/{session_uuid}"): Attack(
@@ -477,7 +479,7 @@ ATTACKS: dict[tuple[str, str], Attack] = {
         Access.PERSONAL,
         lambda a: [
             # Ana's own file: its session uuids are hers, so nothing is imported.
-            post("/data/import", None, 422, files=upload(a.export)),
+            post("/data/import", None, 409, files=upload(a.export)),
             # A row that names its owner: not a column of an export.
             post(
                 "/data/import",
@@ -541,7 +543,11 @@ ATTACKS: dict[tuple[str, str], Attack] = {
     ),
     ("GET", "/plan"): Attack(
         Access.PERSONAL,
-        lambda _a: [get("/plan", 200), *(get(f"/plan?items={s}", 422) for s in ANAS_STRETCH_IDS)],
+        lambda _a: [
+            get("/plan", 200),
+            *(get(f"/plan?items={s}", 422) for s in ANAS_STRETCH_IDS),
+            get(f"/plan?routine={SAVED_ROUTINE}", 404),
+        ],
     ),
     ("GET", "/plan/replace"): Attack(
         Access.PERSONAL,
@@ -552,7 +558,11 @@ ATTACKS: dict[tuple[str, str], Attack] = {
     ),
     ("GET", "/play"): Attack(
         Access.PERSONAL,
-        lambda _a: [get("/play", 200), *(get(f"/play?items={s}", 422) for s in ANAS_STRETCH_IDS)],
+        lambda _a: [
+            get("/play", 200),
+            *(get(f"/play?items={s}", 422) for s in ANAS_STRETCH_IDS),
+            get(f"/play?routine={SAVED_ROUTINE}", 404),
+        ],
     ),
     # History -----------------------------------------------------------------------------------
     ("GET", "/history"): Attack(
@@ -862,7 +872,7 @@ def test_ana_deleting_her_account_removes_every_row_of_hers(
     )
     assert gone.status_code == 303, gone.text
     assert rows_of(accounts_app, ana.account_id) == dict.fromkeys(owned_tables(), 0)
-    with accounts_app.state.runtime.store.engine.connect() as connection:
+    with services_of(accounts_app).store.engine.connect() as connection:
         for table, column in (("accounts", "id"), ("logins", "account_id")):
             left = connection.execute(
                 text(f"SELECT COUNT(*) FROM {table} WHERE {column} = :id"),

@@ -11,16 +11,15 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import pytest
 from fastapi.testclient import TestClient
 
 from backstretch import __version__
 from backstretch.core.safety import SCREENING_VALID_FOR
 from backstretch.data import education_pages, screening_guide
-from backstretch.db import repository
-from backstretch.db.engine import transaction
+from backstretch.services.planning import remember_profile
 from backstretch.web import offline
-from tests.web.conftest import Clock
+from tests.fakes import FakeNow
+from tests.web.conftest import local_person
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
@@ -45,7 +44,7 @@ def worker_settings(client: TestClient) -> dict[str, Any]:
 
 def embedded(page: str) -> Any:
     found = re.search(
-        r'<script type="application/json" id="player-data">(.*?)</script>', page, re.S
+        r'<script id="player-data" type="application/json">(.*?)</script>', page, re.S
     )
     assert found, "no player data in the page"
     return json.loads(found.group(1))
@@ -144,17 +143,14 @@ def test_the_worker_keeps_the_public_pages_and_every_file_they_use(client: TestC
         assert set(used) <= set(static), url
 
 
-def test_a_deploy_that_changes_a_static_file_changes_the_cache_version(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_a_deploy_that_changes_a_static_file_changes_the_cache_version(tmp_path: Path) -> None:
     (tmp_path / "app.css").write_text("body { color: black; }")
-    monkeypatch.setattr(offline, "_static_folder", lambda: tmp_path)
-    first = offline.cache_version()
+    first = offline.cache_version(tmp_path)
     offline._static_files.cache_clear()
-    assert offline.cache_version() == first  # the same files: the same caches
+    assert offline.cache_version(tmp_path) == first  # the same files: the same caches
     (tmp_path / "app.css").write_text("body { color: navy; }")
     offline._static_files.cache_clear()
-    assert offline.cache_version() != first
+    assert offline.cache_version(tmp_path) != first
     offline._static_files.cache_clear()
 
 
@@ -191,14 +187,12 @@ def test_the_offline_page_links_to_what_works_offline(client: TestClient) -> Non
         assert f'href="{link}"' in page.text
 
 
-def test_the_player_page_carries_its_screenings_expiry(screened: TestClient, clock: Clock) -> None:
-    store = screened.app.state.runtime.store  # type: ignore[attr-defined]
-    with transaction(store.sessions) as session:
-        repository.save_profile(
-            session=session,
-            data={"areas": ["lower_back"], "minutes": 5, "setting": "chair"},
-            at=clock.value,
-        )
+def test_the_player_page_carries_its_screenings_expiry(
+    screened: TestClient, clock: FakeNow
+) -> None:
+    remember_profile(
+        local_person(screened), {"areas": ["lower_back"], "minutes": 5, "setting": "chair"}
+    )
     clock.value += timedelta(days=2)  # the page is made two days after the screening
     page = screened.get("/play")
     assert page.status_code == 200
@@ -213,17 +207,14 @@ def test_the_player_page_carries_its_screenings_expiry(screened: TestClient, clo
 
 
 def test_the_player_script_comes_after_the_queue_it_uses(screened: TestClient) -> None:
-    store = screened.app.state.runtime.store  # type: ignore[attr-defined]
-    with transaction(store.sessions) as session:
-        repository.save_profile(
-            session=session,
-            data={"areas": ["neck_shoulders"], "minutes": 5},
-            at=datetime.fromisoformat("2026-11-02T08:30:00+00:00"),
-        )
+    remember_profile(local_person(screened), {"areas": ["neck_shoulders"], "minutes": 5})
     page = screened.get("/play").text
-    assert page.index('src="/static/offline.js" defer') < page.index(
-        'src="/static/player.js" defer'
+    # Deferred scripts and modules run in the order they come, once the page is parsed.
+    player = re.search(
+        r'<script (type="module" src="/static/player\.js"|src="/static/player\.js" defer)>', page
     )
+    assert player is not None, "the player script is neither deferred nor a module"
+    assert page.index('<script src="/static/offline.js" defer>') < player.start()
 
 
 def test_the_policy_allows_our_own_worker_and_manifest_and_nothing_more(

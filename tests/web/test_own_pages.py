@@ -13,16 +13,17 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 import yaml
 from fastapi.testclient import TestClient
-from sqlalchemy.orm import Session, sessionmaker
 
 from backstretch.config import get_settings
-from backstretch.data.own import add_own_stretch, catalogue_for
-from backstretch.db import repository
-from backstretch.db.engine import transaction
-from backstretch.db.tables import AccountRow
+from backstretch.services.accounts import register_account
+from backstretch.services.context import PersonContext
+from backstretch.services.own_stretches import add_own_stretch, own_stretches
+from backstretch.services.planning import PlanChoice, plan_today
+from backstretch.services.routines import save_routine, saved_routines
 from backstretch.web.app import create_app
-from tests.conftest import FIXED_NOW
 from tests.data.test_catalogue import VALID
+from tests.fakes import FakeNow
+from tests.web.conftest import PASSWORD, local_person, services_of
 
 UPPER_BACK = {"areas": ["upper_back"], "minutes": "10", "setting": "floor"}
 
@@ -44,22 +45,17 @@ def upload(
     )
 
 
-def sessions_of(client: TestClient, owner: int = 1) -> sessionmaker[Session]:
-    store = client.app.state.runtime.store  # type: ignore[attr-defined]
-    factory: sessionmaker[Session] = store.for_owner(owner)
-    return factory
+def own_ids(person: PersonContext) -> list[str]:
+    """Return the ids of the person's own stretches as stored now (a context keeps the
+    catalogue it was made with)."""
+    return [stretch.id for stretch in own_stretches(person.services.person(person.owner_id))]
 
 
-def own_ids(client: TestClient, owner: int = 1) -> list[str]:
-    with transaction(sessions_of(client, owner)) as session:
-        return [stretch_id for stretch_id, _ in repository.own_stretch_documents(session=session)]
-
-
-def second_person(client: TestClient) -> sessionmaker[Session]:
-    """Make a second account in the app's database; return that person's sessions."""
-    with transaction(sessions_of(client)) as session:
-        session.add(AccountRow(id=2, username="second", created_at=FIXED_NOW))
-    return sessions_of(client, 2)
+def second_person(client: TestClient) -> PersonContext:
+    """Make a second account in the app's database; return that person's context."""
+    services = services_of(client.app)
+    account, _token = register_account(services, username="second", password=PASSWORD)
+    return services.person(account.id)
 
 
 def form_fields(page: str, action: str) -> list[str]:
@@ -82,7 +78,7 @@ def test_upload_an_own_stretch_then_see_it_and_remove_it(client: TestClient) -> 
     answer = upload(client, stretch_yaml())
     assert answer.status_code == 303
     assert answer.headers["location"] == "/stretches/my-wall-stretch"
-    assert own_ids(client) == ["my-wall-stretch"]
+    assert own_ids(local_person(client)) == ["my-wall-stretch"]
 
     page = client.get("/stretches/my-wall-stretch")
     assert page.status_code == 200
@@ -100,7 +96,7 @@ def test_upload_an_own_stretch_then_see_it_and_remove_it(client: TestClient) -> 
     removed = client.post("/stretches/own/my-wall-stretch/remove", follow_redirects=False)
     assert removed.status_code == 303
     assert removed.headers["location"] == "/stretches"
-    assert own_ids(client) == []
+    assert own_ids(local_person(client)) == []
     assert client.get("/stretches/my-wall-stretch").status_code == 404
 
 
@@ -137,7 +133,7 @@ def test_a_bad_upload_is_refused_on_a_page_and_stores_nothing(
     assert answer.status_code == status
     assert "Something needs another look" in answer.text
     assert said in answer.text
-    assert own_ids(client) == []
+    assert own_ids(local_person(client)) == []
 
 
 def test_the_same_id_needs_replace(client: TestClient) -> None:
@@ -159,39 +155,36 @@ def test_removing_what_cannot_be_removed(client: TestClient) -> None:
     upload(client, stretch_yaml())
     upload(client, stretch_yaml(id="my-easy-wall", variant_of="my-wall-stretch"), "easy.yaml")
     linked = client.post("/stretches/own/my-wall-stretch/remove")
-    assert linked.status_code == 422
+    assert linked.status_code == 409  # a conflict with what is stored
     assert "linked from my-easy-wall" in linked.text
-    assert own_ids(client) == ["my-easy-wall", "my-wall-stretch"]
+    assert own_ids(local_person(client)) == ["my-easy-wall", "my-wall-stretch"]
 
 
 def test_another_persons_own_stretch_is_not_seen_nor_removed(client: TestClient) -> None:
     other = second_person(client)
-    with transaction(other) as session:
-        add_own_stretch(session, stretch_yaml(id="my-door"), origin="door.yaml", at=FIXED_NOW)
+    add_own_stretch(other, stretch_yaml(id="my-door"), origin="door.yaml")
     assert client.get("/stretches/my-door").status_code == 404
     assert "my-door" not in client.get("/stretches").text
     assert client.post("/stretches/own/my-door/remove").status_code == 404
     client.post("/profile", data=UPPER_BACK)
     assert client.get("/plan", params={"items": "my-door"}).status_code == 422
-    assert own_ids(client, 2) == ["my-door"]
+    assert own_ids(other) == ["my-door"]
     # The same id is free for this person.
     assert upload(client, stretch_yaml(id="my-door"), "door.yaml").status_code == 303
-    with transaction(other) as session:
-        assert "my-door" in catalogue_for(session)
+    assert own_ids(other) == ["my-door"]
 
 
 @pytest.fixture
-def visitor(database_url: str) -> Iterator[TestClient]:
+def visitor(database_url: str, clock: FakeNow) -> Iterator[TestClient]:
     """A client of a server with accounts, logged in as nobody."""
     del database_url
-    app = create_app(get_settings().model_copy(update={"accounts": True}))
+    app = create_app(get_settings().model_copy(update={"accounts": True}), clock=clock)
     with TestClient(app, raise_server_exceptions=False) as test_client:
         yield test_client
 
 
 def test_a_visitor_sees_the_built_in_library_without_the_form(visitor: TestClient) -> None:
-    with transaction(sessions_of(visitor)) as session:
-        add_own_stretch(session, stretch_yaml(), origin="wall.yaml", at=FIXED_NOW)
+    add_own_stretch(local_person(visitor), stretch_yaml(), origin="wall.yaml")
     page = visitor.get("/stretches")
     assert page.status_code == 200
     assert "my-wall-stretch" not in page.text
@@ -233,8 +226,7 @@ def test_save_list_use_and_delete_a_routine(screened: TestClient) -> None:
     assert used.status_code == 200
     assert plan_items(screened) == items  # the plain plan is the same as the saved one
 
-    with transaction(sessions_of(screened)) as session:
-        (routine,) = repository.list_routines(session=session)
+    (routine,) = saved_routines(local_person(screened))
     assert routine.document["name"] == "Desk break"
     assert [item["stretch"] for item in routine.document["items"]] == items.split(",")
     assert form_fields(listing, f"/routines/{routine.id}/delete") == ["csrftoken"]
@@ -263,8 +255,7 @@ def test_a_routine_with_a_name_in_use_or_no_name_is_refused(screened: TestClient
     unknown = screened.post("/routines", data={"name": "Odd", "items": "cat-cw"})
     assert unknown.status_code == 422
     assert "cat-cw" in unknown.text
-    with transaction(sessions_of(screened)) as session:
-        assert [r.name for r in repository.list_routines(session=session)] == ["Desk"]
+    assert [r.name for r in saved_routines(local_person(screened))] == ["Desk"]
 
 
 def test_saving_without_a_profile_asks_for_one(client: TestClient) -> None:
@@ -276,19 +267,13 @@ def test_saving_without_a_profile_asks_for_one(client: TestClient) -> None:
 
 def test_another_persons_routine_is_not_seen_nor_deleted(screened: TestClient) -> None:
     other = second_person(screened)
-    with transaction(other) as session:
-        theirs = repository.save_routine(
-            session=session,
-            name="Theirs",
-            document={"name": "Theirs", "items": [{"stretch": "cat-cow"}]},
-            at=FIXED_NOW,
-        )
+    planned = plan_today(other, PlanChoice(flags={"areas": ["lower_back"]}))
+    theirs = save_routine(other, name="Theirs", plan=planned.plan)
     assert "Theirs" not in screened.get("/routines").text
     assert screened.post(f"/routines/{theirs.id}/delete").status_code == 404
     assert screened.post("/routines/999999/delete").status_code == 404
     assert screened.post(f"/routines/{2**40}/delete").status_code == 422
-    with transaction(other) as session:
-        assert [r.name for r in repository.list_routines(session=session)] == ["Theirs"]
+    assert [r.name for r in saved_routines(other)] == ["Theirs"]
     # The same name is free for this person.
     screened.post("/profile", data=UPPER_BACK)
     mine = screened.post("/routines", data={"name": "Theirs", "items": plan_items(screened)})

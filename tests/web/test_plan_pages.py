@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import timedelta
 from urllib.parse import unquote
 
 from fastapi.testclient import TestClient
 
-from tests.web.conftest import Clock
+from tests.fakes import FakeNow
 
 LOWER_BACK = {"areas": ["lower_back"], "minutes": "10", "setting": "floor"}
 
@@ -49,7 +50,7 @@ def test_the_plan_shows_dose_time_reasons_and_a_start_button(screened: TestClien
 
 
 def test_without_a_fresh_screening_the_plan_shows_but_cannot_start(
-    client: TestClient, clock: Clock
+    client: TestClient, clock: FakeNow
 ) -> None:
     page = client.post("/profile", data=LOWER_BACK).text
     assert "please answer the safety questions" in page
@@ -128,3 +129,35 @@ def test_bad_items_are_a_4xx(screened: TestClient) -> None:
     assert screened.get("/plan", params={"items": "no-such-stretch"}).status_code == 422
     assert screened.get("/plan", params={"items": "<script>"}).status_code == 422
     assert screened.get("/plan/replace", params={"stretch": "nope"}).status_code == 422
+
+
+def test_a_preset_or_a_saved_routine_is_planned_and_played_as_the_api_plans_it(
+    screened: TestClient,
+) -> None:
+    screened.post("/profile", data=LOWER_BACK)
+    for asked in ({"preset": "desk-break"}, {"routine": "Desk"}):
+        if "routine" in asked:
+            items = ",".join(planned(screened.get("/plan").text)[:2])
+            saved = screened.post("/routines", data={"name": "Desk", "items": items})
+            assert saved.status_code == 200, saved.text
+        api = screened.post("/api/plan", json=asked)
+        assert api.status_code == 200, api.text
+        stretches = [item["stretch"] for item in api.json()["items"]]
+        page = screened.get("/plan", params=asked)
+        assert planned(page.text) == stretches
+        ((key, value),) = asked.items()
+        assert f'class="button start" href="/play?{key}={value}"' in page.text
+        played = screened.get("/play", params=asked)
+        assert played.status_code == 200, played.text
+        data = re.search(r'id="player-data" type="application/json">(.*?)</script>', played.text)
+        assert data is not None
+        assert [item["stretch"] for item in json.loads(data.group(1))["items"]] == stretches
+        assert json.loads(data.group(1))["routine_name"] == api.json()["name"]
+
+
+def test_an_unknown_preset_or_routine_is_refused(screened: TestClient) -> None:
+    screened.post("/profile", data=LOWER_BACK)
+    assert screened.get("/plan", params={"preset": "nope"}).status_code == 422
+    assert screened.get("/plan", params={"routine": "Nope"}).status_code == 404
+    assert screened.get("/play", params={"routine": "Nope"}).status_code == 404
+    assert screened.post("/api/plan", json={"routine": "Nope"}).status_code == 404

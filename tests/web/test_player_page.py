@@ -13,31 +13,30 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from backstretch.db import repository
-from backstretch.db.engine import transaction
+from backstretch.services.planning import remember_profile
+from backstretch.services.preferences import save_settings
 from tests.factories import all_no_answers
-from tests.web.conftest import Clock
+from tests.fakes import FakeNow
+from tests.web.conftest import local_person
 
 PROFILE = {"areas": ["lower_back"], "minutes": 5, "setting": "chair"}
 
 
-def remember(client: TestClient, clock: Clock, profile: dict[str, Any] | None = None) -> None:
+def remember(client: TestClient, profile: dict[str, Any] | None = None) -> None:
     """Store the profile the player plans from, as `backstretch start` or the plan page do."""
-    store = client.app.state.runtime.store  # type: ignore[attr-defined]
-    with transaction(store.sessions) as session:
-        repository.save_profile(session=session, data=profile or PROFILE, at=clock.value)
+    remember_profile(local_person(client), profile or PROFILE)
 
 
 def embedded(page: str, element_id: str = "player-data") -> Any:
     found = re.search(
-        rf'<script type="application/json" id="{element_id}">(.*?)</script>', page, re.S
+        rf'<script id="{element_id}" type="application/json">(.*?)</script>', page, re.S
     )
     assert found, f"no {element_id} in the page"
     return json.loads(found.group(1))
 
 
-def test_without_a_screening_there_is_no_player(client: TestClient, clock: Clock) -> None:
-    remember(client, clock)
+def test_without_a_screening_there_is_no_player(client: TestClient) -> None:
+    remember(client)
     page = client.get("/play")
     assert page.status_code == 409
     assert "First, the weekly safety check" in page.text
@@ -47,8 +46,8 @@ def test_without_a_screening_there_is_no_player(client: TestClient, clock: Clock
     assert "Stop — this hurts" not in page.text
 
 
-def test_a_screening_older_than_a_week_is_not_enough(screened: TestClient, clock: Clock) -> None:
-    remember(screened, clock)
+def test_a_screening_older_than_a_week_is_not_enough(screened: TestClient, clock: FakeNow) -> None:
+    remember(screened)
     assert screened.get("/play").status_code == 200
     clock.value += timedelta(days=8)
     page = screened.get("/play")
@@ -58,12 +57,10 @@ def test_a_screening_older_than_a_week_is_not_enough(screened: TestClient, clock
     assert "player-data" not in page.text
 
 
-def test_an_emergency_answer_shows_its_advice_and_no_player(
-    client: TestClient, clock: Clock
-) -> None:
+def test_an_emergency_answer_shows_its_advice_and_no_player(client: TestClient) -> None:
     result = client.post("/api/screen", json=all_no_answers(saddle_numbness=True)).json()
     assert result["verdict"] == "emergency"
-    remember(client, clock)
+    remember(client)
     page = client.get("/play")
     assert page.status_code == 409
     assert result["advice"]["title"] in page.text
@@ -71,8 +68,8 @@ def test_an_emergency_answer_shows_its_advice_and_no_player(
     assert "player-data" not in page.text
 
 
-def test_an_open_safety_block_refuses_the_player(screened: TestClient, clock: Clock) -> None:
-    remember(screened, clock)
+def test_an_open_safety_block_refuses_the_player(screened: TestClient) -> None:
+    remember(screened)
     data = embedded(screened.get("/play").text)
     body = {
         "items": [
@@ -98,8 +95,8 @@ def test_without_a_remembered_profile_it_sends_you_to_plan(screened: TestClient)
     assert response.headers["location"] == "/plan"
 
 
-def test_the_page_plays_the_same_timeline_as_the_api(screened: TestClient, clock: Clock) -> None:
-    remember(screened, clock)
+def test_the_page_plays_the_same_timeline_as_the_api(screened: TestClient) -> None:
+    remember(screened)
     page = screened.get("/play")
     assert page.status_code == 200
     assert page.headers["cache-control"] == "no-store"
@@ -114,10 +111,8 @@ def test_the_page_plays_the_same_timeline_as_the_api(screened: TestClient, clock
         assert item["dose"] in page.text
 
 
-def test_chosen_stretches_are_played_and_unknown_ones_are_refused(
-    screened: TestClient, clock: Clock
-) -> None:
-    remember(screened, clock)
+def test_chosen_stretches_are_played_and_unknown_ones_are_refused(screened: TestClient) -> None:
+    remember(screened)
     data = embedded(screened.get("/play", params={"items": "chair-childs-pose"}).text)
     assert [item["stretch"] for item in data["items"]] == ["chair-childs-pose"]
     assert data["spoken"][0] == "Get ready: Chair child's pose."
@@ -125,10 +120,8 @@ def test_chosen_stretches_are_played_and_unknown_ones_are_refused(
     assert screened.get("/play", params={"items": "cat-cw"}).status_code == 422
 
 
-def test_every_stretch_has_its_figure_a_side_each_for_one_sided_ones(
-    screened: TestClient, clock: Clock
-) -> None:
-    remember(screened, clock)
+def test_every_stretch_has_its_figure_a_side_each_for_one_sided_ones(screened: TestClient) -> None:
+    remember(screened)
     page = screened.get("/play", params={"items": "seated-side-stretch,shoulder-rolls"}).text
     figures = re.findall(r'data-stretch="([a-z-]+)" data-side="(\w*)"', page)
     assert ("seated-side-stretch", "left") in figures
@@ -137,10 +130,10 @@ def test_every_stretch_has_its_figure_a_side_each_for_one_sided_ones(
     assert page.count('class="bs-figure"') == len(figures)
 
 
-def test_the_stop_signals_carry_their_advice(screened: TestClient, clock: Clock) -> None:
+def test_the_stop_signals_carry_their_advice(screened: TestClient) -> None:
     from backstretch.data import screening_guide
 
-    remember(screened, clock)
+    remember(screened)
     page = screened.get("/play").text
     signals = {s["id"]: s for s in embedded(page)["signals"]}
     guide = {text.id: text for text in screening_guide().stop_signals}
@@ -154,29 +147,25 @@ def test_the_stop_signals_carry_their_advice(screened: TestClient, clock: Clock)
         assert f'data-signal="{signal_id}"' in page
 
 
-def test_pregnancy_warning_signs_are_offered_when_pregnant(
-    client: TestClient, clock: Clock
-) -> None:
+def test_pregnancy_warning_signs_are_offered_when_pregnant(client: TestClient) -> None:
     result = client.post("/api/screen", json=all_no_answers(pregnant=True)).json()
     assert result["verdict"] == "self_care"
-    remember(client, clock)
+    remember(client)
     signals = [s["id"] for s in embedded(client.get("/play").text)["signals"]]
     assert "pregnancy_warning" in signals
 
 
-def test_voice_follows_the_settings(screened: TestClient, clock: Clock) -> None:
-    remember(screened, clock)
+def test_voice_follows_the_settings(screened: TestClient) -> None:
+    remember(screened)
     assert embedded(screened.get("/play").text)["voice"] is True
-    store = screened.app.state.runtime.store  # type: ignore[attr-defined]
-    with transaction(store.sessions) as session:
-        repository.save_preferences(session=session, data={"voice": False}, at=clock.value)
+    save_settings(local_person(screened), {"voice": False})
     page = screened.get("/play").text
     assert embedded(page)["voice"] is False
     assert 'aria-pressed="false"' in page
 
 
-def test_the_words_the_script_shows_come_from_the_page(screened: TestClient, clock: Clock) -> None:
-    remember(screened, clock)
+def test_the_words_the_script_shows_come_from_the_page(screened: TestClient) -> None:
+    remember(screened)
     words = embedded(screened.get("/play").text, "player-words")
     assert words["kind"]["hold"] == "Hold"
     assert words["breath"]["inhale"].startswith("Breathe in")
@@ -220,8 +209,8 @@ class InlineFinder(HTMLParser):
 
 
 @pytest.mark.parametrize("items", ["", "seated-side-stretch,shoulder-rolls"])
-def test_no_inline_script_or_style(screened: TestClient, clock: Clock, items: str) -> None:
-    remember(screened, clock)
+def test_no_inline_script_or_style(screened: TestClient, items: str) -> None:
+    remember(screened)
     response = screened.get("/play", params={"items": items} if items else None)
     assert response.status_code == 200
     finder = InlineFinder()

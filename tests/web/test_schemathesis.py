@@ -14,15 +14,15 @@ from hypothesis import HealthCheck, given, settings
 from backstretch.config import get_settings
 from backstretch.web.app import create_app
 from tests.factories import all_no_answers
-from tests.web.conftest import Clock, register
+from tests.fakes import FakeNow
+from tests.web.conftest import register
 from tests.web.test_isolation import make_ana
 
 
 @pytest.fixture
-def api_schema() -> Iterator[Any]:
+def api_schema(clock: FakeNow) -> Iterator[Any]:
     """The schema of a running app on SQLite, with a screening on file so plans go through."""
-    app = create_app(get_settings())
-    app.state.clock = Clock()
+    app = create_app(get_settings(), clock=clock)
     with TestClient(app) as client:
         assert client.post("/api/screen", json=all_no_answers()).status_code == 200
         yield schemathesis.openapi.from_asgi("/openapi.json", app)

@@ -14,7 +14,7 @@ from tests.factories import (
     CONTRACT_EMERGENCY_IDS,
     CONTRACT_RED_FLAG_IDS,
 )
-from tests.web.conftest import Clock
+from tests.fakes import FakeNow
 
 EVERY_ID = CONTRACT_RED_FLAG_IDS + CONTRACT_ASKED_RESTRICTIONS
 
@@ -94,7 +94,7 @@ def test_none_of_these_fills_the_group_and_moves_on_without_storing(client: Test
 
 
 def test_the_weekly_check_is_pre_filled_and_new_symptoms_ask_red_flags_afresh(
-    client: TestClient, clock: Clock
+    client: TestClient, clock: FakeNow
 ) -> None:
     client.post("/screen", data=all_no_form(wrist_pain="yes"))
     clock.value += timedelta(days=8)

@@ -72,7 +72,7 @@ def test_export_both_formats_then_delete_then_import(screened: TestClient) -> No
 
     upload = {"file": ("mine.json", json.dumps(document).encode(), "application/json")}
     mixed = screened.post("/data/import", files=upload)
-    assert mixed.status_code == 422 and "never mixes" in mixed.text
+    assert mixed.status_code == 409 and "never mixes" in mixed.text
 
     deleted = screened.post("/data/delete", data={"confirm": "delete"})
     assert "Everything was deleted" in deleted.text and "Stored now: nothing" in deleted.text

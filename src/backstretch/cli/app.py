@@ -1,6 +1,10 @@
-"""The `backstretch` command: thin commands that parse, call the core, and render.
+"""The `backstretch` command: thin commands that parse, call a use case, and render.
 
-Heavy modules are imported inside the commands so that `--help` and quick commands start fast.
+Every command opens the person's context (`cli/wiring.py`), calls one function of
+`backstretch.services`, and prints. Errors from the use cases are mapped once, here
+(`MappedErrors`): one line on stderr and exit 2 (invalid, not found, conflict), 3 (blocked by
+safety) or 1 (anything else) — never a traceback. Heavy modules are imported inside the
+commands so that `--help` and quick commands start fast.
 """
 
 from __future__ import annotations
@@ -11,12 +15,40 @@ from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
 import typer
+from typer.core import TyperGroup
 
 from backstretch import __version__
 from backstretch.cli import data_commands, figures, progress_commands, routine_commands
 from backstretch.cli import session as session_commands
 
+INVALID_EXIT, BLOCKED_EXIT, OTHER_EXIT = 2, 3, 1
+
+
+class MappedErrors(TyperGroup):
+    """A command group that turns the use cases' errors into one line and an exit code."""
+
+    def invoke(self, ctx: Any) -> Any:
+        from backstretch.services.errors import ServiceError
+
+        try:
+            return super().invoke(ctx)
+        except ServiceError as error:
+            fail(error.message, exit_code(error))
+
+
+def exit_code(error: Exception) -> int:
+    """Return the exit code for a use case's error: 2 invalid, 3 blocked, 1 anything else."""
+    from backstretch.services.errors import Blocked, Conflict, Invalid, NotFound
+
+    if isinstance(error, Blocked):
+        return BLOCKED_EXIT
+    if isinstance(error, Invalid | NotFound | Conflict):
+        return INVALID_EXIT
+    return OTHER_EXIT
+
+
 app = typer.Typer(
+    cls=MappedErrors,
     name="backstretch",
     help=(
         "Gentle, safe stretching for back and neck comfort, at home or at your desk. "
@@ -37,11 +69,11 @@ app.add_typer(stretches_app, name="stretches")
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
 
 
-def fail(message: str, code: int = 2) -> NoReturn:
+def fail(message: str, code: int = INVALID_EXIT) -> NoReturn:
     """Print an error to stderr and exit with `code` (2 means bad input)."""
-    from backstretch.cli.render import error_console
+    from backstretch.cli.render import say_error
 
-    error_console().print(f"backstretch: {message}", markup=False, highlight=False, soft_wrap=True)
+    say_error(message)
     raise typer.Exit(code)
 
 
@@ -50,11 +82,11 @@ def print_json(data: Any) -> None:
     sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
 
 
-def _catalogue() -> Any:
-    from backstretch.cli import context as shared
-    from backstretch.config import get_settings
+def _catalogue(ctx: typer.Context) -> Any:
+    from backstretch.cli import wiring
 
-    return shared.catalogue(get_settings(), fail)
+    with wiring.person(ctx) as me:
+        return me.catalogue
 
 
 def _version(value: bool) -> None:
@@ -98,7 +130,7 @@ def stretches(
 
     region = parse_region(area, fail) if area else None
     where = parse_position(position, fail) if position else None
-    found = _catalogue().filter(region=region, position=where, text=search)
+    found = _catalogue(ctx).filter(region=region, position=where, text=search)
     if as_json:
         print_json([stretch.model_dump(mode="json") for stretch in found])
     else:
@@ -107,63 +139,45 @@ def stretches(
 
 @stretches_app.command("add")
 def stretches_add(
+    ctx: typer.Context,
     file: Annotated[Path, typer.Argument(help="A YAML file describing one stretch (id my-…).")],
     replace: Annotated[
         bool, typer.Option("--replace", help="Replace your own stretch with the same id.")
     ] = False,
 ) -> None:
     """Check a stretch file and add it to your own stretches (kept in the database)."""
-    from backstretch.cli import context as shared
+    from backstretch.cli import wiring
     from backstretch.cli.render import output_console
-    from backstretch.config import get_settings
-    from backstretch.core.catalogue import CatalogueError
-    from backstretch.data.own import OwnStretchError, add_own_stretch, read_stretch_file
-    from backstretch.db.engine import transaction
+    from backstretch.services.errors import ServiceError
+    from backstretch.services.own_stretches import add_own_stretch, read_stretch_file
 
     try:
         text = read_stretch_file(file)
-    except OwnStretchError as error:
-        fail(f"not added: {error}")
-    store = shared.store(get_settings(), fail)
-    try:
-        with transaction(store.sessions) as session:
-            stretch = add_own_stretch(
-                session, text, origin=str(file), at=shared.now(), replace=replace
-            )
-    except (CatalogueError, OwnStretchError) as error:
-        fail(f"not added: {error}")
-    finally:
-        store.close()
+        with wiring.person(ctx) as me:
+            stretch = add_own_stretch(me, text, origin=str(file), replace=replace)
+    except ServiceError as error:
+        fail(f"not added: {error}", exit_code(error))
     output_console().print(f"Added {stretch.id} ({stretch.name}).", highlight=False)
 
 
 @stretches_app.command("remove")
 def stretches_remove(
+    ctx: typer.Context,
     stretch_id: Annotated[str, typer.Argument(metavar="ID", help="The id of your own stretch.")],
 ) -> None:
     """Remove one of your own stretches (built-in ones cannot be removed)."""
-    from backstretch.cli import context as shared
+    from backstretch.cli import wiring
     from backstretch.cli.render import output_console
-    from backstretch.config import get_settings
-    from backstretch.core.catalogue import CatalogueError
-    from backstretch.data.own import OwnStretchError, remove_own_stretch
-    from backstretch.db.engine import transaction
+    from backstretch.services.own_stretches import remove_own_stretch
 
-    store = shared.store(get_settings(), fail)
-    try:
-        with transaction(store.sessions) as session:
-            remove_own_stretch(session, stretch_id)
-    except OwnStretchError as error:
-        fail(str(error))
-    except CatalogueError as error:
-        fail(f"your own stretches could not be loaded: {error}")
-    finally:
-        store.close()
+    with wiring.person(ctx) as me:
+        remove_own_stretch(me, stretch_id)
     output_console().print(f"Removed {stretch_id}.", highlight=False)
 
 
 @app.command()
 def show(
+    ctx: typer.Context,
     stretch_id: Annotated[str, typer.Argument(metavar="ID", help="A stretch id, e.g. cat-cow.")],
     as_json: JsonFlag = False,
 ) -> None:
@@ -171,7 +185,7 @@ def show(
     from backstretch.cli import render
     from backstretch.core.catalogue import UnknownStretchError
 
-    catalogue = _catalogue()
+    catalogue = _catalogue(ctx)
     try:
         stretch = catalogue.get(stretch_id)
     except UnknownStretchError as error:
@@ -212,6 +226,7 @@ def learn(
 
 @app.command()
 def screen(
+    ctx: typer.Context,
     answers_file: Annotated[
         Path | None,
         typer.Option(
@@ -236,55 +251,35 @@ def screen(
 
     Exits 0 for any valid screening, whatever the verdict; 2 for answers that are malformed.
     """
-    from backstretch.cli import context as shared
+    from backstretch.cli import wiring
     from backstretch.cli.render import output_console
     from backstretch.cli.screening import ask_all, render_result
-    from backstretch.core.screening import AnswersError
-    from backstretch.db import repository
-    from backstretch.db.engine import transaction
-    from backstretch.services.screening import (
-        ClearanceError,
-        record_clearance,
-        record_screening,
-    )
+    from backstretch.services.errors import Invalid
+    from backstretch.services.screening import latest_answers, record_clearance, record_screening
 
     if clear and answers_file:
         fail("use --clear on its own, not together with --answers")
     if as_json and not (answers_file or clear):
         fail("--json needs --answers FILE or --clear ID (the questions are asked interactively)")
-    settings, context = shared.screening_context(fail)
-    raw: Any = None
-    if answers_file is not None:
-        raw = _read_json(answers_file)
-    store = shared.store(settings, fail)
-    settings, context = shared.personal(settings, context, store)
+    raw: Any = _read_json(answers_file) if answers_file is not None else None
     console = output_console()
-    try:
-        with transaction(store.sessions) as session:
-            if clear:
-                try:
-                    outcome = record_clearance(session, clear, context, now=shared.now())
-                except ClearanceError as error:
-                    fail(str(error))
-                if outcome is None:
-                    console.print("Clearance recorded.")
-                    return
-                result = outcome[1]
-            else:
-                if raw is None:
-                    latest = repository.latest_screening(session=session)
-                    previous = latest.answers if (latest and recheck) else None
-                    if recheck and latest is None:
-                        console.print("No earlier screening on file: here are the questions.")
-                    raw = ask_all(
-                        console, context.guide, previous, emergency_number=context.emergency_number
-                    )
-                try:
-                    _, result = record_screening(session, raw, context, now=shared.now())
-                except AnswersError as error:
-                    fail(f"{answers_file or 'answers'}: {error}")
-    finally:
-        store.close()
+    with wiring.person(ctx) as me:
+        if clear:
+            result = record_clearance(me, clear)
+            if result is None:
+                console.print("Clearance recorded.")
+                return
+        else:
+            if raw is None:
+                previous = latest_answers(me) if recheck else None
+                if recheck and previous is None:
+                    console.print("No earlier screening on file: here are the questions.")
+                raw = ask_all(console, me.guide, previous, emergency_number=me.emergency_number)
+            try:
+                result = record_screening(me, raw)
+            except Invalid as error:
+                where = answers_file or "answers"
+                fail(f"{where}: {error.message.removeprefix('answers: ')}")
     if as_json:
         print_json(result.to_json())
     else:
@@ -304,6 +299,7 @@ def _read_json(path: Path) -> Any:
 
 @app.command()
 def plan(
+    ctx: typer.Context,
     area: Annotated[
         list[str] | None,
         typer.Option(
@@ -360,166 +356,61 @@ def plan(
 
     Exits 3 with the advice, and no routine, when your screening or a safety block says so.
     """
-    from backstretch.cli import context as shared
     from backstretch.cli import planning as ui
+    from backstretch.cli import wiring
     from backstretch.cli.render import output_console
     from backstretch.core.routine import routine_document
-    from backstretch.core.timeline import TimelineSettings
-    from backstretch.data import presets
-    from backstretch.db.engine import transaction
-    from backstretch.services.planning import make_plan
-    from backstretch.services.routines import RoutineNameError, RoutineNameTaken, clean_name
+    from backstretch.services.errors import Blocked, Invalid
+    from backstretch.services.planning import plan_today
+    from backstretch.services.routines import check_name_free, clean_name, save_routine
 
     if preset and routine:
         fail("use --preset or --routine, not both")
-    new_name = None
     if save_as is not None:
         try:
-            new_name = clean_name(save_as)
-        except RoutineNameError as error:
+            clean_name(save_as)  # a bad name fails before anything is planned
+        except Invalid as error:
             fail(f"--save-as: {error}")
-    settings, context = shared.screening_context(fail)
-    store = shared.store(settings, fail)
-    try:
-        settings, context = shared.personal(settings, context, store)
-        catalogue = context.catalogue
-        chosen = None
-        if preset is not None:
-            known = presets(catalogue)
-            if preset not in known:
-                fail(f"unknown preset '{preset}'. Presets: {', '.join(known)}")
-            chosen = known[preset]
-        requests = chosen.requests if chosen else None
-        routine_name = chosen.name if chosen else "My routine"
-        if routine is not None:
-            routine_name, requests = _saved_or_file_routine(store, routine, catalogue)
-        if new_name is not None:
-            with transaction(store.sessions) as session:
-                taken = _has_routine(session, new_name)
-            if taken:
-                fail(_name_taken(new_name))
-        file_data = None
-        if profile is not None:
-            file_data = ui.read_document(profile, fail)
-            if not isinstance(file_data, dict):
-                fail(f"{profile}: expected a mapping of profile fields")
-        flags = {
-            "areas": area or [],
-            "minutes": minutes,
-            "setting": setting,
-            "restrictions": restriction or [],
-            "pregnancy_weeks": pregnancy_weeks,
-            "level": level,
-            "time_of_day": time_of_day,
-        }
-        person = ui.build_profile(
-            file_data=file_data,
-            preset=chosen,
-            flags=flags,
-            routine_items=requests,
-            catalogue=catalogue,
-            fail=fail,
-            origin=str(profile) if profile else "options",
-        )
-        now = shared.now()
-        with transaction(store.sessions) as session:
-            outcome = make_plan(
-                session,
-                profile=person,
-                catalogue=catalogue,
-                guide=context.guide,
-                emergency_number=context.emergency_number,
-                now=now,
-                on=ui.local_date(now, context.timezone),
-                requests=requests,
-                strategy=ui.strategy_of(chosen),
-                settings=TimelineSettings(lead_in_seconds=settings.lead_in_seconds),
-            )
-        console = output_console()
-        if outcome.plan is None:
+    flags = {
+        "areas": area or [],
+        "minutes": minutes,
+        "setting": setting,
+        "restrictions": restriction or [],
+        "pregnancy_weeks": pregnancy_weeks,
+        "level": level,
+        "time_of_day": time_of_day,
+    }
+    choice = ui.plan_choice(preset=preset, routine=routine, profile=profile, flags=flags)
+    console = output_console()
+    with wiring.person(ctx) as me:
+        new_name = check_name_free(me, save_as) if save_as is not None else None
+        try:
+            today = plan_today(me, choice)
+        except Blocked as blocked:
             if as_json:
-                print_json(outcome.to_json())
+                print_json(ui.blocked_json(blocked))
             else:
-                ui.render_blocked(console, outcome.advice or {})
-            raise typer.Exit(3)
+                ui.render_blocked(console, blocked.advice)
+            raise typer.Exit(BLOCKED_EXIT) from None
         if save is not None:
-            if not outcome.plan.items:
+            if not today.plan.items:
                 fail(f"nothing saved to {save}: no stretch fits this plan")
-            ui.save_routine(save, routine_document(routine_name, outcome.plan))
+            ui.save_routine(save, routine_document(today.name, today.plan))
         if new_name is not None:
-            if not outcome.plan.items:
-                fail(f"nothing saved as '{new_name}': no stretch fits this plan")
-            from backstretch.services.routines import save_plan_as
-
-            try:
-                with transaction(store.sessions) as session:
-                    save_plan_as(session, name=new_name, plan=outcome.plan, at=now)
-            except RoutineNameTaken:
-                fail(_name_taken(new_name))
-    finally:
-        store.close()
-    if as_json:
-        print_json(outcome.to_json())
-    else:
-        ui.render_plan(console, outcome, outcome.plan, catalogue, context.guide.session_reminder)
-        if save is not None:
-            console.print(f"Saved to {save}.", markup=False, highlight=False)
-        if new_name is not None:
-            console.print(
-                f"Saved as '{new_name}': plan it again with "
-                f"`backstretch plan --routine {_quoted(new_name)}`.",
-                markup=False,
-                highlight=False,
-            )
-
-
-def _quoted(name: str) -> str:
-    import shlex
-
-    return shlex.quote(name)
-
-
-def _name_taken(name: str) -> str:
-    return (
-        f"you already have a routine called '{name}': choose another name, or remove it first "
-        f"with `backstretch routines remove {_quoted(name)}`"
-    )
-
-
-def _has_routine(session: Any, name: str) -> bool:
-    """Tell whether the person has a saved routine called `name`."""
-    from backstretch.db import repository
-
-    return repository.find_routine(session=session, name=name) is not None
-
-
-def _saved_or_file_routine(store: Any, given: str, catalogue: Any) -> tuple[str, Any]:
-    """Return the name and items of the saved routine called `given`, else of the file `given`."""
-    from backstretch.cli import planning as ui
-    from backstretch.core.catalogue import CatalogueError
-    from backstretch.db import repository
-    from backstretch.db.engine import transaction
-    from backstretch.services.routines import RoutineNameError, clean_name, routine_requests
-
-    try:
-        name = clean_name(given)
-    except RoutineNameError:
-        name = None
-    if name is not None:
-        with transaction(store.sessions) as session:
-            saved = repository.find_routine(session=session, name=name)
-        if saved is not None:
-            try:
-                return routine_requests(saved, catalogue)
-            except CatalogueError as error:
-                fail(str(error))
-    path = Path(given)
-    if not path.is_file():
-        fail(
-            f"--routine: no saved routine called '{given}' and no file {given} "
-            "(`backstretch routines` lists your saved routines)"
+            save_routine(me, name=new_name, plan=today.plan)
+        if as_json:
+            print_json(today.to_json())
+            return
+        ui.render_plan(console, today, me.catalogue, me.guide.session_reminder)
+    if save is not None:
+        console.print(f"Saved to {save}.", markup=False, highlight=False)
+    if new_name is not None:
+        console.print(
+            f"Saved as '{new_name}': plan it again with "
+            f"`backstretch plan --routine {ui.quoted(new_name)}`.",
+            markup=False,
+            highlight=False,
         )
-    return ui.load_routine(path, catalogue, fail)
 
 
 # Commands kept in modules of their own; each module imports its heavy parts only when run.
@@ -565,7 +456,6 @@ def serve(
     import uvicorn
 
     from backstretch.config import get_settings
-    from backstretch.db.engine import DatabaseError
     from backstretch.web.app import create_app
 
     settings = get_settings()
@@ -577,15 +467,21 @@ def serve(
             f"--host {host}: without accounts there is no login, so the server only listens on "
             "this machine (127.0.0.1, ::1 or localhost). Add --accounts to serve other people."
         )
-    try:
-        application = create_app(settings.model_copy(update={"accounts": accounts}))
-    except (DatabaseError, ValueError) as error:
-        fail(str(error))
+    application = create_app(settings.model_copy(update={"accounts": accounts}))
     # Behind a proxy that terminates HTTPS, uvicorn's --forwarded-allow-ips equivalent is the
     # FORWARDED_ALLOW_IPS environment variable: with it, cookies are marked Secure.
     uvicorn.run(application, host=host, port=port, log_level="info", proxy_headers=True)
 
 
 def main() -> None:
-    """Run the command line."""
-    app()
+    """Run the command line; an unexpected error is one line and exit 1, never a traceback."""
+    try:
+        app()
+    except Exception as error:  # the last resort: the use cases' errors are mapped above
+        from backstretch.cli.render import say_error
+
+        say_error(
+            f"something went wrong: {type(error).__name__}: {error}. Nothing more was saved; "
+            "please report this with the command you ran."
+        )
+        sys.exit(OTHER_EXIT)

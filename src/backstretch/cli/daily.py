@@ -10,9 +10,9 @@ from __future__ import annotations
 import contextlib
 import signal
 import uuid as uuids
-from collections.abc import Callable, Iterator, Sequence
-from datetime import datetime, timedelta
-from pathlib import Path
+from collections.abc import Iterator, Sequence
+from dataclasses import replace
+from datetime import datetime
 from typing import Any, NoReturn
 
 import typer
@@ -20,21 +20,30 @@ from rich.console import Console
 from rich.prompt import Prompt
 from rich.text import Text
 
-from backstretch.cli import context as shared
+from backstretch.cli import planning as ui
+from backstretch.cli import wiring
 from backstretch.cli.render import output_console
-from backstretch.config import Settings
-from backstretch.core.catalogue import Catalogue
 from backstretch.core.models import Region
 from backstretch.core.profile import Profile, ProfileError, Setting, parse_profile
 from backstretch.core.records import SessionStatus
 from backstretch.core.safety import GateStatus, StopSignal, stop_signals_for
-from backstretch.core.timeline import TimelineSettings
-from backstretch.db import repository
-from backstretch.db.engine import transaction
-from backstretch.db.store import Store
-from backstretch.services.screening import Context
+from backstretch.services.context import PersonContext
+from backstretch.services.errors import Blocked
+from backstretch.services.planning import PlanChoice, TodayPlan, plan_today, remembered_profile
+from backstretch.services.sessions import (
+    begin_session,
+    checkin_due,
+    checkins,
+    finish_session,
+    log_session,
+    merged,
+    note_pain_rising,
+    resume_last,
+    save_progress,
+    shifted,
+    stop_advice_for,
+)
 
-Fail = Callable[[str], NoReturn]
 BLOCKED_EXIT = 3
 
 AREA_CHOICES = tuple(Region)
@@ -122,18 +131,18 @@ def _hangup_as_interrupt() -> Iterator[None]:
             signal.signal(number, handler)
 
 
-def _signal_labels(context: Context) -> dict[str, str]:
-    labels = {text.id: text.label for text in context.guide.stop_signals}
-    for text in context.guide.stop_signals:
+def _signal_labels(me: PersonContext) -> dict[str, str]:
+    labels = {text.id: text.label for text in me.guide.stop_signals}
+    for text in me.guide.stop_signals:
         if text.id == StopSignal.PAIN_RISING.value:
             labels["pain_rising_done"] = text.advice
     return labels
 
 
 def play_and_save(
+    me: PersonContext,
+    wired: wiring.Wiring,
     *,
-    store: Store,
-    context: Context,
     session_uuid: str,
     segments: Any,
     positions: Sequence[int] | None,
@@ -144,9 +153,8 @@ def play_and_save(
 ) -> Any:
     """Run the player over `segments`, saving what was done as it goes; return the outcome."""
     from backstretch.cli.player import Espeak, PlayerHooks, Run, Silent, VoiceUnavailable
-    from backstretch.services import sessions
 
-    clock, keys, interactive = shared.player_devices()
+    clock, keys, interactive = wired.devices()
     speaker: Any = Silent()
     if voice and not quiet:
         try:
@@ -158,33 +166,22 @@ def play_and_save(
     def to_store(items: Sequence[Any]) -> list[Any]:
         if positions is None:
             return list(items)
-        moved = sessions.shifted(items, positions)
-        return [sessions.merged(by_position[i.position], i) for i in moved]
-
-    def save(items: Sequence[Any]) -> None:
-        with transaction(store.sessions) as session:
-            sessions.save_items(session, uuid=session_uuid, items=to_store(items), now=shared.now())
-
-    def pain_rising(stretch: str) -> None:
-        with transaction(store.sessions) as session:
-            sessions.record_stop_signal(
-                session,
-                uuid=session_uuid,
-                signal=StopSignal.PAIN_RISING,
-                stretch=stretch,
-                now=shared.now(),
-            )
+        moved = shifted(items, positions)
+        return [merged(by_position[i.position], i) for i in moved]
 
     run = Run(
         segments,
-        catalogue=context.catalogue,
+        catalogue=me.catalogue,
         clock=clock,
         keys=keys,
         console=output_console(),
         voice=speaker,
         signals=stop_signals_for(pregnant=pregnant),
-        signal_labels=_signal_labels(context),
-        hooks=PlayerHooks(save=save, pain_rising=pain_rising),
+        signal_labels=_signal_labels(me),
+        hooks=PlayerHooks(
+            save=lambda items: save_progress(me, session_uuid, to_store(items)),
+            pain_rising=lambda stretch: note_pain_rising(me, session_uuid, stretch),
+        ),
         bell=not quiet,
         live=interactive,
     )
@@ -198,40 +195,26 @@ def play_and_save(
 
 
 def finish_and_report(
-    *,
-    store: Store,
-    context: Context,
-    session_uuid: str,
-    outcome: Any,
-    pain_after: int | None,
-    interactive: bool,
+    me: PersonContext, *, session_uuid: str, outcome: Any, pain_after: int | None, interactive: bool
 ) -> int:
     """Ask how it felt, store the ending, show advice; return the exit code."""
-    from backstretch.services import sessions
-
     console = output_console()
     status = outcome.status
     if status is SessionStatus.STOPPED:
         console.print(Text("Session stopped. Thank you for listening to your body.", style="bold"))
     if outcome.stop_signal is not None:  # what to do now comes before any question
-        advice = sessions.stop_advice(context.guide, outcome.stop_signal, context.emergency_number)
-        console.print(Text(advice, style="bold"))
+        console.print(Text(stop_advice_for(me, outcome.stop_signal), style="bold"))
     if interactive and pain_after is None and status is not SessionStatus.ABANDONED:
         pain_after = ask_pain(console, "Pain now, after the session?", optional=True)
-    with transaction(store.sessions) as session:
-        ending = sessions.finish_session(
-            session,
-            uuid=session_uuid,
-            status=status,
-            now=shared.now(),
-            timezone=context.timezone,
-            guide=context.guide,
-            emergency_number=context.emergency_number,
-            pain_after=pain_after,
-            stop_signal=outcome.stop_signal,
-            stopped_stretch=outcome.stopped_stretch,
-        )
-        record = repository.get_session(session=session, uuid=session_uuid)
+    finished = finish_session(
+        me,
+        session_uuid,
+        status=status,
+        pain_after=pain_after,
+        stop_signal=outcome.stop_signal,
+        stopped_stretch=outcome.stopped_stretch,
+    )
+    ending, record = finished.ending, finished.record
     if ending.block is not None:
         console.print(
             "The programme is paused for your safety until "
@@ -242,9 +225,8 @@ def finish_and_report(
             )
         )
     if ending.paused:
-        advice = context.guide.block_advice["pain_pause"].strip()
+        advice = me.guide.block_advice["pain_pause"].strip()
         console.print(Text(advice, style="bold yellow"))
-    assert record is not None  # stored above
     minutes, seconds = divmod(record.done_seconds, 60)
     word = {
         SessionStatus.COMPLETED: "Session complete",
@@ -253,20 +235,15 @@ def finish_and_report(
     }[status]
     console.print(f"{word}: {minutes}:{seconds:02d} of stretching saved.")
     if interactive and status is SessionStatus.COMPLETED:
-        offer_weekly_checkin(store, context, console)
+        offer_weekly_checkin(me, console)
     return 0
 
 
-CHECKIN_EVERY = timedelta(days=7)
-
-
-def offer_weekly_checkin(store: Store, context: Context, console: Console) -> None:
+def offer_weekly_checkin(me: PersonContext, console: Console) -> None:
     """Offer the optional activity check-in when the last one is a week old (or there is none)."""
     from backstretch.cli.progress_commands import ask_ratings, save_checkin
 
-    with transaction(store.sessions) as session:
-        earlier = repository.list_checkins(session=session)
-    if earlier and shared.now() - earlier[-1].at < CHECKIN_EVERY:
+    if not checkin_due(me):
         return
     reply = Prompt.ask(
         "Weekly check-in: rate up to three everyday activities? (y = yes, Enter = not now)",
@@ -276,107 +253,47 @@ def offer_weekly_checkin(store: Store, context: Context, console: Console) -> No
     )
     if reply.strip().lower() not in ("y", "yes"):
         return
+    earlier = checkins(me)
     ratings = ask_ratings(console, earlier[-1] if earlier else None)
     if ratings:
-        save_checkin(store, context.timezone, ratings, console)
+        save_checkin(me, ratings, console)
 
 
-def _plan_today(
-    session: Any,
-    context: Context,
-    person: Profile,
-    *,
-    now: datetime,
-    on: Any,
-    requests: Any,
-    preset: Any,
-    settings: TimelineSettings,
-) -> Any:
-    """Plan with the progression the stored sessions call for."""
-    from backstretch.cli import planning as ui
-    from backstretch.services import sessions
-
-    return sessions.plan_next(
-        session,
-        profile=person,
-        catalogue=context.catalogue,
-        guide=context.guide,
-        emergency_number=context.emergency_number,
-        now=now,
-        on=on,
-        requests=requests,
-        strategy=ui.strategy_of(preset),
-        settings=settings,
-    )
+def _plan_or_say_why(me: PersonContext, choice: PlanChoice, console: Console) -> TodayPlan:
+    """Plan today's routine; when safety blocks it, show the advice and exit 3."""
+    try:
+        return plan_today(me, choice)
+    except Blocked as blocked:
+        ui.render_blocked(console, blocked.advice)
+        raise typer.Exit(BLOCKED_EXIT) from None
 
 
-def _context_and_store(fail: Fail) -> tuple[Settings, Context, Store]:
-    settings, context = shared.screening_context(fail)
-    store = shared.store(settings, fail)
-    settings, context = shared.personal(settings, context, store)
-    return settings, context, store
+def _weekly_check(me: PersonContext, console: Console, interactive: bool) -> None:
+    """Ask the safety questions when they are due (pre-filled); exit 3 if they rule out today."""
+    from backstretch.cli.screening import ask_all, render_result
+    from backstretch.services.screening import current_gate, latest_answers, record_screening
 
-
-def _choose_routine(
-    *,
-    catalogue: Catalogue,
-    preset: str | None,
-    routine: Path | None,
-    fail: Fail,
-) -> tuple[str, Any, Any]:
-    from backstretch.cli import planning as ui
-    from backstretch.data import presets
-
-    if preset and routine:
-        fail("use --preset or --routine, not both")
-    if preset is not None:
-        known = presets(catalogue)
-        if preset not in known:
-            fail(f"unknown preset '{preset}'. Presets: {', '.join(known)}")
-        chosen = known[preset]
-        return chosen.name, chosen.requests, chosen
-    if routine is not None:
-        name, requests = ui.load_routine(routine, catalogue, fail)
-        return name, requests, None
-    return "My routine", None, None
-
-
-def _profile_data(
-    *,
-    console: Console,
-    interactive: bool,
-    remembered: dict[str, Any] | None,
-    flags: dict[str, Any],
-    preset: Any,
-    requests: Any,
-    catalogue: Catalogue,
-    fail: Fail,
-) -> Profile:
-    from backstretch.cli import planning as ui
-
-    answered = any(v not in (None, []) for v in flags.values()) or preset or requests
-    knows_areas = flags.get("areas") or preset or requests or (remembered or {}).get("areas")
-    data = remembered
-    if interactive and (not answered or not knows_areas):
-        data = ask_profile(console, remembered)
-    return ui.build_profile(
-        file_data=data,
-        preset=preset,
-        flags=flags,
-        routine_items=requests,
-        catalogue=catalogue,
-        fail=fail,
-        origin="profile",
-    )
+    gate = current_gate(me)
+    if gate.status not in (GateStatus.MISSING, GateStatus.STALE, GateStatus.INCOMPLETE):
+        return
+    if not interactive:
+        _fail("the weekly safety check is due: run `backstretch screen` first", BLOCKED_EXIT)
+    console.print(Text("First, the weekly safety check.", style="bold"))
+    raw = ask_all(console, me.guide, latest_answers(me), emergency_number=me.emergency_number)
+    result = record_screening(me, raw)
+    if not result.allows_routine:
+        render_result(console, result)
+        raise typer.Exit(BLOCKED_EXIT)
 
 
 def run_start(
+    ctx: typer.Context,
     *,
     area: list[str] | None,
     minutes: int | None,
     setting: str | None,
     preset: str | None,
-    routine: Path | None,
+    routine: str | None,
     pain_before: int | None,
     pain_after: int | None,
     resume: bool,
@@ -385,90 +302,36 @@ def run_start(
     yes: bool,
 ) -> None:
     """Check in, plan, play and save one session (see `backstretch start --help`)."""
-    from backstretch.cli import planning as ui
-    from backstretch.cli.screening import ask_all, render_result
-    from backstretch.services import sessions
-    from backstretch.services.screening import current_gate, record_screening
-
-    fail = _fail
-    settings, context, store = _context_and_store(fail)
     console = output_console()
-    _, _, interactive = shared.player_devices()
-    try:
+    wired = wiring.of(ctx)
+    _, _, interactive = wired.devices()
+    if preset and routine:
+        _fail("use --preset or --routine, not both")
+    with wiring.person(ctx) as me:
         if resume:
-            raise typer.Exit(
-                _resume(store, context, voice=voice, quiet=quiet, pain_after=pain_after)
-            )
+            raise typer.Exit(_resume(me, wired, voice=voice, quiet=quiet, pain_after=pain_after))
         if not interactive and pain_before is None:
-            fail("without a terminal, say how it feels now with --pain-before 0-10")
-        name, requests, chosen = _choose_routine(
-            catalogue=context.catalogue, preset=preset, routine=routine, fail=fail
-        )
-        now = shared.now()
-        with transaction(store.sessions) as session:
-            gate = current_gate(session, now=now)
-            latest = repository.latest_screening(session=session)
-            remembered = repository.load_profile(session=session)
-        if gate.status in (GateStatus.MISSING, GateStatus.STALE, GateStatus.INCOMPLETE):
-            if not interactive:
-                fail(
-                    "the weekly safety check is due: run `backstretch screen` first",
-                    BLOCKED_EXIT,
-                )
-            console.print(Text("First, the weekly safety check.", style="bold"))
-            raw = ask_all(
-                console,
-                context.guide,
-                latest.answers if latest else None,
-                emergency_number=context.emergency_number,
-            )
-            with transaction(store.sessions) as session:
-                _, result = record_screening(session, raw, context, now=shared.now())
-            if not result.allows_routine:
-                render_result(console, result)
-                raise typer.Exit(BLOCKED_EXIT)
+            _fail("without a terminal, say how it feels now with --pain-before 0-10")
         flags = {"areas": area or [], "minutes": minutes, "setting": setting}
-        person = _profile_data(
-            console=console,
-            interactive=interactive,
-            remembered=remembered,
-            flags=flags,
-            preset=chosen,
-            requests=requests,
-            catalogue=context.catalogue,
-            fail=fail,
+        choice = ui.plan_choice(
+            preset=preset, routine=routine, profile=None, flags=flags, remember=True
         )
+        _weekly_check(me, console, interactive)
+        remembered = remembered_profile(me)
+        answered = any(v not in (None, []) for v in flags.values()) or preset or routine
+        if interactive and (not answered or not (area or preset or routine or remembered)):
+            data = remembered.model_dump(mode="json") if remembered else None
+            choice = replace(choice, profile=ask_profile(console, data), origin="profile")
         if pain_before is None:
             pain_before = ask_pain(console, "Pain right now?")
-        now = shared.now()
-        timeline_settings = TimelineSettings(lead_in_seconds=settings.lead_in_seconds)
-        with transaction(store.sessions) as session:
-            upcoming = _plan_today(
-                session,
-                context,
-                person,
-                now=now,
-                on=ui.local_date(now, context.timezone),
-                requests=requests,
-                preset=chosen,
-                settings=timeline_settings,
-            )
-            outcome = upcoming.outcome
-            if outcome.plan is not None:
-                repository.save_profile(
-                    session=session, data=person.model_dump(mode="json"), at=now
-                )
-        if outcome.plan is None:
-            ui.render_blocked(console, outcome.advice or {})
-            raise typer.Exit(BLOCKED_EXIT)
-        if not outcome.gate.may_play:
-            fail("the weekly safety check is due: run `backstretch screen` first", BLOCKED_EXIT)
-        plan = outcome.plan
-        if not plan.items:
-            fail("no stretch fits: try more minutes or another setting")
-        ui.render_plan(console, outcome, plan, context.catalogue, "")
-        _render_changes(console, upcoming.changes)
-        console.print(Text(context.guide.session_reminder.strip(), style="italic"))
+        today = _plan_or_say_why(me, choice, console)
+        if not today.outcome.gate.may_play:
+            _fail("the weekly safety check is due: run `backstretch screen` first", BLOCKED_EXIT)
+        if not today.plan.items:
+            _fail("no stretch fits: try more minutes or another setting")
+        ui.render_plan(console, today, me.catalogue, "")
+        _render_changes(console, today.changes)
+        console.print(Text(me.guide.session_reminder.strip(), style="italic"))
         if interactive and not yes:
             reply = Prompt.ask(
                 "Start now? (Enter = yes, n = not now)",
@@ -480,24 +343,13 @@ def run_start(
                 console.print("Nothing started. See you next time.")
                 return
         session_uuid = str(uuids.uuid4())
-        with transaction(store.sessions) as session:
-            sessions.begin_session(
-                session,
-                uuid=session_uuid,
-                routine_name=name,
-                items=plan.routine,
-                settings=timeline_settings,
-                pain_before=pain_before,
-                now=shared.now(),
-                timezone=context.timezone,
-                changes=upcoming.changes,
-            )
-        pregnant = "pregnant" in [r.value for r in outcome.restrictions]
+        begin_session(me, today, pain_before=pain_before, uuid=session_uuid)
+        pregnant = "pregnant" in [r.value for r in today.outcome.restrictions]
         played = play_and_save(
-            store=store,
-            context=context,
+            me,
+            wired,
             session_uuid=session_uuid,
-            segments=plan.segments,
+            segments=today.plan.segments,
             positions=None,
             earlier=(),
             pregnant=pregnant,
@@ -505,42 +357,21 @@ def run_start(
             quiet=quiet,
         )
         code = finish_and_report(
-            store=store,
-            context=context,
+            me,
             session_uuid=session_uuid,
             outcome=played,
             pain_after=pain_after,
             interactive=interactive,
         )
-        raise typer.Exit(code)
-    finally:
-        store.close()
+    raise typer.Exit(code)
 
 
 def _resume(
-    store: Store, context: Context, *, voice: bool, quiet: bool, pain_after: int | None
+    me: PersonContext, wired: wiring.Wiring, *, voice: bool, quiet: bool, pain_after: int | None
 ) -> int:
-    from backstretch.services import sessions
-    from backstretch.services.screening import current_gate
-
     console = output_console()
-    with transaction(store.sessions) as session:
-        gate = current_gate(session, now=shared.now())
-        try:
-            left = sessions.find_resumable(session, context.catalogue)
-        except sessions.SessionError as error:
-            _fail(str(error))
-        if left is not None and gate.may_play:
-            sessions.reopen(session, uuid=left.record.uuid, now=shared.now())
-        pregnant = sessions.pregnant_now(session)
-    if not gate.may_play:
-        _fail(
-            "a session cannot be resumed now: the safety check is due or a block is open "
-            "(`backstretch plan` says why)",
-            BLOCKED_EXIT,
-        )
-    if left is None:
-        _fail("there is no unfinished session to resume: `backstretch start` begins a new one")
+    resuming = resume_last(me)
+    left = resuming.left
     if not left.remaining:
         console.print("Everything in that session was done already; saving it as complete.")
     else:
@@ -549,20 +380,19 @@ def _resume(
             f"{len(left.remaining)} of {len(left.record.items)} stretches to go."
         )
     played = play_and_save(
-        store=store,
-        context=context,
+        me,
+        wired,
         session_uuid=left.record.uuid,
         segments=left.segments(),
         positions=left.positions,
         earlier=left.record.items,
-        pregnant=pregnant,
+        pregnant=resuming.pregnant,
         voice=voice,
         quiet=quiet,
     )
-    _, _, interactive = shared.player_devices()
+    _, _, interactive = wired.devices()
     return finish_and_report(
-        store=store,
-        context=context,
+        me,
         session_uuid=left.record.uuid,
         outcome=played,
         pain_after=pain_after,
@@ -571,11 +401,12 @@ def _resume(
 
 
 def run_log(
+    ctx: typer.Context,
     *,
     pain_before: int,
     pain_after: int,
     preset: str | None,
-    routine: Path | None,
+    routine: str | None,
     area: list[str] | None,
     minutes: int | None,
     at: str | None,
@@ -583,77 +414,34 @@ def run_log(
     """Plan the routine that was done and record it as done in full."""
     from zoneinfo import ZoneInfo
 
-    from backstretch.cli import planning as ui
-    from backstretch.services import sessions
-
-    fail = _fail
-    settings, context, store = _context_and_store(fail)
+    if preset and routine:
+        _fail("use --preset or --routine, not both")
     console = output_console()
-    try:
-        name, requests, chosen = _choose_routine(
-            catalogue=context.catalogue, preset=preset, routine=routine, fail=fail
-        )
-        now = shared.now()
-        started: datetime | None = None
-        if at is not None:
-            try:
-                local = datetime.strptime(at, "%Y-%m-%d %H:%M")
-            except ValueError:
-                fail(f"--at: expected local time as 'YYYY-MM-DD HH:MM', got '{at}'")
-            started = local.replace(tzinfo=ZoneInfo(context.timezone)).astimezone(now.tzinfo)
-            if started > now:
-                fail("--at: that time has not happened yet")
-        with transaction(store.sessions) as session:
-            remembered = repository.load_profile(session=session)
-        person = _profile_data(
-            console=console,
-            interactive=False,
-            remembered=remembered,
-            flags={"areas": area or [], "minutes": minutes, "setting": None},
-            preset=chosen,
-            requests=requests,
-            catalogue=context.catalogue,
-            fail=fail,
-        )
-        timeline_settings = TimelineSettings(lead_in_seconds=settings.lead_in_seconds)
-        with transaction(store.sessions) as session:
-            upcoming = _plan_today(
-                session,
-                context,
-                person,
-                now=now,
-                on=ui.local_date(started or now, context.timezone),
-                requests=requests,
-                preset=chosen,
-                settings=timeline_settings,
-            )
-            plan = upcoming.outcome.plan
-            if plan is None:
-                ui.render_blocked(console, upcoming.outcome.advice or {})
-                raise typer.Exit(BLOCKED_EXIT)
-            if not plan.items:
-                fail("no stretch fits that routine: say more --minutes or another --area")
-            started = started or now - timedelta(seconds=plan.total_seconds)
-            session_uuid = str(uuids.uuid4())
-            ending = sessions.log_session(
-                session,
-                uuid=session_uuid,
-                routine_name=name,
-                items=plan.routine,
-                settings=timeline_settings,
-                started_at=started,
-                now=now,
-                timezone=context.timezone,
+    local: datetime | None = None
+    if at is not None:
+        try:
+            local = datetime.strptime(at, "%Y-%m-%d %H:%M")
+        except ValueError:
+            _fail(f"--at: expected local time as 'YYYY-MM-DD HH:MM', got '{at}'")
+    flags = {"areas": area or [], "minutes": minutes}
+    choice = ui.plan_choice(preset=preset, routine=routine, profile=None, flags=flags)
+    with wiring.person(ctx) as me:
+        started = local.replace(tzinfo=ZoneInfo(me.timezone)) if local else None
+        try:
+            logged = log_session(
+                me,
+                choice,
+                uuid=str(uuids.uuid4()),
                 pain_before=pain_before,
                 pain_after=pain_after,
-                guide=context.guide,
-                emergency_number=context.emergency_number,
+                started_at=started,
             )
+        except Blocked as blocked:
+            ui.render_blocked(console, blocked.advice)
+            raise typer.Exit(BLOCKED_EXIT) from None
         console.print(
-            f"Logged {name}: {len(plan.items)} stretches, "
-            f"{plan.total_seconds // 60} min, pain {pain_before} → {pain_after}."
+            f"Logged {logged.today.name}: {len(logged.today.plan.items)} stretches, "
+            f"{logged.today.plan.total_seconds // 60} min, pain {pain_before} → {pain_after}."
         )
-        if ending.paused:
-            console.print(Text(context.guide.block_advice["pain_pause"].strip(), style="yellow"))
-    finally:
-        store.close()
+        if logged.ending.paused:
+            console.print(Text(me.guide.block_advice["pain_pause"].strip(), style="yellow"))

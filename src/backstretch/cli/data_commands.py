@@ -27,7 +27,7 @@ def register(app: typer.Typer) -> None:
 
 def describe_counts(counts: dict[str, int]) -> str:
     """Return row counts as words (imported lazily: the database layer is slow to load)."""
-    from backstretch.db.portability import describe_counts as words
+    from backstretch.services.your_data import describe_counts as words
 
     return words(counts)
 
@@ -37,12 +37,6 @@ def _say(message: str) -> None:
 
     # Paths and URLs are printed as they are: no markup, no highlighting, no line breaks inside.
     output_console().print(message, markup=False, highlight=False, soft_wrap=True)
-
-
-def _shown_url(url: str) -> str:
-    from sqlalchemy.engine import make_url
-
-    return make_url(url).render_as_string(hide_password=True)
 
 
 def _write_private(path: Path, content: bytes) -> None:
@@ -64,6 +58,7 @@ def _write_private(path: Path, content: bytes) -> None:
 
 
 def export(
+    ctx: typer.Context,
     format_name: Annotated[
         str,
         typer.Option(
@@ -87,32 +82,18 @@ def export(
 
     Keep the file private: it is health data. Restore a JSON export with `backstretch import`.
     """
-    from backstretch.cli import context as shared
+    from backstretch.cli import wiring
     from backstretch.cli.app import fail
-    from backstretch.config import get_settings
-    from backstretch.db.engine import transaction
-    from backstretch.db.portability import (
-        count_rows,
-        dump_document,
-        export_csv_zip,
-        export_document,
-    )
+    from backstretch.services.your_data import count_data, dump_json, export_csv, export_json
 
     if format_name not in FORMATS:
         fail(f"unknown export format '{format_name}': use json or csv")
     if format_name == "csv" and out is None:
         fail("--format csv writes a zip file: give it a name with --out FILE")
-    exported_at = shared.now()
-    store = shared.store(get_settings(), fail)
-    try:
-        with transaction(store.sessions) as session:
-            counts = count_rows(session)
-            if format_name == "csv":
-                content = export_csv_zip(session, exported_at=exported_at)
-            else:
-                content = dump_document(export_document(session, exported_at=exported_at)).encode()
-    finally:
-        store.close()
+    with wiring.person(ctx) as me:
+        counts = count_data(me)
+        csv = format_name == "csv"
+        content = export_csv(me) if csv else dump_json(export_json(me)).encode()
     if out is None:
         sys.stdout.write(content.decode())
         return
@@ -142,6 +123,7 @@ def _read_document(path: Path) -> Any:
 
 
 def import_(
+    ctx: typer.Context,
     file: Annotated[
         Path, typer.Argument(metavar="FILE", help="A JSON export made by `backstretch export`.")
     ],
@@ -153,38 +135,26 @@ def import_(
     the place that is wrong, and nothing is written; so is a file whose sessions are stored in
     this database already (a session is stored once). Stored ids are given anew.
     """
-    from backstretch.cli import context as shared
+    from backstretch.cli import wiring
     from backstretch.cli.app import fail
-    from backstretch.config import get_settings
-    from backstretch.db.engine import transaction
-    from backstretch.db.portability import (
-        DatabaseNotEmptyError,
-        ExportFormatError,
-        import_document,
-        parse_document,
-    )
+    from backstretch.services.errors import Conflict, Invalid
+    from backstretch.services.your_data import check_export, import_data
 
     document = _read_document(file)
     try:
-        parse_document(document)  # before opening the database: a bad file touches nothing
-    except ExportFormatError as error:
+        check_export(document)  # before opening the database: a bad file touches nothing
+        # The old own-stretch files are not copied in first: the account must be empty.
+        with wiring.person(ctx, copy_old_stretches=False) as me:
+            counts = import_data(me, document)
+    except (Invalid, Conflict) as error:
+        if error.field is None:  # the account, not the file: it holds data already
+            fail(str(error))
         fail(f"{file}: {error} (nothing was imported)")
-    # The old own-stretch files are not copied in first: the account must be empty to import.
-    store = shared.store(get_settings(), fail, copy_old_stretches=False)
-    try:
-        with transaction(store.sessions) as session:
-            try:
-                counts = import_document(session, document)
-            except DatabaseNotEmptyError as error:
-                fail(str(error))
-            except ExportFormatError as error:
-                fail(f"{file}: {error} (nothing was imported)")
-    finally:
-        store.close()
     _say(f"Imported {describe_counts(counts)} from {file}.")
 
 
 def forget(
+    ctx: typer.Context,
     yes: Annotated[
         bool, typer.Option("--yes", help="Confirm: delete all your stored data now.")
     ] = False,
@@ -196,31 +166,23 @@ def forget(
     data back. Stretch files that earlier versions kept in the data folder are left there (they
     were copied into the database once and are not read again); the output says where they are.
     """
-    from backstretch.cli import context as shared
+    from backstretch.cli import wiring
     from backstretch.cli.app import fail
     from backstretch.config import get_settings
-    from backstretch.db.engine import transaction
-    from backstretch.db.portability import count_rows, erase_freed_space, forget_everything
+    from backstretch.services.your_data import count_data, forget_me
 
-    settings = get_settings()
-    store = shared.store(settings, fail)
-    where = _shown_url(store.url)
-    try:
+    with wiring.person(ctx) as me:
+        where = me.services.shown_url
         if not yes:
-            with transaction(store.sessions) as session:
-                counts = count_rows(session)
+            counts = count_data(me)
             fail(
                 f"forget deletes all your data in {where}: {describe_counts(counts)}. "
                 "Nothing was deleted. Run `backstretch forget --yes` to delete it "
                 "(`backstretch export --out FILE` first keeps a copy)."
             )
-        with transaction(store.sessions) as session:
-            counts = forget_everything(session)
-        erase_freed_space(store.engine)
-    finally:
-        store.close()
+        counts = forget_me(me)
     _say(f"Deleted {describe_counts(counts)} from {where}.")
-    own = settings.own_stretches_dir
+    own = get_settings().own_stretches_dir
     if own.is_dir() and any(own.glob("*.yaml")):
         _say(
             f"Left the stretch files in {own} in place: they are files, not records, and are "

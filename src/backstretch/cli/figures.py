@@ -10,7 +10,7 @@ import typer
 
 if TYPE_CHECKING:
     from backstretch.core.catalogue import Catalogue
-    from backstretch.core.figures.layout import Side
+    from backstretch.render.layout import Side
 
 GALLERY_FILE = "index.html"
 
@@ -21,6 +21,7 @@ def register(app: typer.Typer) -> None:
 
 
 def figure(
+    ctx: typer.Context,
     stretch_id: Annotated[
         str | None, typer.Argument(metavar="ID", help="A stretch id, e.g. cat-cow.")
     ] = None,
@@ -51,11 +52,11 @@ def figure(
 
     Without --pose the drawing shows the key poses side by side.
     """
-    from backstretch.cli import context as shared
+    from backstretch.cli import wiring
     from backstretch.cli.app import fail
-    from backstretch.config import get_settings
 
-    catalogue = shared.catalogue(get_settings(), fail)
+    with wiring.person(ctx) as me:
+        catalogue = me.catalogue
     if every:
         if stretch_id or side or pose or player:
             fail("--all draws every pose of every stretch: give it only --out DIR")
@@ -78,8 +79,8 @@ def _one(
 ) -> str:
     from backstretch.cli.app import fail
     from backstretch.core.catalogue import UnknownStretchError
-    from backstretch.core.figures.layout import figure_of, is_one_sided
-    from backstretch.core.figures.render import figure_svg, player_svg, still_svg
+    from backstretch.render.figures import figure_svg, player_svg, still_svg
+    from backstretch.render.layout import figure_of, is_one_sided
 
     try:
         stretch = catalogue.get(stretch_id)
@@ -114,8 +115,8 @@ def _side(value: str | None) -> Side | None:
 
 def _write_all(catalogue: Catalogue, folder: Path) -> None:
     from backstretch.cli.app import fail
-    from backstretch.core.figures.gallery import gallery_html
-    from backstretch.core.figures.render import still_svg
+    from backstretch.render.figures import still_svg
+    from backstretch.render.gallery import gallery_html
 
     stretches = list(catalogue)
     try:

@@ -1,95 +1,65 @@
-"""`backstretch plan`: assemble the profile from a file, a preset and flags; render the plan."""
+"""`backstretch plan`: read the options and files into a plan choice; render the plan."""
 
 from __future__ import annotations
 
 import os
+import shlex
 import tempfile
-from collections.abc import Callable, Sequence
-from datetime import date, datetime
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any
 
-import yaml
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
 from backstretch.core.catalogue import Catalogue, CatalogueError
 from backstretch.core.plan_words import clock_minutes, dose_words, reason_text
-from backstretch.core.planner import Plan, Request, Strategy
-from backstretch.core.profile import Profile, ProfileError, parse_profile
-from backstretch.core.routine import Preset, parse_routine
 from backstretch.data import read_yaml
-from backstretch.services.clock import local_day
-from backstretch.services.planning import PlanOutcome
-
-Fail = Callable[[str], NoReturn]
+from backstretch.services.errors import Blocked, Invalid
+from backstretch.services.planning import PlanChoice, TodayPlan
 
 
-def read_document(path: Path, fail: Fail) -> Any:
-    """Read a YAML (or JSON) file, failing with a message that names it."""
+def read_document(path: Path) -> Any:
+    """Read a YAML (or JSON) file, or raise `Invalid` with a message that names it."""
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
-        fail(f"cannot read {path}: {getattr(error, 'strerror', None) or error}")
+        raise Invalid(f"cannot read {path}: {getattr(error, 'strerror', None) or error}") from None
     try:
         return read_yaml(text, origin=str(path))
     except CatalogueError as error:
-        fail(str(error))
+        raise Invalid(str(error)) from None
 
 
-def build_profile(
+def plan_choice(
     *,
-    file_data: dict[str, Any] | None,
-    preset: Preset | None,
+    preset: str | None,
+    routine: str | None,
+    profile: Path | None,
     flags: dict[str, Any],
-    routine_items: Sequence[Request] | None,
-    catalogue: Catalogue,
-    fail: Fail,
-    origin: str,
-) -> Profile:
-    """Merge the profile file, then the preset, then the flags (each overrides the one before)."""
-    data: dict[str, Any] = dict(file_data or {})
-    if unknown := sorted(set(data) - set(Profile.model_fields)):
-        fail(f"{origin}: {unknown[0]}: unknown field")
-    restrictions: Any = data.get("restrictions", [])
-    if not isinstance(restrictions, list):
-        fail(f"{origin}: restrictions: expected a list of restriction ids")
-    restrictions = list(restrictions)
-    if preset is not None:
-        data.update(preset.profile)
-    for key, value in flags.items():
-        if value is None or value == []:
-            continue
-        if key == "restrictions":
-            restrictions += value  # restrictions only ever add
-        else:
-            data[key] = value
-    if restrictions:
-        data["restrictions"] = restrictions
-    if "pregnancy_weeks" in flags and flags["pregnancy_weeks"] is not None:
-        data["restrictions"] = [*data.get("restrictions", []), "pregnant"]
-    if "areas" not in data:
-        if not routine_items:
-            fail("say where it feels tight: --area lower_back (or a --preset, or --profile FILE)")
-        regions = [r.value for req in routine_items for r in catalogue.get(req.stretch_id).regions]
-        data["areas"] = list(dict.fromkeys(regions))
-    try:
-        return parse_profile(data)
-    except ProfileError as error:
-        fail(f"{origin}: {error}")
-
-
-def load_routine(path: Path, catalogue: Catalogue, fail: Fail) -> tuple[str, tuple[Request, ...]]:
-    """Read and validate a routine file."""
-    try:
-        return parse_routine(read_document(path, fail), catalogue, origin=str(path))
-    except CatalogueError as error:
-        fail(str(error))
+    remember: bool = False,
+) -> PlanChoice:
+    """Return what the options ask for; `routine` is a saved routine's name or a file."""
+    routine_file = None
+    if routine is not None and Path(routine).is_file():
+        routine_file = read_document(Path(routine))
+    return PlanChoice(
+        profile=read_document(profile) if profile is not None else None,
+        origin=str(profile) if profile is not None else "options",
+        flags=flags,
+        preset=preset,
+        routine=routine,
+        routine_file=routine_file,
+        routine_origin=str(routine) if routine_file is not None else "",
+        routine_may_be_a_file=True,
+        remember=remember,
+    )
 
 
 def save_routine(path: Path, document: dict[str, Any]) -> None:
     """Write a routine file atomically, so a failure never leaves half a file."""
+    import yaml
+
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
     with os.fdopen(handle, "w", encoding="utf-8") as out:
@@ -97,9 +67,14 @@ def save_routine(path: Path, document: dict[str, Any]) -> None:
     os.replace(temporary, path)
 
 
-def local_date(now: datetime, timezone: str) -> date:
-    """Return the person's local calendar day."""
-    return local_day(now, timezone)
+def quoted(name: str) -> str:
+    """Return `name` quoted for a shell, to show in a command a person can copy."""
+    return shlex.quote(name)
+
+
+def blocked_json(blocked: Blocked) -> dict[str, Any]:
+    """Return the plan JSON of a routine safety blocks: the verdict and the advice."""
+    return {"blocked": True, "verdict": blocked.verdict, "advice": blocked.advice}
 
 
 SCREENING_WORDS = {
@@ -109,10 +84,9 @@ SCREENING_WORDS = {
 }
 
 
-def render_plan(
-    console: Console, outcome: PlanOutcome, plan: Plan, catalogue: Catalogue, reminder: str
-) -> None:
+def render_plan(console: Console, today: TodayPlan, catalogue: Catalogue, reminder: str) -> None:
     """Print the plan as a table with what was swapped or left out, and why."""
+    outcome, plan = today.outcome, today.plan
     table = Table(
         title=(
             f"Your routine · {clock_minutes(plan.total_seconds)}"
@@ -162,8 +136,3 @@ def render_blocked(console: Console, advice: dict[str, Any]) -> None:
     console.print(advice["text"])
     for action in advice.get("actions", []):
         console.print(f"• {action}")
-
-
-def strategy_of(preset: Preset | None) -> Strategy | None:
-    """Return the preset's selection strategy, if any."""
-    return preset.strategy if preset else None

@@ -18,28 +18,8 @@ def _fail(message: str, code: int = 2) -> Any:
     fail(message, code)
 
 
-def _read_all() -> tuple[Any, Any, str]:
-    """Return the sessions, the check-ins and the person's time zone."""
-    from backstretch.cli import context as shared
-    from backstretch.config import get_settings
-    from backstretch.db import repository
-    from backstretch.db.engine import transaction
-
-    settings = get_settings()
-    zone = shared.timezone(settings, _fail)
-    store = shared.store(settings, _fail)
-    try:
-        with transaction(store.sessions) as session:
-            return (
-                repository.list_sessions(session=session),
-                repository.list_checkins(session=session),
-                zone,
-            )
-    finally:
-        store.close()
-
-
 def history(
+    ctx: typer.Context,
     limit: Annotated[
         int | None, typer.Option(min=1, help="Show only the newest N sessions.")
     ] = None,
@@ -49,13 +29,15 @@ def history(
 
     A session left unfinished reads as abandoned; `backstretch start --resume` carries it on.
     """
+    from backstretch.cli import wiring
     from backstretch.cli.app import print_json
     from backstretch.cli.render import output_console
     from backstretch.cli.stats_view import render_history
     from backstretch.core.stats import history_to_json
+    from backstretch.services.sessions import session_history
 
-    records, _, _ = _read_all()
-    records = sorted(records, key=lambda r: r.started_at)
+    with wiring.person(ctx) as me:
+        records = sorted(session_history(me), key=lambda r: r.started_at)
     if limit is not None:
         records = records[-limit:]
     if as_json:
@@ -65,6 +47,7 @@ def history(
 
 
 def stats(
+    ctx: typer.Context,
     weeks: Annotated[int, typer.Option(min=1, max=53, help="Weeks in the weekly table.")] = 12,
     as_json: Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")] = False,
 ) -> None:
@@ -73,15 +56,14 @@ def stats(
     Days and weeks are counted in your own time zone. The pain trend shows weekly averages
     before and after sessions; check-ins (`backstretch checkin`) add the activity trend.
     """
-    from backstretch.cli import context as shared
+    from backstretch.cli import wiring
     from backstretch.cli.app import print_json
-    from backstretch.cli.planning import local_date
     from backstretch.cli.render import output_console
     from backstretch.cli.stats_view import render_stats
-    from backstretch.core.stats import compute_stats
+    from backstretch.services.sessions import session_stats
 
-    records, checkins, zone = _read_all()
-    summary = compute_stats(records, checkins, local_date(shared.now(), zone), weeks=weeks)
+    with wiring.person(ctx) as me:
+        summary = session_stats(me, weeks=weeks)
     if as_json:
         print_json(summary.to_json())
     else:
@@ -124,24 +106,22 @@ def ask_ratings(console: Any, last: Any) -> list[tuple[str, int]]:
     return ratings
 
 
-def save_checkin(store: Any, zone: str, ratings: list[tuple[str, int]], console: Any) -> None:
+def save_checkin(me: Any, ratings: list[tuple[str, int]], console: Any) -> None:
     """Store this week's ratings and say the average."""
-    from backstretch.cli import context as shared
     from backstretch.core.records import Activity, CheckinRecord
-    from backstretch.db import repository
-    from backstretch.db.engine import transaction
+    from backstretch.services.sessions import record_checkin
 
     record = CheckinRecord(
-        at=shared.now(),
-        timezone=zone,
+        at=me.now(),
+        timezone=me.timezone,
         activities=tuple(Activity(name, score) for name, score in ratings),
     )
-    with transaction(store.sessions) as session:
-        repository.add_checkin(session=session, record=record)
+    record_checkin(me, record)
     console.print(f"Check-in saved: average {record.mean:.1f} of 10.")
 
 
 def checkin(
+    ctx: typer.Context,
     activity: Annotated[
         list[str] | None,
         typer.Option(
@@ -155,34 +135,26 @@ def checkin(
     0 means you cannot do the activity; 10 means you can do it as well as before this
     trouble began. Re-rate the same activities each week; `backstretch stats` shows the trend.
     """
-    from backstretch.cli import context as shared
-    from backstretch.cli.player import is_terminal
+    from backstretch.cli import wiring
     from backstretch.cli.render import output_console
-    from backstretch.config import get_settings
-    from backstretch.db import repository
-    from backstretch.db.engine import transaction
+    from backstretch.services.sessions import checkins
 
-    settings = get_settings()
-    zone = shared.timezone(settings, _fail)
     console = output_console()
     ratings = [_parse_activity(a) for a in activity or []]
     if len(ratings) > MAX_ACTIVITIES:
         _fail(f"--activity: at most {MAX_ACTIVITIES} activities")
     if len({name.lower() for name, _ in ratings}) != len(ratings):
         _fail("--activity: each activity once")
-    store = shared.store(settings, _fail)
-    try:
+    _, _, interactive = wiring.of(ctx).devices()
+    with wiring.person(ctx) as me:
         if not ratings:
-            if not is_terminal():
+            if not interactive:
                 _fail("without a terminal, give the ratings with --activity 'NAME=SCORE'")
-            with transaction(store.sessions) as session:
-                earlier = repository.list_checkins(session=session)
+            earlier = checkins(me)
             ratings = ask_ratings(console, earlier[-1] if earlier else None)
             if not ratings:
                 _fail("no activity given: nothing saved")
-        save_checkin(store, zone, ratings, console)
-    finally:
-        store.close()
+        save_checkin(me, ratings, console)
 
 
 def register(app: typer.Typer) -> None:

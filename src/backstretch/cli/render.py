@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from rich.console import Console, Group
-from rich.markdown import Markdown
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
 from backstretch.core.catalogue import Catalogue, Stretch
 from backstretch.core.dose import describe_dose, describe_dose_short
-from backstretch.core.education import EducationPage
+
+if TYPE_CHECKING:
+    from backstretch.core.education import EducationPage
 
 
 def output_console() -> Console:
@@ -112,6 +114,13 @@ def education_page(console: Console, page: EducationPage) -> None:
     sources = Text(
         "\n".join(f"• {s.file or s.given_by}: {s.fact}" for s in page.sources), style="dim"
     )
+    from rich.markdown import Markdown  # markdown-it is slow to load: only for reading pages
+
     console.print(Group(Text(page.title, style="bold"), Markdown(page.body)))
     console.print(Text("Sources", style="bold"))
     console.print(sources)
+
+
+def say_error(message: str) -> None:
+    """Print one line to stderr, prefixed with the program's name, exactly as given."""
+    error_console().print(f"backstretch: {message}", markup=False, highlight=False, soft_wrap=True)

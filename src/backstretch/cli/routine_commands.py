@@ -39,22 +39,13 @@ def routines(ctx: typer.Context, as_json: JsonFlag = False) -> None:
         return
     from rich.table import Table
 
-    from backstretch.cli import context as shared
-    from backstretch.cli.app import fail, print_json
+    from backstretch.cli import wiring
+    from backstretch.cli.app import print_json
     from backstretch.cli.render import output_console
-    from backstretch.config import get_settings
-    from backstretch.db import repository
-    from backstretch.db.engine import transaction
-    from backstretch.services.clock import local_day
-    from backstretch.services.routines import routine_stretch_ids
+    from backstretch.services.routines import routine_stretch_ids, saved_routines
 
-    settings = get_settings()
-    store = shared.store(settings, fail)
-    try:
-        with transaction(store.sessions) as session:
-            saved = repository.list_routines(session=session)
-    finally:
-        store.close()
+    with wiring.person(ctx) as me:
+        saved = saved_routines(me)
     if as_json:
         print_json([_routine_json(routine) for routine in saved])
         return
@@ -66,7 +57,6 @@ def routines(ctx: typer.Context, as_json: JsonFlag = False) -> None:
             highlight=False,
         )
         return
-    zone = shared.timezone(settings, fail)
     table = Table(title="Your saved routines", title_justify="left")
     table.add_column("name")
     table.add_column("stretches")
@@ -75,41 +65,26 @@ def routines(ctx: typer.Context, as_json: JsonFlag = False) -> None:
         table.add_row(
             routine.name,
             ", ".join(routine_stretch_ids(routine)),
-            local_day(routine.saved_at, zone).isoformat(),
+            me.today(routine.saved_at).isoformat(),
         )
     console.print(table)
 
 
 @routines_app.command("remove")
 def remove(
+    ctx: typer.Context,
     name: Annotated[str, typer.Argument(metavar="NAME", help="The name of a saved routine.")],
     as_json: JsonFlag = False,
 ) -> None:
     """Remove one of your saved routines (routine files are not touched)."""
-    from backstretch.cli import context as shared
-    from backstretch.cli.app import fail, print_json
+    from backstretch.cli import wiring
+    from backstretch.cli.app import print_json
     from backstretch.cli.render import output_console
-    from backstretch.config import get_settings
-    from backstretch.db import repository
-    from backstretch.db.engine import transaction
-    from backstretch.services.routines import RoutineNameError, clean_name
+    from backstretch.services.routines import clean_name, remove_routine
 
-    try:
-        wanted = clean_name(name)
-    except RoutineNameError as error:
-        fail(str(error))
-    store = shared.store(get_settings(), fail)
-    try:
-        with transaction(store.sessions) as session:
-            found = repository.find_routine(session=session, name=wanted)
-            if found is not None:
-                repository.delete_routine(session=session, routine_id=found.id)
-            names = [routine.name for routine in repository.list_routines(session=session)]
-    finally:
-        store.close()
-    if found is None:
-        known = f" Saved routines: {', '.join(names)}." if names else " You have none saved."
-        fail(f"no saved routine called '{wanted}'.{known}")
+    wanted = clean_name(name)
+    with wiring.person(ctx) as me:
+        found = remove_routine(me, name=wanted)
     if as_json:
         print_json({"removed": _routine_json(found)})
     else:

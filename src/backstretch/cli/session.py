@@ -5,7 +5,6 @@ The work happens in `cli/daily.py`, imported when a command runs, so `--help` st
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -21,11 +20,17 @@ Areas = Annotated[
 Minutes = Annotated[int | None, typer.Option(min=1, max=60, help="Minutes you have.")]
 Preset = Annotated[str | None, typer.Option(help="A ready-made routine, e.g. basic-daily.")]
 Routine = Annotated[
-    Path | None, typer.Option(metavar="FILE", help="A saved or therapist-written routine.")
+    str | None,
+    typer.Option(
+        metavar="NAME_OR_FILE",
+        help="A routine you saved (`backstretch routines`), or a routine file, e.g. one your "
+        "physiotherapist wrote.",
+    ),
 ]
 
 
 def start(
+    ctx: typer.Context,
     area: Areas = None,
     minutes: Minutes = None,
     setting: Annotated[
@@ -60,6 +65,7 @@ def start(
     from backstretch.cli import daily
 
     daily.run_start(
+        ctx,
         area=area,
         minutes=minutes,
         setting=setting,
@@ -75,6 +81,7 @@ def start(
 
 
 def log(
+    ctx: typer.Context,
     pain_before: Annotated[int, typer.Option(min=0, max=10, help="Pain before, 0-10.")],
     pain_after: Annotated[int, typer.Option(min=0, max=10, help="Pain afterwards, 0-10.")],
     preset: Preset = None,
@@ -93,6 +100,7 @@ def log(
     from backstretch.cli import daily
 
     daily.run_log(
+        ctx,
         pain_before=pain_before,
         pain_after=pain_after,
         preset=preset,

@@ -14,7 +14,6 @@ from typing import Annotated, Any, Self
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
-from backstretch.core.figures.poses import Figure, Phase
 from backstretch.core.models import (
     FLOOR_POSITIONS,
     MAX_HOLD_SECONDS,
@@ -28,6 +27,7 @@ from backstretch.core.models import (
     Region,
     Sides,
 )
+from backstretch.core.poses import Figure, Phase
 from backstretch.core.validation import InvalidData, validate_strict
 
 STRETCH_ID = r"^[a-z0-9]+(-[a-z0-9]+)*$"

@@ -14,7 +14,10 @@ from sqlalchemy.orm import Session, sessionmaker
 
 
 class DatabaseError(RuntimeError):
-    """The database cannot be opened or used; the message says which file or URL and why."""
+    """The database cannot be opened or used; the message says which file or URL and why, and
+    `reason` what the driver said."""
+
+    reason: str = ""
 
 
 # The web server runs sync routes and dependencies on a pool of 40 threads, and a request can
@@ -76,5 +79,5 @@ def session_factory(engine: Engine, *, owner_id: int | None) -> sessionmaker[Ses
 @contextmanager
 def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
     """Yield a session whose work is committed together, or rolled back on any error."""
-    with factory() as session, session.begin():
-        yield session
+    with factory() as db, db.begin():
+        yield db

@@ -27,9 +27,9 @@ class NoOwnerError(RuntimeError):
     """A session made for nobody tried to read or write a person's rows."""
 
 
-def owner_of(session: Session) -> int | None:
+def owner_of(db: Session) -> int | None:
     """Return the owner a session was made for, or None."""
-    owner = session.info.get(OWNER_KEY)
+    owner = db.info.get(OWNER_KEY)
     return int(owner) if owner is not None else None
 
 
@@ -55,9 +55,9 @@ def _only_the_owners_rows(state: ORMExecuteState) -> None:
     )
 
 
-def _stamp_new_rows(session: Session, _context: Any, _instances: Any) -> None:
-    owner = owner_of(session)
-    for row in session.new:
+def _stamp_new_rows(db: Session, _context: Any, _instances: Any) -> None:
+    owner = owner_of(db)
+    for row in db.new:
         if not isinstance(row, Owned):
             continue
         if owner is None:

@@ -2,9 +2,10 @@
 
 Everything here works on the rows of the person a session was made for (`db/owners.py`): an
 export holds only theirs, an import goes into their account (which must be empty), and forget
-deletes only theirs. The JSON export is the round-trip format: `import_document(export_document
-(...))` into an empty account gives back the same rows. Integer ids are not kept (another person
-may use them already): the database gives new ones, and references between rows follow them.
+deletes only theirs. The JSON export is the round-trip format: `import_rows(parse_document(...))`
+of an `export_document(...)` into an empty account gives back the same rows. Integer ids are not
+kept (another person may use them already): the database gives new ones, and references between
+rows follow them.
 Session uuids are kept, so one that is stored already, in any account, refuses the whole file.
 
 The document is built generically from the `Owned` tables of `repository.ALL_TABLES`, without
@@ -129,8 +130,8 @@ def exported_columns(table: Table) -> list[Column[Any]]:
     return [column for column in table.columns if column.name != OWNER_COLUMN]
 
 
-def _owner(session: Session) -> int:
-    owner = owner_of(session)
+def _owner(db: Session) -> int:
+    owner = owner_of(db)
     if owner is None:
         raise NoOwnerError("export, import and forget need a session made for one person")
     return owner
@@ -162,13 +163,13 @@ def _exported_value(kind: ColumnKind, value: Any) -> Any:
     return value
 
 
-def _table_rows(session: Session, table: Table) -> list[dict[str, Any]]:
+def _table_rows(db: Session, table: Table) -> list[dict[str, Any]]:
     columns = exported_columns(table)
     kinds = {column.name: column_kind(column) for column in columns}
     # A Core select on a Table is not narrowed by the session: say whose rows, here.
-    result = session.execute(
+    result = db.execute(
         select(*columns)
-        .where(table.c[OWNER_COLUMN] == _owner(session))
+        .where(table.c[OWNER_COLUMN] == _owner(db))
         .order_by(*table.primary_key.columns)
     )
     return [
@@ -177,13 +178,13 @@ def _table_rows(session: Session, table: Table) -> list[dict[str, Any]]:
     ]
 
 
-def export_document(session: Session, *, exported_at: datetime) -> dict[str, Any]:
+def export_document(db: Session, *, exported_at: datetime) -> dict[str, Any]:
     """Return every row of the person's data, table by table, as one JSON-ready document."""
     return {
         "format": EXPORT_FORMAT,
         "version": EXPORT_VERSION,
         "exported_at": exported_at.astimezone(UTC).isoformat(),
-        "tables": {table.name: _table_rows(session, table) for table in exported_tables()},
+        "tables": {table.name: _table_rows(db, table) for table in exported_tables()},
     }
 
 
@@ -230,7 +231,7 @@ def _csv_readme(exported_at: datetime) -> str:
     return "\n".join(lines) + "\n"
 
 
-def export_csv_zip(session: Session, *, exported_at: datetime) -> bytes:
+def export_csv_zip(db: Session, *, exported_at: datetime) -> bytes:
     """Return a zip with one CSV file per table and a README.txt that explains them."""
     stamp = exported_at.astimezone(UTC).timetuple()[:6]
     buffer = io.BytesIO()
@@ -250,7 +251,7 @@ def export_csv_zip(session: Session, *, exported_at: datetime) -> bytes:
             text = io.StringIO()
             writer = csv.writer(text)
             writer.writerow([column.name for column in columns])
-            for row in _table_rows(session, table):
+            for row in _table_rows(db, table):
                 writer.writerow([_csv_cell(column_kind(c), row[c.name]) for c in columns])
             add(f"{table.name}.csv", text.getvalue())
     return buffer.getvalue()
@@ -402,37 +403,6 @@ def _check_keys(table: Table, rows: list[dict[str, Any]], parsed: dict[str, Any]
                     )
 
 
-def _check_documents(parsed: dict[str, list[dict[str, Any]]]) -> None:
-    """Check own stretches and routines as the app will read them, so an import never leaves a
-    person with a catalogue that does not load or a routine that cannot be used."""
-    from backstretch.core.catalogue import CatalogueError
-    from backstretch.core.routine import parse_routine
-    from backstretch.data.own import check_own_stretch, personal_catalogue
-
-    stretches = parsed.get("own_stretches", [])
-    documents = [(row["stretch_id"], row["document"]) for row in stretches]
-    for index, row in enumerate(stretches):
-        where = f"tables.own_stretches[{index}].document"
-        try:
-            others = [entry for other, entry in enumerate(documents) if other != index]
-            stretch, _ = check_own_stretch(row["document"], origin=where, others=others)
-        except CatalogueError as error:
-            raise ExportFormatError(where, f"{error.field}: {error.problem}") from None
-        if stretch.id != row["stretch_id"]:
-            problem = f"the stretch's id is {stretch.id!r}, not {row['stretch_id']!r}"
-            raise ExportFormatError(f"tables.own_stretches[{index}].stretch_id", problem)
-    routines = parsed.get("routines", [])
-    if not routines:
-        return
-    catalogue = personal_catalogue(documents)
-    for index, row in enumerate(routines):
-        where = f"tables.routines[{index}].document"
-        try:
-            parse_routine(row["document"], catalogue, origin=where)
-        except CatalogueError as error:
-            raise ExportFormatError(where, f"{error.field}: {error.problem}") from None
-
-
 def parse_document(document: Any) -> dict[str, list[dict[str, Any]]]:
     """Validate an export document strictly and return its rows per table, ready to insert."""
     if not isinstance(document, dict):
@@ -472,7 +442,6 @@ def parse_document(document: Any) -> dict[str, list[dict[str, Any]]]:
         parsed[table.name] = _parse_rows(table, tables[table.name], version)
         # Parents come first, so a child's references are checked against parents parsed already.
         _check_keys(table, parsed[table.name], parsed)
-    _check_documents(parsed)
     return parsed
 
 
@@ -483,14 +452,14 @@ def _integer_key(table: Table) -> Column[Any] | None:
     return None
 
 
-def _check_uuids_are_free(session: Session, sessions: list[dict[str, Any]]) -> None:
+def _check_uuids_are_free(db: Session, sessions: list[dict[str, Any]]) -> None:
     """Refuse a document with a session uuid stored already, by anyone: uuids are unique on the
     server (a player's retry is recognised by its uuid)."""
     wanted = [row["uuid"] for row in sessions]
     taken: set[str] = set()
     for start in range(0, len(wanted), UUID_BATCH):
         batch = wanted[start : start + UUID_BATCH]
-        found = session.scalars(
+        found = db.scalars(
             select(SessionRow.uuid)
             .where(SessionRow.uuid.in_(batch))
             .execution_options(**{ALL_OWNERS: True})
@@ -505,12 +474,10 @@ def _check_uuids_are_free(session: Session, sessions: list[dict[str, Any]]) -> N
 IdMaps = dict[str, dict[int, int]]
 
 
-def _insert_rows(
-    session: Session, table: Table, rows: list[dict[str, Any]], new_ids: IdMaps
-) -> None:
+def _insert_rows(db: Session, table: Table, rows: list[dict[str, Any]], new_ids: IdMaps) -> None:
     """Insert one table's rows for the session's owner, with new integer ids; references to
     rows inserted before follow their new ids."""
-    owner = _owner(session)
+    owner = _owner(db)
     key = _integer_key(table)
     references = {
         column.name: foreign_key.column.table.name
@@ -527,35 +494,33 @@ def _insert_rows(
         value[OWNER_COLUMN] = owner
         values.append(value)
     if key is None:
-        session.execute(insert(table), values)
+        db.execute(insert(table), values)
         return
     # One statement for all the rows; the ids come back in the order the rows went in.
-    given = session.execute(
-        insert(table).returning(key, sort_by_parameter_order=True), values
-    ).scalars()
+    given = db.execute(insert(table).returning(key, sort_by_parameter_order=True), values).scalars()
     new_ids[table.name] = dict(zip((row[key.name] for row in rows), given, strict=True))
 
 
-def import_document(session: Session, document: Any) -> dict[str, int]:
-    """Restore an export into the person's empty account; return the rows per table.
+def import_rows(db: Session, rows: dict[str, list[dict[str, Any]]]) -> dict[str, int]:
+    """Insert the rows of a parsed export (`parse_document`) into the person's empty account;
+    return the rows per table.
 
-    A malformed document raises `ExportFormatError` naming the place (`SessionTakenError` when a
-    session in it is stored already, in any account); an account that holds data raises
-    `DatabaseNotEmptyError`. Nothing is committed here: the caller's transaction decides.
+    A session in it stored already, in any account, raises `SessionTakenError`; an account that
+    holds data raises `DatabaseNotEmptyError`. Nothing is committed here: the caller's
+    transaction decides.
     """
-    rows = parse_document(document)
-    if not repository.is_empty(session=session):
+    if not repository.is_empty(db=db):
         raise DatabaseNotEmptyError(
             "the database already holds data of yours, and an import never merges. To replace it, "
             "export what is there first (backstretch export --out backup.json), then run "
             "backstretch forget --yes and import again."
         )
-    _check_uuids_are_free(session, rows["sessions"])
+    _check_uuids_are_free(db, rows["sessions"])
     new_ids: IdMaps = {}
     for table in exported_tables():
         if rows[table.name]:
-            _insert_rows(session, table, rows[table.name], new_ids)
-    session.flush()
+            _insert_rows(db, table, rows[table.name], new_ids)
+    db.flush()
     return {table.name: len(rows[table.name]) for table in exported_tables()}
 
 
@@ -586,21 +551,21 @@ def describe_counts(counts: dict[str, int]) -> str:
     return ", ".join(parts) or "nothing"
 
 
-def count_rows(session: Session) -> dict[str, int]:
+def count_rows(db: Session) -> dict[str, int]:
     """Return how many rows of each table are the person's."""
-    owner = _owner(session)
+    owner = _owner(db)
     return {
-        table.name: session.execute(
+        table.name: db.execute(
             select(func.count()).select_from(table).where(table.c[OWNER_COLUMN] == owner)
         ).scalar_one()
         for table in exported_tables()
     }
 
 
-def forget_everything(session: Session) -> dict[str, int]:
+def forget_everything(db: Session) -> dict[str, int]:
     """Delete every row of the person's data (no one else's); return how many each table held."""
-    counts = count_rows(session)
-    repository.delete_everything(session=session)
+    counts = count_rows(db)
+    repository.delete_everything(db=db)
     return counts
 
 

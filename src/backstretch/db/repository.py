@@ -93,7 +93,7 @@ def _block(row: SafetyBlockRow) -> StoredBlock:
 
 def save_screening(
     *,
-    session: Session,
+    db: Session,
     result: ScreeningResult,
     answers: dict[str, Any],
     answered_at: datetime,
@@ -115,78 +115,72 @@ def save_screening(
         pregnancy_weeks=result.pregnancy_weeks,
         origin=origin,
     )
-    session.add(row)
-    session.flush()
+    db.add(row)
+    db.flush()
     return _screening(row)
 
 
-def latest_screening(*, session: Session) -> StoredScreening | None:
+def latest_screening(*, db: Session) -> StoredScreening | None:
     """Return the most recently recorded screening, if any."""
-    row = session.scalars(
+    row = db.scalars(
         select(ScreeningRow).order_by(ScreeningRow.recorded_at.desc(), ScreeningRow.id.desc())
     ).first()
     return _screening(row) if row else None
 
 
-def list_screenings(*, session: Session) -> list[StoredScreening]:
-    """Return every screening, oldest first."""
-    rows = session.scalars(select(ScreeningRow).order_by(ScreeningRow.id))
-    return [_screening(row) for row in rows]
-
-
-def active_clearances(*, session: Session) -> tuple[str, ...]:
+def active_clearances(*, db: Session) -> tuple[str, ...]:
     """Return the ids cleared by a clinician whose clearance has not lapsed."""
-    flags = session.scalars(
+    flags = db.scalars(
         select(ClearanceRow.flag).where(ClearanceRow.lapsed_at.is_(None)).order_by(ClearanceRow.id)
     )
     return tuple(dict.fromkeys(flags))
 
 
-def add_clearance(*, session: Session, flag: str, at: datetime, timezone: str) -> None:
+def add_clearance(*, db: Session, flag: str, at: datetime, timezone: str) -> None:
     """Record that a clinician has checked `flag` and said gentle exercise is fine."""
-    session.add(ClearanceRow(flag=flag, recorded_at=at, timezone=timezone))
-    session.flush()
+    db.add(ClearanceRow(flag=flag, recorded_at=at, timezone=timezone))
+    db.flush()
 
 
-def lapse_clearances(*, session: Session, flags: Iterable[str], at: datetime) -> None:
+def lapse_clearances(*, db: Session, flags: Iterable[str], at: datetime) -> None:
     """Mark the clearances of these flags as lapsed (the flag was answered "no" since)."""
     wanted = set(flags)
     if not wanted:
         return
-    rows = session.scalars(
+    rows = db.scalars(
         select(ClearanceRow).where(ClearanceRow.lapsed_at.is_(None), ClearanceRow.flag.in_(wanted))
     )
     for row in rows:
         row.lapsed_at = at
-    session.flush()
+    db.flush()
 
 
-def open_blocks(*, session: Session) -> list[StoredBlock]:
+def open_blocks(*, db: Session) -> list[StoredBlock]:
     """Return the safety blocks still open, oldest first."""
-    rows = session.scalars(
+    rows = db.scalars(
         select(SafetyBlockRow).where(SafetyBlockRow.closed_at.is_(None)).order_by(SafetyBlockRow.id)
     )
     return [_block(row) for row in rows]
 
 
-def list_blocks(*, session: Session) -> list[StoredBlock]:
+def list_blocks(*, db: Session) -> list[StoredBlock]:
     """Return every safety block, open or closed, oldest first."""
-    return [_block(r) for r in session.scalars(select(SafetyBlockRow).order_by(SafetyBlockRow.id))]
+    return [_block(r) for r in db.scalars(select(SafetyBlockRow).order_by(SafetyBlockRow.id))]
 
 
 def open_block(
-    *, session: Session, kind: BlockKind, reason: str, at: datetime, timezone: str, note: str = ""
+    *, db: Session, kind: BlockKind, reason: str, at: datetime, timezone: str, note: str = ""
 ) -> StoredBlock:
     """Open a safety block."""
     row = SafetyBlockRow(kind=kind.value, reason=reason, opened_at=at, timezone=timezone, note=note)
-    session.add(row)
-    session.flush()
+    db.add(row)
+    db.flush()
     return _block(row)
 
 
 def close_blocks(
     *,
-    session: Session,
+    db: Session,
     at: datetime,
     kinds: Iterable[BlockKind] | None = None,
     reasons: Iterable[str] | None = None,
@@ -199,50 +193,50 @@ def close_blocks(
     if reasons is not None:
         query = query.where(SafetyBlockRow.reason.in_(list(reasons)))
     closed = []
-    for row in session.scalars(query):
+    for row in db.scalars(query):
         row.closed_at = at
         row.closed_by_screening_id = screening_id
         closed.append(_block(row))
-    session.flush()
+    db.flush()
     return closed
 
 
 # The profile -------------------------------------------------------------------------------------
 
 
-def load_profile(*, session: Session) -> dict[str, Any] | None:
+def load_profile(*, db: Session) -> dict[str, Any] | None:
     """Return the remembered profile data, if any."""
     # The person's one row, whatever its id: ids are shared by everyone's rows.
-    row = session.scalars(select(ProfileRow).order_by(ProfileRow.id).limit(1)).first()
+    row = db.scalars(select(ProfileRow).order_by(ProfileRow.id).limit(1)).first()
     return dict(row.data) if row else None
 
 
-def save_profile(*, session: Session, data: dict[str, Any], at: datetime) -> None:
+def save_profile(*, db: Session, data: dict[str, Any], at: datetime) -> None:
     """Remember the profile for the next session."""
-    row = session.scalars(select(ProfileRow).order_by(ProfileRow.id).limit(1)).first()
+    row = db.scalars(select(ProfileRow).order_by(ProfileRow.id).limit(1)).first()
     if row is None:
-        session.add(ProfileRow(data=data, updated_at=at))
+        db.add(ProfileRow(data=data, updated_at=at))
     else:
         row.data = data
         row.updated_at = at
-    session.flush()
+    db.flush()
 
 
-def load_preferences(*, session: Session) -> dict[str, Any]:
+def load_preferences(*, db: Session) -> dict[str, Any]:
     """Return the stored settings (empty when none were saved)."""
-    row = session.scalars(select(PreferencesRow).order_by(PreferencesRow.id).limit(1)).first()
+    row = db.scalars(select(PreferencesRow).order_by(PreferencesRow.id).limit(1)).first()
     return dict(row.data) if row else {}
 
 
-def save_preferences(*, session: Session, data: dict[str, Any], at: datetime) -> None:
+def save_preferences(*, db: Session, data: dict[str, Any], at: datetime) -> None:
     """Store the settings."""
-    row = session.scalars(select(PreferencesRow).order_by(PreferencesRow.id).limit(1)).first()
+    row = db.scalars(select(PreferencesRow).order_by(PreferencesRow.id).limit(1)).first()
     if row is None:
-        session.add(PreferencesRow(data=data, updated_at=at))
+        db.add(PreferencesRow(data=data, updated_at=at))
     else:
         row.data = data
         row.updated_at = at
-    session.flush()
+    db.flush()
 
 
 # Sessions ----------------------------------------------------------------------------------------
@@ -274,13 +268,11 @@ def _session(row: SessionRow, items: Iterable[SessionItemRow]) -> SessionRecord:
     )
 
 
-def add_session(
-    *, session: Session, record: SessionRecord, plan: dict[str, Any], at: datetime
-) -> None:
+def add_session(*, db: Session, record: SessionRecord, plan: dict[str, Any], at: datetime) -> None:
     """Store a new session with its items; a uuid already stored raises `DuplicateSession`."""
-    if session.get(SessionRow, record.uuid) is not None:
+    if db.get(SessionRow, record.uuid) is not None:
         raise DuplicateSession(f"session {record.uuid} is already recorded")
-    session.add(
+    db.add(
         SessionRow(
             uuid=record.uuid,
             started_at=record.started_at,
@@ -298,37 +290,35 @@ def add_session(
             stopped_stretch=record.stopped_stretch,
         )
     )
-    session.flush()  # the parent row first: PostgreSQL checks the foreign key at once
+    db.flush()  # the parent row first: PostgreSQL checks the foreign key at once
     for item in record.items:
-        session.add(SessionItemRow(session_uuid=record.uuid, **asdict(item)))
-    session.flush()
+        db.add(SessionItemRow(session_uuid=record.uuid, **asdict(item)))
+    db.flush()
 
 
-def _items(session: Session, uuids: Iterable[str]) -> dict[str, list[SessionItemRow]]:
+def _items(db: Session, uuids: Iterable[str]) -> dict[str, list[SessionItemRow]]:
     wanted = list(uuids)
     grouped: dict[str, list[SessionItemRow]] = {uuid: [] for uuid in wanted}
     if wanted:
-        rows = session.scalars(
-            select(SessionItemRow).where(SessionItemRow.session_uuid.in_(wanted))
-        )
+        rows = db.scalars(select(SessionItemRow).where(SessionItemRow.session_uuid.in_(wanted)))
         for row in rows:
             grouped[row.session_uuid].append(row)
     return grouped
 
 
-def get_session(*, session: Session, uuid: str) -> SessionRecord | None:
+def get_session(*, db: Session, uuid: str) -> SessionRecord | None:
     """Return one session with its items, if stored."""
-    row = session.get(SessionRow, uuid)
+    row = db.get(SessionRow, uuid)
     if row is None:
         return None
-    return _session(row, _items(session, [uuid])[uuid])
+    return _session(row, _items(db, [uuid])[uuid])
 
 
-def session_uuid_taken(*, session: Session, uuid: str) -> bool:
+def session_uuid_taken(*, db: Session, uuid: str) -> bool:
     """Tell whether anybody at all has a session with this uuid (uuids are unique server-wide)."""
     from backstretch.db.owners import ALL_OWNERS
 
-    found = session.execute(
+    found = db.execute(
         select(SessionRow.uuid)
         .where(SessionRow.uuid == uuid)
         .execution_options(**{ALL_OWNERS: True})
@@ -336,54 +326,52 @@ def session_uuid_taken(*, session: Session, uuid: str) -> bool:
     return found is not None
 
 
-def session_fingerprints(*, session: Session, uuid: str) -> tuple[str | None, str | None]:
+def session_fingerprints(*, db: Session, uuid: str) -> tuple[str | None, str | None]:
     """Return the fingerprints of what the player sent: its identity and its ending."""
-    row = session.get(SessionRow, uuid)
+    row = db.get(SessionRow, uuid)
     return (row.identity_hash, row.final_hash) if row else (None, None)
 
 
 def set_session_fingerprints(
-    *, session: Session, uuid: str, identity: str | None = None, final: str | None = None
+    *, db: Session, uuid: str, identity: str | None = None, final: str | None = None
 ) -> None:
     """Keep the fingerprints of what the player sent (None leaves one as it is)."""
-    row = session.get(SessionRow, uuid)
+    row = db.get(SessionRow, uuid)
     if row is None:
         return
     if identity is not None:
         row.identity_hash = identity
     if final is not None:
         row.final_hash = final
-    session.flush()
+    db.flush()
 
 
-def session_plan(*, session: Session, uuid: str) -> dict[str, Any] | None:
+def session_plan(*, db: Session, uuid: str) -> dict[str, Any] | None:
     """Return the routine a session was planned with."""
-    row = session.get(SessionRow, uuid)
+    row = db.get(SessionRow, uuid)
     return dict(row.plan) if row else None
 
 
-def list_sessions(*, session: Session) -> list[SessionRecord]:
+def list_sessions(*, db: Session) -> list[SessionRecord]:
     """Return every session with its items, oldest first."""
-    rows = list(
-        session.scalars(select(SessionRow).order_by(SessionRow.started_at, SessionRow.uuid))
-    )
-    items = _items(session, [row.uuid for row in rows])
+    rows = list(db.scalars(select(SessionRow).order_by(SessionRow.started_at, SessionRow.uuid)))
+    items = _items(db, [row.uuid for row in rows])
     return [_session(row, items[row.uuid]) for row in rows]
 
 
-def latest_unfinished(*, session: Session) -> SessionRecord | None:
+def latest_unfinished(*, db: Session) -> SessionRecord | None:
     """Return the newest session a player left unfinished (in progress or abandoned)."""
-    row = session.scalars(
+    row = db.scalars(
         select(SessionRow)
         .where(SessionRow.status.in_([SessionStatus.IN_PROGRESS, SessionStatus.ABANDONED]))
         .order_by(SessionRow.started_at.desc())
     ).first()
-    return _session(row, _items(session, [row.uuid])[row.uuid]) if row else None
+    return _session(row, _items(db, [row.uuid])[row.uuid]) if row else None
 
 
 def record_item(
     *,
-    session: Session,
+    db: Session,
     uuid: str,
     position: int,
     done_seconds: int,
@@ -392,7 +380,7 @@ def record_item(
     at: datetime,
 ) -> None:
     """Store what was done of one item so far."""
-    item = session.scalars(
+    item = db.scalars(
         select(SessionItemRow).where(
             SessionItemRow.session_uuid == uuid, SessionItemRow.position == position
         )
@@ -400,15 +388,15 @@ def record_item(
     item.done_seconds = done_seconds
     item.done_reps = done_reps
     item.skipped = skipped
-    row = session.get(SessionRow, uuid)
+    row = db.get(SessionRow, uuid)
     assert row is not None  # the item's foreign key guarantees it
     row.updated_at = at
-    session.flush()
+    db.flush()
 
 
 def update_session(
     *,
-    session: Session,
+    db: Session,
     uuid: str,
     at: datetime,
     status: SessionStatus | None = None,
@@ -418,7 +406,7 @@ def update_session(
     stopped_stretch: str | None = None,
 ) -> None:
     """Change a session's status and how it ended; arguments left as None are kept."""
-    row = session.get(SessionRow, uuid)
+    row = db.get(SessionRow, uuid)
     if row is None:
         raise KeyError(uuid)
     row.updated_at = at
@@ -432,31 +420,31 @@ def update_session(
         row.stop_signal = stop_signal.value
     if stopped_stretch is not None:
         row.stopped_stretch = stopped_stretch
-    session.flush()
+    db.flush()
 
 
-def set_source(*, session: Session, uuid: str, source: str) -> None:
+def set_source(*, db: Session, uuid: str, source: str) -> None:
     """Say how a session was recorded: by the player, or logged afterwards."""
-    row = session.get(SessionRow, uuid)
+    row = db.get(SessionRow, uuid)
     if row is None:
         raise KeyError(uuid)
     row.source = source
-    session.flush()
+    db.flush()
 
 
 # Check-ins ---------------------------------------------------------------------------------------
 
 
-def add_checkin(*, session: Session, record: CheckinRecord) -> None:
+def add_checkin(*, db: Session, record: CheckinRecord) -> None:
     """Store a check-in."""
     activities = [{"name": a.name, "score": a.score} for a in record.activities]
-    session.add(CheckinRow(at=record.at, timezone=record.timezone, activities=activities))
-    session.flush()
+    db.add(CheckinRow(at=record.at, timezone=record.timezone, activities=activities))
+    db.flush()
 
 
-def list_checkins(*, session: Session) -> list[CheckinRecord]:
+def list_checkins(*, db: Session) -> list[CheckinRecord]:
     """Return every check-in, oldest first."""
-    rows = session.scalars(select(CheckinRow).order_by(CheckinRow.at, CheckinRow.id))
+    rows = db.scalars(select(CheckinRow).order_by(CheckinRow.at, CheckinRow.id))
     return [
         CheckinRecord(
             at=row.at,
@@ -470,45 +458,30 @@ def list_checkins(*, session: Session) -> list[CheckinRecord]:
 # Own stretches -----------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class StoredOwnStretch:
-    """A stretch a person added, as the YAML text they gave."""
-
-    stretch_id: str
-    document: str
-    added_at: datetime
-
-
-def list_own_stretches(*, session: Session) -> list[StoredOwnStretch]:
-    """Return the person's own stretches, by id."""
-    rows = session.scalars(select(OwnStretchRow).order_by(OwnStretchRow.stretch_id))
-    return [StoredOwnStretch(row.stretch_id, row.document, row.added_at) for row in rows]
-
-
-def own_stretch_documents(*, session: Session) -> list[tuple[str, str]]:
+def own_stretch_documents(*, db: Session) -> list[tuple[str, str]]:
     """Return `(stretch id, YAML text)` of the person's own stretches, by id."""
-    rows = session.execute(
+    rows = db.execute(
         select(OwnStretchRow.stretch_id, OwnStretchRow.document).order_by(OwnStretchRow.stretch_id)
     )
     return [(stretch_id, document) for stretch_id, document in rows]
 
 
-def save_own_stretch(*, session: Session, stretch_id: str, document: str, at: datetime) -> None:
+def save_own_stretch(*, db: Session, stretch_id: str, document: str, at: datetime) -> None:
     """Store an own stretch, replacing the person's stretch with the same id."""
     query = select(OwnStretchRow).where(OwnStretchRow.stretch_id == stretch_id)
-    row = session.scalars(query).first()
+    row = db.scalars(query).first()
     if row is None:
-        session.add(OwnStretchRow(stretch_id=stretch_id, document=document, added_at=at))
+        db.add(OwnStretchRow(stretch_id=stretch_id, document=document, added_at=at))
     else:
         row.document = document
         row.added_at = at
-    session.flush()
+    db.flush()
 
 
-def delete_own_stretch(*, session: Session, stretch_id: str) -> bool:
+def delete_own_stretch(*, db: Session, stretch_id: str) -> bool:
     """Delete one of the person's own stretches; tell whether there was one."""
-    result = session.execute(delete(OwnStretchRow).where(OwnStretchRow.stretch_id == stretch_id))
-    session.flush()
+    result = db.execute(delete(OwnStretchRow).where(OwnStretchRow.stretch_id == stretch_id))
+    db.flush()
     return bool(getattr(result, "rowcount", 0))
 
 
@@ -536,39 +509,39 @@ def _routine(row: RoutineRow) -> StoredRoutine:
 
 
 def save_routine(
-    *, session: Session, name: str, document: dict[str, Any], at: datetime
+    *, db: Session, name: str, document: dict[str, Any], at: datetime
 ) -> StoredRoutine:
     """Store a routine under a name the person does not use yet (else `RoutineNameTaken`)."""
-    if find_routine(session=session, name=name) is not None:
+    if find_routine(db=db, name=name) is not None:
         raise RoutineNameTaken(name)
     row = RoutineRow(name=name, document=document, saved_at=at)
-    session.add(row)
-    session.flush()
+    db.add(row)
+    db.flush()
     return _routine(row)
 
 
-def list_routines(*, session: Session) -> list[StoredRoutine]:
+def list_routines(*, db: Session) -> list[StoredRoutine]:
     """Return the person's saved routines, by name."""
-    rows = session.scalars(select(RoutineRow).order_by(RoutineRow.name, RoutineRow.id))
+    rows = db.scalars(select(RoutineRow).order_by(RoutineRow.name, RoutineRow.id))
     return [_routine(row) for row in rows]
 
 
-def get_routine(*, session: Session, routine_id: int) -> StoredRoutine | None:
+def get_routine(*, db: Session, routine_id: int) -> StoredRoutine | None:
     """Return one of the person's saved routines by id (another person's is None too)."""
-    row = session.scalars(select(RoutineRow).where(RoutineRow.id == routine_id)).first()
+    row = db.scalars(select(RoutineRow).where(RoutineRow.id == routine_id)).first()
     return _routine(row) if row else None
 
 
-def find_routine(*, session: Session, name: str) -> StoredRoutine | None:
+def find_routine(*, db: Session, name: str) -> StoredRoutine | None:
     """Return the person's saved routine with this name, if any."""
-    row = session.scalars(select(RoutineRow).where(RoutineRow.name == name)).first()
+    row = db.scalars(select(RoutineRow).where(RoutineRow.name == name)).first()
     return _routine(row) if row else None
 
 
-def delete_routine(*, session: Session, routine_id: int) -> bool:
+def delete_routine(*, db: Session, routine_id: int) -> bool:
     """Delete one of the person's saved routines; tell whether there was one."""
-    result = session.execute(delete(RoutineRow).where(RoutineRow.id == routine_id))
-    session.flush()
+    result = db.execute(delete(RoutineRow).where(RoutineRow.id == routine_id))
+    db.flush()
     return bool(getattr(result, "rowcount", 0))
 
 
@@ -589,13 +562,13 @@ ALL_TABLES = (
 )
 
 
-def delete_everything(*, session: Session) -> None:
+def delete_everything(*, db: Session) -> None:
     """Delete every stored row of the person's data."""
     for table in ALL_TABLES:
-        session.execute(delete(table))
-    session.flush()
+        db.execute(delete(table))
+    db.flush()
 
 
-def is_empty(*, session: Session) -> bool:
+def is_empty(*, db: Session) -> bool:
     """Tell whether no data at all is stored."""
-    return all(session.scalars(select(table).limit(1)).first() is None for table in ALL_TABLES)
+    return all(db.scalars(select(table).limit(1)).first() is None for table in ALL_TABLES)

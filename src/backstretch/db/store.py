@@ -54,5 +54,7 @@ def open_store(url: str, *, owner_id: int | None = LOCAL_ACCOUNT_ID) -> Store:
         engine.dispose()
         shown = engine.url.render_as_string(hide_password=True)
         reason = str(getattr(error, "orig", error)).strip().splitlines()[0]
-        raise DatabaseError(f"cannot use the database {shown}: {reason}") from None
+        problem = DatabaseError(f"cannot use the database {shown}: {reason}")
+        problem.reason = reason
+        raise problem from None
     return Store(engine=engine, sessions=session_factory(engine, owner_id=owner_id), url=url)

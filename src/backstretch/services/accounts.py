@@ -18,14 +18,21 @@ import secrets
 import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
+from typing import TYPE_CHECKING
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
 
 from backstretch.db.tables import AccountRow, LoginFailureRow, LoginRow, ServerSecretRow
+from backstretch.services.errors import Invalid, ServiceError
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from backstretch.services.context import Services
 
 USERNAME = re.compile(r"[a-z0-9][a-z0-9._-]{1,39}")
 PASSWORD_MIN, PASSWORD_MAX = 10, 256
@@ -57,23 +64,28 @@ def _verify(stored_hash: str, password: str) -> bool:
 
 
 # Checked when the name is unknown, so an unknown name costs the same time as a wrong password.
-_DUMMY_HASH = _HASHER.hash("not a password anybody has")
+@cache
+def _dummy_hash() -> str:
+    # Made on the first login, not at import: one hash costs a quarter of a second of CPU.
+    return _HASHER.hash("not a password anybody has")
 
 
-class AccountError(ValueError):
+class AccountError(Invalid):
     """A name or password that cannot be used; `field` says which."""
 
     def __init__(self, field: str, problem: str) -> None:
-        super().__init__(f"{field}: {problem}")
-        self.field = field
+        super().__init__(f"{field}: {problem}", field=field)
         self.problem = problem
 
 
-class LoginRefused(Exception):
+class LoginRefused(ServiceError):
     """The name and password do not match an account."""
 
+    def __init__(self) -> None:
+        super().__init__("that account name and password do not match")
 
-class TooManyAttempts(Exception):
+
+class TooManyAttempts(ServiceError):
     """Too many failed logins lately; `retry_after` says in how many seconds to try again."""
 
     def __init__(self, retry_after: int) -> None:
@@ -104,7 +116,7 @@ def check_new_password(password: str, username: str) -> None:
         raise AccountError("password", "the password must not be your account name")
 
 
-def register(session: Session, *, username: str, password: str, now: datetime) -> Account:
+def register(db: Session, *, username: str, password: str, now: datetime) -> Account:
     """Create an account; a name in use or a weak password raises `AccountError`."""
     name = normalise_username(username)
     if not USERNAME.fullmatch(name):
@@ -116,9 +128,9 @@ def register(session: Session, *, username: str, password: str, now: datetime) -
     check_new_password(password, name)
     row = AccountRow(username=name, password_hash=_hash(password), created_at=now)
     try:
-        with session.begin_nested():
-            session.add(row)
-            session.flush()
+        with db.begin_nested():
+            db.add(row)
+            db.flush()
     except IntegrityError:
         raise AccountError("username", "that name is taken: choose another") from None
     return Account(id=row.id, username=name)
@@ -128,10 +140,10 @@ def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def _recent_failures(session: Session, key: str, now: datetime) -> list[datetime]:
+def _recent_failures(db: Session, key: str, now: datetime) -> list[datetime]:
     since = now - FAILURE_WINDOW
     return list(
-        session.scalars(
+        db.scalars(
             select(LoginFailureRow.at)
             .where(LoginFailureRow.key == key, LoginFailureRow.at > since)
             .order_by(LoginFailureRow.at)
@@ -139,9 +151,9 @@ def _recent_failures(session: Session, key: str, now: datetime) -> list[datetime
     )
 
 
-def _check_not_limited(session: Session, keys: dict[str, int], now: datetime) -> None:
+def _check_not_limited(db: Session, keys: dict[str, int], now: datetime) -> None:
     for key, limit in keys.items():
-        failures = _recent_failures(session, key, now)
+        failures = _recent_failures(db, key, now)
         if len(failures) >= limit:
             oldest_counted = failures[-limit]
             wait = oldest_counted + FAILURE_WINDOW - now
@@ -149,7 +161,7 @@ def _check_not_limited(session: Session, keys: dict[str, int], now: datetime) ->
 
 
 def log_in(
-    session: Session, *, username: str, password: str, address: str, now: datetime
+    db: Session, *, username: str, password: str, address: str, now: datetime
 ) -> tuple[Account, str] | None:
     """Check the password and start a login; return the account and the cookie's token.
 
@@ -162,30 +174,30 @@ def log_in(
         f"name:{name}"[:120]: FAILURES_PER_NAME,
         f"addr:{address}"[:120]: FAILURES_PER_ADDRESS,
     }
-    _check_not_limited(session, limits, now)
-    row = session.scalars(select(AccountRow).where(AccountRow.username == name)).first()
-    stored_hash = row.password_hash if row is not None and row.password_hash else _DUMMY_HASH
+    _check_not_limited(db, limits, now)
+    row = db.scalars(select(AccountRow).where(AccountRow.username == name)).first()
+    stored_hash = row.password_hash if row is not None and row.password_hash else _dummy_hash()
     try:
         _verify(stored_hash, password)
         matched = row is not None and row.password_hash is not None
     except (VerificationError, InvalidHashError):
         matched = False
     if not matched or row is None:
-        session.execute(delete(LoginFailureRow).where(LoginFailureRow.at < now - timedelta(days=1)))
+        db.execute(delete(LoginFailureRow).where(LoginFailureRow.at < now - timedelta(days=1)))
         for key in limits:
-            session.add(LoginFailureRow(key=key, at=now))
-        session.flush()
+            db.add(LoginFailureRow(key=key, at=now))
+        db.flush()
         return None
     if _HASHER.check_needs_rehash(stored_hash):
         row.password_hash = _hash(password)
-    session.execute(delete(LoginFailureRow).where(LoginFailureRow.key == f"name:{name}"[:120]))
-    return Account(id=row.id, username=name), start_login(session, account_id=row.id, now=now)
+    db.execute(delete(LoginFailureRow).where(LoginFailureRow.key == f"name:{name}"[:120]))
+    return Account(id=row.id, username=name), start_login(db, account_id=row.id, now=now)
 
 
-def start_login(session: Session, *, account_id: int, now: datetime) -> str:
+def start_login(db: Session, *, account_id: int, now: datetime) -> str:
     """Record a new login for the account and return its token (for the cookie only)."""
     token = secrets.token_urlsafe(32)
-    session.add(
+    db.add(
         LoginRow(
             token_hash=_token_hash(token),
             account_id=account_id,
@@ -194,13 +206,13 @@ def start_login(session: Session, *, account_id: int, now: datetime) -> str:
             expires_at=now + LOGIN_LIFETIME,
         )
     )
-    session.flush()
+    db.flush()
     return token
 
 
-def account_for_token(session: Session, *, token: str, now: datetime) -> Account | None:
+def account_for_token(db: Session, *, token: str, now: datetime) -> Account | None:
     """Return the account a login token belongs to, or None if it is unknown or has expired."""
-    found = session.execute(
+    found = db.execute(
         select(LoginRow, AccountRow)
         .join(AccountRow, AccountRow.id == LoginRow.account_id)
         .where(LoginRow.token_hash == _token_hash(token))
@@ -216,17 +228,15 @@ def account_for_token(session: Session, *, token: str, now: datetime) -> Account
     return Account(id=account.id, username=account.username)
 
 
-def log_out(session: Session, *, token: str) -> None:
+def log_out(db: Session, *, token: str) -> None:
     """End the login with this token (nothing happens for an unknown one)."""
-    session.execute(delete(LoginRow).where(LoginRow.token_hash == _token_hash(token)))
+    db.execute(delete(LoginRow).where(LoginRow.token_hash == _token_hash(token)))
 
 
-def change_password(
-    session: Session, *, account_id: int, current: str, new: str, now: datetime
-) -> str:
+def _change_password(db: Session, *, account_id: int, current: str, new: str, now: datetime) -> str:
     """Change the password after checking the current one; every other login ends. Return a
     new token for the browser that asked."""
-    row = session.get(AccountRow, account_id)
+    row = db.get(AccountRow, account_id)
     if row is None or row.username is None or row.password_hash is None:
         raise LoginRefused()
     try:
@@ -236,13 +246,13 @@ def change_password(
     check_new_password(new, row.username)
     row.password_hash = _hash(new)
     row.password_changed_at = now
-    session.execute(delete(LoginRow).where(LoginRow.account_id == account_id))
-    return start_login(session, account_id=account_id, now=now)
+    db.execute(delete(LoginRow).where(LoginRow.account_id == account_id))
+    return start_login(db, account_id=account_id, now=now)
 
 
-def check_password(session: Session, *, account_id: int, password: str) -> bool:
+def check_password(db: Session, *, account_id: int, password: str) -> bool:
     """Tell whether `password` is the account's password (asked again before deleting)."""
-    row = session.get(AccountRow, account_id)
+    row = db.get(AccountRow, account_id)
     if row is None or row.password_hash is None:
         return False
     try:
@@ -251,29 +261,29 @@ def check_password(session: Session, *, account_id: int, password: str) -> bool:
         return False
 
 
-def delete_account(session: Session, *, account_id: int) -> None:
+def _delete_account(db: Session, *, account_id: int) -> None:
     """Delete the account, its logins and (by cascade) every row of its data.
 
     The caller deletes the person's rows first with a session made for them, so the deletion
     does not rely on the database's cascade alone.
     """
-    session.execute(delete(LoginRow).where(LoginRow.account_id == account_id))
-    session.execute(delete(AccountRow).where(AccountRow.id == account_id))
+    db.execute(delete(LoginRow).where(LoginRow.account_id == account_id))
+    db.execute(delete(AccountRow).where(AccountRow.id == account_id))
 
 
-def shared_secret(session: Session, name: str) -> str:
+def shared_secret(db: Session, name: str) -> str:
     """Return the secret `name`, made on first use and kept in the database, so every app
     server behind a load balancer signs with the same key without any configuration."""
-    row = session.get(ServerSecretRow, name)
+    row = db.get(ServerSecretRow, name)
     if row is not None:
         return row.value
     try:
-        with session.begin_nested():
-            session.add(ServerSecretRow(name=name, value=secrets.token_urlsafe(48)))
-            session.flush()
+        with db.begin_nested():
+            db.add(ServerSecretRow(name=name, value=secrets.token_urlsafe(48)))
+            db.flush()
     except IntegrityError:
         pass  # another server made it first: use theirs
-    stored = session.get(ServerSecretRow, name, populate_existing=True)
+    stored = db.get(ServerSecretRow, name, populate_existing=True)
     assert stored is not None
     return stored.value
 
@@ -282,3 +292,82 @@ def account_key(secret: str, account_id: int) -> str:
     """Return an opaque, stable key for an account (the browser tags offline records with it)."""
     digest = hmac.new(secret.encode(), f"account:{account_id}".encode(), hashlib.sha256)
     return digest.hexdigest()[:24]
+
+
+# The use cases, each in its own committed transaction --------------------------------------------
+
+
+def register_account(services: Services, *, username: str, password: str) -> tuple[Account, str]:
+    """Make an account and log it in; return it and the login cookie's token."""
+    now = services.clock()
+    with services.transaction() as db:
+        account = register(db, username=username, password=password, now=now)
+        return account, start_login(db, account_id=account.id, now=now)
+
+
+def log_in_account(
+    services: Services, *, username: str, password: str, address: str
+) -> tuple[Account, str]:
+    """Check the password and start a login; return the account and the cookie's token.
+
+    A wrong name or password raises `LoginRefused` (the failure is counted and committed); too
+    many failures lately raise `TooManyAttempts`.
+    """
+    with services.transaction() as db:
+        found = log_in(
+            db, username=username, password=password, address=address, now=services.clock()
+        )
+    if found is None:
+        raise LoginRefused()
+    return found
+
+
+def account_of_login(services: Services, token: str) -> Account | None:
+    """Return the account a login token belongs to, or None if it is unknown or has expired."""
+    with services.transaction() as db:
+        return account_for_token(db, token=token, now=services.clock())
+
+
+def end_login(services: Services, token: str) -> None:
+    """End the login with this token."""
+    with services.transaction() as db:
+        log_out(db, token=token)
+
+
+def change_password(services: Services, *, account_id: int, current: str, new: str) -> str:
+    """Change the password after checking the current one; every other login ends. Return a
+    new token for the browser that asked."""
+    with services.transaction() as db:
+        return _change_password(
+            db, account_id=account_id, current=current, new=new, now=services.clock()
+        )
+
+
+def delete_account(services: Services, *, account_id: int, password: str, confirm: str) -> None:
+    """Delete the account and every piece of its data, after its password and the word
+    "delete"; a wrong password or a missing word raises `Invalid` and deletes nothing."""
+    from backstretch.db import portability
+
+    with services.transaction() as db:
+        password_ok = check_password(db, account_id=account_id, password=password)
+    problems = []
+    if not password_ok:
+        problems.append("Nothing was deleted: that is not your password.")
+    if confirm.strip().lower() != "delete":
+        problems.append("Nothing was deleted: type the word “delete” to confirm.")
+    if problems:
+        raise Invalid(" ".join(problems), field="password" if not password_ok else "confirm")
+    person = services.person(account_id)
+    with person.transaction() as db:
+        portability.forget_everything(db)
+        _delete_account(db, account_id=account_id)
+    portability.erase_freed_space(services.store.engine)
+
+
+def signing_secret(services: Services) -> str:
+    """Return the key that signs CSRF tokens and account keys: the configured one, or one made
+    once and kept in the database, so every app server shares it."""
+    if services.settings.secret_key:
+        return services.settings.secret_key
+    with services.transaction() as db:
+        return shared_secret(db, "signing")

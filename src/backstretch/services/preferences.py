@@ -7,15 +7,18 @@ person saves on the settings page is theirs and wins.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, replace
-from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy.orm import Session
-
-from backstretch.config import DEFAULT_EMERGENCY_NUMBER, Settings
+from backstretch.config import DEFAULT_EMERGENCY_NUMBER
 from backstretch.db import repository
 from backstretch.services.clock import valid_timezone
-from backstretch.services.screening import Context
+from backstretch.services.errors import Invalid
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from backstretch.config import Settings
+    from backstretch.services.context import PersonContext
 
 # Where the person is, and what to call there: emergency services answer on these numbers.
 # "default" keeps the environment's number (or the generic wording).
@@ -33,13 +36,12 @@ EMERGENCY_NUMBERS: dict[str, tuple[str, str]] = {
 MIN_LEAD_IN, MAX_LEAD_IN = 0, 30
 
 
-class PreferencesError(ValueError):
+class PreferencesError(Invalid):
     """A setting is not valid; `field` names it."""
 
     def __init__(self, field: str, problem: str) -> None:
-        self.field = field
+        super().__init__(f"{field}: {problem}", field=field)
         self.problem = problem
-        super().__init__(f"{field}: {problem}")
 
 
 @dataclass(frozen=True)
@@ -108,14 +110,14 @@ def parse_preferences(data: dict[str, Any], base: Preferences) -> Preferences:
     return chosen
 
 
-def load_preferences(session: Session, settings: Settings, timezone: str) -> Preferences:
+def load_preferences(db: Session, settings: Settings, timezone: str) -> Preferences:
     """Return the person's settings: stored ones over the environment's defaults.
 
     A stored value that is no longer valid (a time zone the system dropped) falls back to the
     default rather than locking the person out.
     """
     chosen = defaults(settings, timezone)
-    for key, value in repository.load_preferences(session=session).items():
+    for key, value in repository.load_preferences(db=db).items():
         try:
             chosen = parse_preferences({key: value}, chosen)
         except PreferencesError:
@@ -123,13 +125,10 @@ def load_preferences(session: Session, settings: Settings, timezone: str) -> Pre
     return chosen
 
 
-def save_preferences(session: Session, preferences: Preferences, *, at: datetime) -> None:
-    """Store the person's settings."""
-    repository.save_preferences(session=session, data=preferences.to_json(), at=at)
-
-
-def with_preferences(context: Context, preferences: Preferences) -> Context:
-    """Return the screening context with the person's emergency number and time zone."""
-    return replace(
-        context, emergency_number=preferences.emergency_number, timezone=preferences.timezone
-    )
+def save_settings(person: PersonContext, changes: dict[str, Any]) -> Preferences:
+    """Apply and store changes to the person's settings; return them (a bad one raises
+    `PreferencesError`, and nothing is stored)."""
+    chosen = parse_preferences(changes, person.preferences)
+    with person.transaction() as db:
+        repository.save_preferences(db=db, data=chosen.to_json(), at=person.now())
+    return chosen

@@ -5,9 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Any
-
-from sqlalchemy.orm import Session
+from typing import TYPE_CHECKING, Any
 
 from backstretch.core.catalogue import Catalogue
 from backstretch.core.safety import BlockKind, Gate, ScreeningOnFile, gate
@@ -15,29 +13,25 @@ from backstretch.core.screening import (
     NEVER_CLEARED,
     SEE_SOON_IDS,
     Answers,
+    AnswersError,
     Restriction,
-    ScreeningGuide,
     ScreeningResult,
     parse_answers,
     restrictions_rule_out,
     screen,
 )
 from backstretch.db import repository
-from backstretch.db.repository import StoredScreening
+from backstretch.db.repository import StoredBlock, StoredScreening
+from backstretch.services.errors import Invalid
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from backstretch.services.context import PersonContext
 
 
-class ClearanceError(ValueError):
+class ClearanceError(Invalid):
     """A clearance cannot be recorded; the message says why."""
-
-
-@dataclass(frozen=True)
-class Context:
-    """What every screening use case needs besides the database."""
-
-    guide: ScreeningGuide
-    catalogue: Catalogue
-    emergency_number: str
-    timezone: str
 
 
 def left_out_by(
@@ -64,7 +58,7 @@ def left_out_by(
     return {r: tuple(names) for r, names in found.items() if names}
 
 
-def _decide(answers: Answers, clearances: Sequence[str], context: Context) -> ScreeningResult:
+def _decide(answers: Answers, clearances: Sequence[str], context: PersonContext) -> ScreeningResult:
     """Screen the answers with the clearances on file, naming what each restriction leaves out."""
     with_clearances = replace(
         answers, cleared=tuple(dict.fromkeys((*answers.cleared, *clearances)))
@@ -79,28 +73,28 @@ def _decide(answers: Answers, clearances: Sequence[str], context: Context) -> Sc
     )
 
 
-def latest_result(session: Session, context: Context) -> ScreeningResult | None:
+def _latest_result(db: Session, context: PersonContext) -> ScreeningResult | None:
     """Return the latest screening decided again, with its advice in today's wording."""
-    latest = repository.latest_screening(session=session)
+    latest = repository.latest_screening(db=db)
     if latest is None:
         return None
     return _decide(parse_answers(latest.answers), latest.cleared, context)
 
 
 def _screen_and_store(
-    session: Session,
+    db: Session,
     answers: Answers,
-    context: Context,
+    context: PersonContext,
     *,
     answered_at: datetime,
     now: datetime,
     origin: str,
 ) -> tuple[StoredScreening, ScreeningResult]:
-    result = _decide(answers, repository.active_clearances(session=session), context)
+    result = _decide(answers, repository.active_clearances(db=db), context)
     answered_no = [flag for flag, value in answers.flags.items() if value is False]
-    repository.lapse_clearances(session=session, flags=answered_no, at=now)
+    repository.lapse_clearances(db=db, flags=answered_no, at=now)
     stored = repository.save_screening(
-        session=session,
+        db=db,
         result=result,
         answers=answers.to_json(),
         answered_at=answered_at,
@@ -111,7 +105,7 @@ def _screen_and_store(
     if result.allows_routine:
         # A fresh screening that allows a routine closes the blocks that wait for one.
         repository.close_blocks(
-            session=session,
+            db=db,
             at=now,
             kinds=(BlockKind.EMERGENCY, BlockKind.PAIN_PAUSE),
             screening_id=stored.id,
@@ -120,16 +114,27 @@ def _screen_and_store(
 
 
 def record_screening(
-    session: Session, raw_answers: Mapping[str, Any] | Answers, context: Context, *, now: datetime
-) -> tuple[StoredScreening, ScreeningResult]:
-    """Screen the answers, store the result, and update clearances and blocks."""
-    answers = raw_answers if isinstance(raw_answers, Answers) else parse_answers(raw_answers)
-    return _screen_and_store(session, answers, context, answered_at=now, now=now, origin="answers")
+    person: PersonContext, raw_answers: Mapping[str, Any] | Answers
+) -> ScreeningResult:
+    """Screen the answers, store the result, and update clearances and blocks.
+
+    Malformed answers raise `Invalid` naming the question at fault; nothing is stored then.
+    """
+    try:
+        answers = raw_answers if isinstance(raw_answers, Answers) else parse_answers(raw_answers)
+    except AnswersError as error:
+        raise Invalid(f"answers: {error}", field="answers") from None
+    now = person.now()
+    with person.transaction() as db:
+        _, result = _screen_and_store(
+            db, answers, person, answered_at=now, now=now, origin="answers"
+        )
+    return result
 
 
-def clearable_now(session: Session) -> tuple[str, ...]:
+def _clearable(db: Session) -> tuple[str, ...]:
     """Return the ids a clinician's clearance could be recorded for right now."""
-    latest = repository.latest_screening(session=session)
+    latest = repository.latest_screening(db=db)
     flags = []
     if latest is not None:
         flags = [
@@ -137,46 +142,96 @@ def clearable_now(session: Session) -> tuple[str, ...]:
             for i in SEE_SOON_IDS
             if latest.answers.get(i) is True and i not in NEVER_CLEARED and i not in latest.cleared
         ]
-    blocks = [
-        b.reason
-        for b in repository.open_blocks(session=session)
-        if b.kind is BlockKind.SEE_CLINICIAN
-    ]
+    blocks = [b.reason for b in repository.open_blocks(db=db) if b.kind is BlockKind.SEE_CLINICIAN]
     return tuple(dict.fromkeys([*flags, *blocks]))
 
 
-def record_clearance(
-    session: Session, ids: Sequence[str], context: Context, *, now: datetime
+def record_clearance(person: PersonContext, ids: Sequence[str]) -> ScreeningResult | None:
+    """Record a clinician's clearance for flags or stop signals now present, then re-decide.
+
+    Return the screening decided again, or None when there is no screening on file yet.
+    """
+    with person.transaction() as db:
+        found = _record_clearance(db, ids, person, now=person.now())
+    return found[1] if found else None
+
+
+def _record_clearance(
+    db: Session, ids: Sequence[str], context: PersonContext, *, now: datetime
 ) -> tuple[StoredScreening, ScreeningResult] | None:
-    """Record a clinician's clearance for flags or stop signals now present, then re-decide."""
     never = [i for i in ids if i in NEVER_CLEARED]
     if never:
         raise ClearanceError(
             f"{', '.join(never)} cannot be cleared: emergency signs need urgent care, and a fever "
             "needs to pass first. Answer the screening again when things have changed."
         )
-    present = clearable_now(session)
+    present = _clearable(db)
     absent = [i for i in ids if i not in present]
     if absent:
         hint = f" Clearable now: {', '.join(present)}." if present else " Nothing needs clearing."
         raise ClearanceError(f"{', '.join(absent)} is not present right now.{hint}")
     for flag in ids:
-        repository.add_clearance(session=session, flag=flag, at=now, timezone=context.timezone)
-    repository.close_blocks(
-        session=session, at=now, kinds=(BlockKind.SEE_CLINICIAN,), reasons=list(ids)
-    )
-    latest = repository.latest_screening(session=session)
+        repository.add_clearance(db=db, flag=flag, at=now, timezone=context.timezone)
+    repository.close_blocks(db=db, at=now, kinds=(BlockKind.SEE_CLINICIAN,), reasons=list(ids))
+    latest = repository.latest_screening(db=db)
     if latest is None:
         return None
     answers = parse_answers(latest.answers)
     return _screen_and_store(
-        session, answers, context, answered_at=latest.answered_at, now=now, origin="clearance"
+        db, answers, context, answered_at=latest.answered_at, now=now, origin="clearance"
     )
 
 
-def current_gate(session: Session, *, now: datetime) -> Gate:
-    """Return whether a routine may be planned and played now."""
-    latest = repository.latest_screening(session=session)
+def current_gate_in(db: Session, *, now: datetime) -> Gate:
+    """Return whether a routine may be planned and played now (within a transaction)."""
+    latest = repository.latest_screening(db=db)
     on_file = ScreeningOnFile(latest.verdict, latest.answered_at) if latest else None
-    blocks = [b.kind for b in repository.open_blocks(session=session)]
+    blocks = [b.kind for b in repository.open_blocks(db=db)]
     return gate(on_file, blocks, now=now)
+
+
+def current_gate(person: PersonContext) -> Gate:
+    """Return whether a routine may be planned and played now."""
+    with person.transaction() as db:
+        return current_gate_in(db, now=person.now())
+
+
+@dataclass(frozen=True)
+class ScreeningStatus:
+    """Where the person stands: the latest screening (decided again today), the gate, open
+    safety blocks and what a clinician's clearance could be recorded for."""
+
+    latest: StoredScreening | None
+    result: ScreeningResult | None
+    gate: Gate
+    blocks: tuple[StoredBlock, ...]
+    clearable: tuple[str, ...]
+    has_profile: bool
+    advice: dict[str, Any] | None  # what to do instead, when safety blocks a routine
+
+
+def screening_status(person: PersonContext) -> ScreeningStatus:
+    """Return the person's screening status, for the result page and the weekly check."""
+    from backstretch.services.planning import blocking_advice
+
+    with person.transaction() as db:
+        status_gate = current_gate_in(db, now=person.now())
+        blocked = not status_gate.may_plan
+        return ScreeningStatus(
+            latest=repository.latest_screening(db=db),
+            result=_latest_result(db, person),
+            gate=status_gate,
+            blocks=tuple(repository.open_blocks(db=db)),
+            clearable=_clearable(db),
+            has_profile=repository.load_profile(db=db) is not None,
+            advice=(
+                blocking_advice(db, person.guide, person.emergency_number) if blocked else None
+            ),
+        )
+
+
+def latest_answers(person: PersonContext) -> dict[str, Any] | None:
+    """Return the answers of the latest screening (to pre-fill the weekly check), if any."""
+    with person.transaction() as db:
+        latest = repository.latest_screening(db=db)
+    return dict(latest.answers) if latest else None

@@ -1,138 +1,39 @@
-"""Sessions as use cases: plan with progression, begin, save as it goes, finish, resume, log."""
+"""Stretching sessions as use cases: begin, save as it goes, finish, stop, resume, log, and the
+browser's report of a session (`record_session`), each in its own committed transaction."""
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from datetime import date, datetime
-from typing import Any
-
-from sqlalchemy.orm import Session
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Any
 
 from backstretch.core.catalogue import Catalogue, UnknownStretchError
 from backstretch.core.models import Sides
-from backstretch.core.planner import Plan, Request, Strategy
 from backstretch.core.player import item_spans
-from backstretch.core.profile import Profile
-from backstretch.core.progression import (
-    ChangeKind,
-    Progress,
-    describe_dose_change,
-    progress,
-)
-from backstretch.core.records import ItemRecord, SessionRecord, SessionStatus
+from backstretch.core.records import CheckinRecord, ItemRecord, SessionRecord, SessionStatus
 from backstretch.core.safety import BlockKind, StopSignal, pain_pause_due, stop_outcome
 from backstretch.core.screening import Restriction, ScreeningGuide
 from backstretch.core.timeline import ItemDose, RoutineItem, Segment, TimelineSettings, timeline
 from backstretch.db import repository
-from backstretch.services.planning import PlanOutcome, make_plan
+from backstretch.services.errors import Blocked, Conflict, Invalid, NotFound
+from backstretch.services.planning import PlanChoice, TodayPlan, plan_today
+from backstretch.services.screening import current_gate_in
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from backstretch.services.context import PersonContext
 
 PAIN_PAUSE_REASON = "pain_rose_twice"
+FINAL = (SessionStatus.COMPLETED, SessionStatus.STOPPED, SessionStatus.ABANDONED)
+NOT_NOW = "safety does not allow a session now: the weekly check is due or a block is open"
 
 
-class SessionError(ValueError):
+class SessionError(Invalid):
     """A session cannot be begun, resumed or logged; the message says why."""
-
-
-# Planning the next session -----------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class NextPlan:
-    """A plan for today with the progression behind it and what changed since last time."""
-
-    outcome: PlanOutcome
-    progress: Progress
-    changes: tuple[str, ...]
-
-
-def _previous_doses(
-    session: Session, records: Sequence[SessionRecord]
-) -> dict[str, dict[str, Any]]:
-    for record in reversed(records):
-        if record.source == "player" and record.reads_as is not SessionStatus.ABANDONED:
-            stored = repository.session_plan(session=session, uuid=record.uuid) or {}
-            return {item["stretch"]: item for item in stored.get("items", [])}
-    return {}
-
-
-def what_changed(
-    plan: Plan,
-    previous: dict[str, dict[str, Any]],
-    progress_now: Progress,
-    on: date,
-    names: dict[str, str] | None = None,
-) -> tuple[str, ...]:
-    """Return, in words, how this plan differs from the last session's and why."""
-    names = names or {}
-    lines: list[str] = []
-    latest = progress_now.latest
-    if latest is not None and (on - latest.day).days < 7:
-        if latest.kind is ChangeKind.RAISED:
-            lines.append(f"One step up on {latest.day.isoformat()}: {latest.why}.")
-        else:
-            lines.append(f"Easing off since {latest.day.isoformat()}: {latest.why}.")
-    if not previous:
-        return tuple(lines)
-    for planned in plan.items:
-        item = planned.item
-        before = previous.get(item.stretch.id)
-        if before is None:
-            lines.append(f"New today: {item.stretch.name}.")
-            continue
-        old = ItemDose(
-            sets=before["sets"],
-            reps=before["reps"],
-            sides=Sides(before["sides"]),
-            hold_seconds=before["hold_seconds"],
-        )
-        if change := describe_dose_change(old, item.dose):
-            reason = f": {latest.why}" if latest else ""
-            lines.append(f"{item.stretch.name}: {change}{reason}.")
-    today = {p.item.stretch.id for p in plan.items}
-    for stretch_id in previous:
-        if stretch_id not in today:
-            back = progress_now.rests_on(stretch_id, on)
-            why = f" (resting until {back.isoformat()} after a stop)" if back else ""
-            lines.append(f"Not today: {names.get(stretch_id, stretch_id)}{why}.")
-    return tuple(lines)
-
-
-def plan_next(
-    session: Session,
-    *,
-    profile: Profile,
-    catalogue: Catalogue,
-    guide: ScreeningGuide,
-    emergency_number: str,
-    now: datetime,
-    on: date,
-    requests: Sequence[Request] | None = None,
-    strategy: Strategy | None = None,
-    settings: TimelineSettings | None = None,
-) -> NextPlan:
-    """Plan today's routine with the progression the stored sessions call for."""
-    records = repository.list_sessions(session=session)
-    progress_now = progress(records)
-    outcome = make_plan(
-        session,
-        profile=profile,
-        catalogue=catalogue,
-        guide=guide,
-        emergency_number=emergency_number,
-        now=now,
-        on=on,
-        requests=requests,
-        strategy=strategy,
-        settings=settings,
-        progress=progress_now,
-    )
-    changes: tuple[str, ...] = ()
-    if outcome.plan is not None:
-        names = {stretch.id: stretch.name for stretch in catalogue}
-        previous = _previous_doses(session, records)
-        changes = what_changed(outcome.plan, previous, progress_now, on, names)
-    return NextPlan(outcome, progress_now, changes)
 
 
 # Storing a session -------------------------------------------------------------------------------
@@ -177,8 +78,8 @@ def routine_from_document(
     return tuple(items), TimelineSettings(**document["settings"])
 
 
-def begin_session(
-    session: Session,
+def _begin(
+    db: Session,
     *,
     uuid: str,
     routine_name: str,
@@ -211,7 +112,7 @@ def begin_session(
     )
     try:
         repository.add_session(
-            session=session,
+            db=db,
             record=record,
             plan=plan_document(items, settings, changes),
             at=now,
@@ -221,11 +122,11 @@ def begin_session(
     return record
 
 
-def save_items(session: Session, *, uuid: str, items: Sequence[ItemRecord], now: datetime) -> None:
+def _save_items(db: Session, *, uuid: str, items: Sequence[ItemRecord], now: datetime) -> None:
     """Store what has been done of each item so far."""
     for item in items:
         repository.record_item(
-            session=session,
+            db=db,
             uuid=uuid,
             position=item.position,
             done_seconds=item.done_seconds,
@@ -253,22 +154,20 @@ def stop_advice(guide: ScreeningGuide, signal: StopSignal, emergency_number: str
     raise KeyError(signal.value)
 
 
-def finish_session(
-    session: Session,
+def _finish(
+    db: Session,
+    person: PersonContext,
     *,
     uuid: str,
     status: SessionStatus,
     now: datetime,
-    timezone: str,
-    guide: ScreeningGuide,
-    emergency_number: str,
     pain_after: int | None = None,
     stop_signal: StopSignal | None = None,
     stopped_stretch: str | None = None,
 ) -> Ending:
     """Close a session and apply the stop and pain rules: blocks open as the rules say."""
     repository.update_session(
-        session=session,
+        db=db,
         uuid=uuid,
         at=now,
         status=status,
@@ -280,11 +179,15 @@ def finish_session(
     block, advice = None, None
     if stop_signal is not None:
         outcome = stop_outcome(stop_signal)
-        advice = stop_advice(guide, stop_signal, emergency_number)
+        advice = stop_advice(person.guide, stop_signal, person.emergency_number)
         block = outcome.block
         if block is not None:
             repository.open_block(
-                session=session, kind=block, reason=stop_signal.value, at=now, timezone=timezone
+                db=db,
+                kind=block,
+                reason=stop_signal.value,
+                at=now,
+                timezone=person.timezone,
             )
     paused = False
     if pain_after is not None:
@@ -292,38 +195,34 @@ def finish_session(
         # screening is not yet "two in a row".
         ended = [
             b.closed_at
-            for b in repository.list_blocks(session=session)
+            for b in repository.list_blocks(db=db)
             if b.kind is BlockKind.PAIN_PAUSE and b.closed_at is not None
         ]
         since = max(ended) if ended else None
         finished = [
             r
-            for r in reversed(repository.list_sessions(session=session))
+            for r in reversed(repository.list_sessions(db=db))
             if r.status in (SessionStatus.COMPLETED, SessionStatus.STOPPED)
             and (since is None or r.started_at > since)
         ]
-        already = any(
-            b.kind is BlockKind.PAIN_PAUSE for b in repository.open_blocks(session=session)
-        )
+        already = any(b.kind is BlockKind.PAIN_PAUSE for b in repository.open_blocks(db=db))
         if not already and pain_pause_due([(r.pain_before, r.pain_after) for r in finished]):
             repository.open_block(
-                session=session,
+                db=db,
                 kind=BlockKind.PAIN_PAUSE,
                 reason=PAIN_PAUSE_REASON,
                 at=now,
-                timezone=timezone,
+                timezone=person.timezone,
             )
             paused = True
     return Ending(status=status, block=block, advice=advice, paused=paused)
 
 
-def record_stop_signal(
-    session: Session, *, uuid: str, signal: StopSignal, stretch: str | None, now: datetime
+def _note_stop(
+    db: Session, *, uuid: str, signal: StopSignal, stretch: str | None, now: datetime
 ) -> None:
     """Note a signal that ended only a stretch (pain building): the next session eases off."""
-    repository.update_session(
-        session=session, uuid=uuid, at=now, stop_signal=signal, stopped_stretch=stretch
-    )
+    repository.update_session(db=db, uuid=uuid, at=now, stop_signal=signal, stopped_stretch=stretch)
 
 
 # Resuming ----------------------------------------------------------------------------------------
@@ -343,12 +242,12 @@ class Resumable:
         return timeline(self.remaining, self.settings)
 
 
-def find_resumable(session: Session, catalogue: Catalogue) -> Resumable | None:
+def _find_resumable(db: Session, catalogue: Catalogue) -> Resumable | None:
     """Return the newest unfinished session with the items it has left, if any."""
-    record = repository.latest_unfinished(session=session)
+    record = repository.latest_unfinished(db=db)
     if record is None:
         return None
-    document = repository.session_plan(session=session, uuid=record.uuid)
+    document = repository.session_plan(db=db, uuid=record.uuid)
     assert document is not None  # the record was just read
     items, settings = routine_from_document(document, catalogue)
     left = [
@@ -362,18 +261,18 @@ def find_resumable(session: Session, catalogue: Catalogue) -> Resumable | None:
     )
 
 
-def pregnant_now(session: Session) -> bool:
+def _pregnant_now(db: Session) -> bool:
     """Tell whether the screening on file or the remembered profile says pregnant."""
-    latest = repository.latest_screening(session=session)
+    latest = repository.latest_screening(db=db)
     if latest is not None and Restriction.PREGNANT in latest.restrictions:
         return True
-    profile = repository.load_profile(session=session) or {}
+    profile = repository.load_profile(db=db) or {}
     return Restriction.PREGNANT.value in profile.get("restrictions", [])
 
 
-def reopen(session: Session, *, uuid: str, now: datetime) -> None:
+def _reopen(db: Session, *, uuid: str, now: datetime) -> None:
     """Mark an abandoned session as in progress again, for a player that resumes it."""
-    repository.update_session(session=session, uuid=uuid, at=now, status=SessionStatus.IN_PROGRESS)
+    repository.update_session(db=db, uuid=uuid, at=now, status=SessionStatus.IN_PROGRESS)
 
 
 def shifted(items: Sequence[ItemRecord], positions: Sequence[int]) -> tuple[ItemRecord, ...]:
@@ -391,53 +290,462 @@ def merged(earlier: ItemRecord, now_done: ItemRecord) -> ItemRecord:
     )
 
 
-# Logging a session done without the player -------------------------------------------------------
+# The use cases -----------------------------------------------------------------------------------
+
+
+def stop_advice_for(person: PersonContext, signal: StopSignal) -> str:
+    """Return what to do now for a stop signal, with the person's emergency number."""
+    return stop_advice(person.guide, signal, person.emergency_number)
+
+
+def begin_session(
+    person: PersonContext, today: TodayPlan, *, pain_before: int | None, uuid: str
+) -> SessionRecord:
+    """Store a new session of today's plan, in progress, once safety allows playing it."""
+    with person.transaction() as db:
+        if not current_gate_in(db, now=person.now()).may_play:
+            raise Blocked(NOT_NOW)
+        return _begin(
+            db,
+            uuid=uuid,
+            routine_name=today.name,
+            items=today.plan.routine,
+            settings=today.settings,
+            pain_before=pain_before,
+            now=person.now(),
+            timezone=person.timezone,
+            changes=today.changes,
+        )
+
+
+def save_progress(person: PersonContext, uuid: str, items: Sequence[ItemRecord]) -> None:
+    """Store what has been done of each item so far."""
+    with person.transaction() as db:
+        _save_items(db, uuid=uuid, items=items, now=person.now())
+
+
+def note_pain_rising(person: PersonContext, uuid: str, stretch: str | None) -> None:
+    """Note "pain is building", which ends only the stretch: the next session eases off."""
+    with person.transaction() as db:
+        _note_stop(db, uuid=uuid, signal=StopSignal.PAIN_RISING, stretch=stretch, now=person.now())
+
+
+@dataclass(frozen=True)
+class Finished:
+    """A session as stored once it ended, and what ending it did."""
+
+    record: SessionRecord
+    ending: Ending
+
+
+def finish_session(
+    person: PersonContext,
+    uuid: str,
+    *,
+    status: SessionStatus,
+    pain_after: int | None = None,
+    stop_signal: StopSignal | None = None,
+    stopped_stretch: str | None = None,
+) -> Finished:
+    """Close a session and apply the stop and pain rules: blocks open as the rules say."""
+    with person.transaction() as db:
+        if repository.get_session(db=db, uuid=uuid) is None:
+            raise NotFound(f"no session {uuid}")
+        ending = _finish(
+            db,
+            person,
+            uuid=uuid,
+            status=status,
+            now=person.now(),
+            pain_after=pain_after,
+            stop_signal=stop_signal,
+            stopped_stretch=stopped_stretch,
+        )
+        record = repository.get_session(db=db, uuid=uuid)
+    if record is None:
+        raise NotFound(f"no session {uuid}")
+    return Finished(record=record, ending=ending)
+
+
+@dataclass(frozen=True)
+class Resuming:
+    """The unfinished session being resumed, and whether pregnancy's stop signals apply."""
+
+    left: Resumable
+    pregnant: bool
+
+
+def resume_last(person: PersonContext) -> Resuming:
+    """Reopen the newest unfinished session for a player to carry on from what is left.
+
+    Raises `Blocked` when safety does not allow a session now, `NotFound` when there is none.
+    """
+    with person.transaction() as db:
+        if not current_gate_in(db, now=person.now()).may_play:
+            raise Blocked(
+                "a session cannot be resumed now: the safety check is due or a block is open "
+                "(`backstretch plan` says why)"
+            )
+        left = _find_resumable(db, person.catalogue)
+        if left is None:
+            raise NotFound(
+                "there is no unfinished session to resume: `backstretch start` begins a new one"
+            )
+        _reopen(db, uuid=left.record.uuid, now=person.now())
+        return Resuming(left=left, pregnant=_pregnant_now(db))
+
+
+@dataclass(frozen=True)
+class Logged:
+    """A session recorded without the player: the plan done and what finishing it did."""
+
+    today: TodayPlan
+    record: SessionRecord
+    ending: Ending
 
 
 def log_session(
-    session: Session,
+    person: PersonContext,
+    choice: PlanChoice,
     *,
     uuid: str,
-    routine_name: str,
-    items: Sequence[RoutineItem],
-    settings: TimelineSettings,
-    started_at: datetime,
-    now: datetime,
-    timezone: str,
     pain_before: int | None,
     pain_after: int | None,
-    guide: ScreeningGuide,
-    emergency_number: str,
-) -> Ending:
-    """Record a session done away from the player, as completed in full."""
-    record = begin_session(
-        session,
-        uuid=uuid,
-        routine_name=routine_name,
-        items=items,
-        settings=settings,
-        pain_before=pain_before,
-        now=started_at,
-        timezone=timezone,
-    )
-    repository.update_session(session=session, uuid=uuid, at=now)
-    save_items(
-        session,
-        uuid=uuid,
-        items=[
-            replace(i, done_seconds=i.planned_seconds, done_reps=i.planned_reps)
-            for i in record.items
-        ],
-        now=now,
-    )
-    repository.set_source(session=session, uuid=uuid, source="log")
-    return finish_session(
-        session,
-        uuid=uuid,
-        status=SessionStatus.COMPLETED,
-        now=now,
-        timezone=timezone,
-        guide=guide,
-        emergency_number=emergency_number,
-        pain_after=pain_after,
-    )
+    started_at: datetime | None = None,
+) -> Logged:
+    """Record a session done away from the player, planned as `start` would, done in full."""
+    now = person.now()
+    if started_at is not None and started_at > now:
+        raise Invalid("--at: that time has not happened yet", field="at")
+    on = person.today(started_at) if started_at else None
+    today = plan_today(person, replace(choice, on=on))
+    if not today.plan.items:
+        raise Invalid("no stretch fits that routine: say more --minutes or another --area")
+    started = started_at or now - timedelta(seconds=today.plan.total_seconds)
+    with person.transaction() as db:
+        record = _begin(
+            db,
+            uuid=uuid,
+            routine_name=today.name,
+            items=today.plan.routine,
+            settings=today.settings,
+            pain_before=pain_before,
+            now=started,
+            timezone=person.timezone,
+        )
+        repository.update_session(db=db, uuid=uuid, at=now)
+        _save_items(
+            db,
+            uuid=uuid,
+            items=[
+                replace(i, done_seconds=i.planned_seconds, done_reps=i.planned_reps)
+                for i in record.items
+            ],
+            now=now,
+        )
+        repository.set_source(db=db, uuid=uuid, source="log")
+        ending = _finish(
+            db,
+            person,
+            uuid=uuid,
+            status=SessionStatus.COMPLETED,
+            now=now,
+            pain_after=pain_after,
+        )
+        stored = repository.get_session(db=db, uuid=uuid)
+    assert stored is not None  # stored above
+    return Logged(today=today, record=stored, ending=ending)
+
+
+# The browser's report of a session ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PlannedItem:
+    """One routine item as the player was given it."""
+
+    stretch: str
+    sets: int
+    reps: int
+    sides: Sides
+    hold_seconds: int | None = None
+
+
+@dataclass(frozen=True)
+class DoneItem:
+    """What was done of one item so far."""
+
+    position: int
+    done_seconds: int
+    done_reps: int
+    skipped: bool = False
+
+
+@dataclass(frozen=True)
+class SessionReport:
+    """A session as a player keeps it, sent again and again as it goes (`PUT /api/sessions`)."""
+
+    items: tuple[PlannedItem, ...]
+    started_at: datetime
+    routine_name: str = "My routine"
+    status: SessionStatus = SessionStatus.IN_PROGRESS
+    pain_before: int | None = None
+    pain_after: int | None = None
+    stop_signal: StopSignal | None = None
+    stopped_stretch: str | None = None
+    done: tuple[DoneItem, ...] = ()
+
+    def fingerprints(self) -> tuple[str, str]:
+        """Return the SHA-256 of what makes the session this one (routine, items, start), and
+        of the whole report but pain afterwards (which may follow the ending once)."""
+
+        def digest(value: Any) -> str:
+            canonical = json.dumps(value, sort_keys=True, separators=(",", ":"))
+            return hashlib.sha256(canonical.encode()).hexdigest()
+
+        data = {
+            "routine_name": self.routine_name,
+            "items": [
+                {
+                    "stretch": i.stretch,
+                    "sets": i.sets,
+                    "reps": i.reps,
+                    "sides": i.sides.value,
+                    "hold_seconds": i.hold_seconds,
+                }
+                for i in self.items
+            ],
+            "started_at": self.started_at.astimezone(UTC).isoformat(),
+            "status": self.status.value,
+            "pain_before": self.pain_before,
+            "pain_after": self.pain_after,
+            "stop_signal": self.stop_signal.value if self.stop_signal else None,
+            "stopped_stretch": self.stopped_stretch,
+            "done": [
+                {
+                    "position": d.position,
+                    "done_seconds": d.done_seconds,
+                    "done_reps": d.done_reps,
+                    "skipped": d.skipped,
+                }
+                for d in self.done
+            ],
+        }
+        identity = {key: data[key] for key in ("routine_name", "items", "started_at")}
+        ending = {key: value for key, value in data.items() if key != "pain_after"}
+        return digest(identity), digest(ending)
+
+
+def _session_answer(db: Session, uuid: str, person: PersonContext) -> dict[str, Any]:
+    """Return the stored session with what it means now: the advice for its stop signal, the
+    safety blocks open after it and the advice that goes with them."""
+    from backstretch.core.stats import session_to_json
+
+    record = repository.get_session(db=db, uuid=uuid)
+    if record is None:
+        raise NotFound(f"no session {uuid}")
+    blocks = list(dict.fromkeys(b.kind.value for b in repository.open_blocks(db=db)))
+    number = person.emergency_number
+    return {
+        **session_to_json(record),
+        "outcome": {
+            "stop_advice": (
+                stop_advice(person.guide, record.stop_signal, number)
+                if record.stop_signal
+                else None
+            ),
+            "blocks": blocks,
+            "programme_advice": [
+                person.guide.block_advice[kind].replace("{emergency_number}", number).strip()
+                for kind in blocks
+            ],
+        },
+    }
+
+
+def session_view(person: PersonContext, uuid: str) -> dict[str, Any]:
+    """Return one session with every item's target next to what was done, and its outcome."""
+    with person.transaction() as db:
+        return _session_answer(db, uuid, person)
+
+
+def _routine_items(report: SessionReport, catalogue: Catalogue) -> list[RoutineItem]:
+    items = []
+    for planned in report.items:
+        try:
+            stretch = catalogue.get(planned.stretch)
+        except UnknownStretchError as error:
+            raise Invalid(f"items: {error}", field="items") from None
+        dose = ItemDose(
+            sets=planned.sets,
+            reps=planned.reps,
+            sides=planned.sides,
+            hold_seconds=planned.hold_seconds,
+            tempo=stretch.dose.tempo,
+        )
+        if (dose.hold_seconds is None) != (stretch.dose.hold_seconds is None):
+            raise Invalid(f"items: {stretch.id}: hold_seconds is wrong", field="items")
+        items.append(RoutineItem(stretch, dose))
+    return items
+
+
+def record_session(person: PersonContext, uuid: str, report: SessionReport) -> dict[str, Any]:
+    """Create the session on the first report, then store progress and how it ended.
+
+    The uuid is made by the player, so a retry (or an offline replay) never records a session
+    twice: the same report again changes nothing; a report that names another routine, other
+    items or another start for the same uuid, or another ending once it has ended, raises
+    `Conflict`; another person's uuid raises `NotFound`. A session can only be started while
+    safety allows one (`Blocked`). "Pain is building" (`pain_rising`) may come with an
+    `in_progress` status, as it ends only the current stretch; every other stop signal ends the
+    session (`stopped`). Pain afterwards may follow the final report once. Return the session
+    with its outcome (`session_view`), as committed.
+    """
+    if (
+        report.status is SessionStatus.IN_PROGRESS
+        and report.stop_signal is not None
+        and report.stop_signal is not StopSignal.PAIN_RISING
+    ):
+        raise Invalid(
+            f"stop_signal: '{report.stop_signal.value}' ends the session: send 'stopped'",
+            field="stop_signal",
+        )
+    identity, ending = report.fingerprints()
+    now = person.now()
+    with person.transaction() as db:
+        stored = repository.get_session(db=db, uuid=uuid)
+        if stored is None and repository.session_uuid_taken(db=db, uuid=uuid):
+            raise NotFound(f"no session {uuid}")  # another person's: never theirs
+        if stored is not None:
+            known_identity, known_ending = repository.session_fingerprints(db=db, uuid=uuid)
+            if known_identity is not None and known_identity != identity:
+                raise Conflict("this session id belongs to a different session (routine or start)")
+            if known_ending is not None and (
+                known_ending != ending
+                or (
+                    report.pain_after not in (None, stored.pain_after)
+                    and stored.pain_after is not None
+                )
+            ):
+                raise Conflict("this session was already recorded with a different ending")
+        if stored is None:
+            if not current_gate_in(db, now=now).may_play:
+                raise Blocked("safety does not allow a session now: see POST /api/plan for why")
+            stored = _begin(
+                db,
+                uuid=uuid,
+                routine_name=report.routine_name,
+                items=_routine_items(report, person.catalogue),
+                settings=TimelineSettings(lead_in_seconds=person.preferences.lead_in_seconds),
+                pain_before=report.pain_before,
+                now=report.started_at,
+                timezone=person.timezone,
+            )
+            repository.set_session_fingerprints(db=db, uuid=uuid, identity=identity)
+        elif stored.status in FINAL and stored.status is not SessionStatus.ABANDONED:
+            # A retry of the last report: already recorded. Pain afterwards, asked once the
+            # ending was saved, is added once; the pain rule runs then, and no stop signal is
+            # applied again.
+            if report.pain_after is not None and stored.pain_after is None:
+                _finish(
+                    db,
+                    person,
+                    uuid=uuid,
+                    status=stored.status,
+                    now=now,
+                    pain_after=report.pain_after,
+                )
+            return _session_answer(db, uuid, person)
+        planned = {item.position: item for item in stored.items}
+        updates = []
+        for progress_now in report.done:
+            if progress_now.position not in planned:
+                raise Invalid(f"done: no item at position {progress_now.position}", field="done")
+            target = planned[progress_now.position]
+            updates.append(
+                replace(
+                    target,
+                    done_seconds=min(progress_now.done_seconds, target.planned_seconds),
+                    done_reps=min(progress_now.done_reps, target.planned_reps),
+                    skipped=progress_now.skipped,
+                )
+            )
+        _save_items(db, uuid=uuid, items=updates, now=now)
+        if report.status in FINAL:
+            repository.set_session_fingerprints(db=db, uuid=uuid, final=ending)
+            _finish(
+                db,
+                person,
+                uuid=uuid,
+                status=report.status,
+                now=now,
+                pain_after=report.pain_after,
+                stop_signal=report.stop_signal,
+                stopped_stretch=report.stopped_stretch,
+            )
+        elif report.stop_signal is StopSignal.PAIN_RISING:
+            # Pain building ends only this stretch: noted now, so the next plan eases off even
+            # if the rest of the session is never saved.
+            _note_stop(
+                db,
+                uuid=uuid,
+                signal=StopSignal.PAIN_RISING,
+                stretch=report.stopped_stretch,
+                now=now,
+            )
+        return _session_answer(db, uuid, person)
+
+
+# History and check-ins ---------------------------------------------------------------------------
+
+
+def session_history(person: PersonContext) -> list[SessionRecord]:
+    """Return every session of the person, oldest first."""
+    with person.transaction() as db:
+        return repository.list_sessions(db=db)
+
+
+def find_session(person: PersonContext, uuid: str) -> SessionRecord:
+    """Return one session, or raise `NotFound`."""
+    with person.transaction() as db:
+        record = repository.get_session(db=db, uuid=uuid)
+    if record is None:
+        raise NotFound(f"no session {uuid}")
+    return record
+
+
+def session_stats(person: PersonContext, *, weeks: int = 12) -> Any:
+    """Return the statistics on the person's local days (`core.stats.Stats`)."""
+    from backstretch.core.stats import compute_stats
+
+    with person.transaction() as db:
+        records = repository.list_sessions(db=db)
+        checkins = repository.list_checkins(db=db)
+    return compute_stats(records, checkins, person.today(), weeks=weeks)
+
+
+def checkins(person: PersonContext) -> list[CheckinRecord]:
+    """Return the person's activity check-ins, oldest first."""
+    with person.transaction() as db:
+        return repository.list_checkins(db=db)
+
+
+def record_checkin(person: PersonContext, record: CheckinRecord) -> None:
+    """Store an activity check-in."""
+    with person.transaction() as db:
+        repository.add_checkin(db=db, record=record)
+
+
+CHECKIN_EVERY = timedelta(days=7)
+
+
+def checkin_due(person: PersonContext) -> bool:
+    """Tell whether the optional weekly check-in is due (a week since the last, or none)."""
+    earlier = checkins(person)
+    return not earlier or person.now() - earlier[-1].at >= CHECKIN_EVERY
+
+
+def pregnant_now(person: PersonContext) -> bool:
+    """Tell whether the screening on file or the remembered profile says pregnant."""
+    with person.transaction() as db:
+        return _pregnant_now(db)

@@ -1,1 +1,1 @@
-"""The web app: FastAPI routes over the same core, services and database as the terminal."""
+"""The web app: FastAPI routes and pages over the same use cases (`services`) as the terminal."""

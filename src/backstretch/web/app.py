@@ -1,41 +1,61 @@
-"""The app factory: settings, the database and the catalogue are made here, never at import."""
+"""The app factory, the web's composition root: the settings, the clock and the use cases'
+`Services` are wired here, never at import; and the one mapping of the use cases' errors to
+answers (a JSON error for the API and scripts, the error page for a browser).
+"""
 
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
+import logging
+from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Literal
 
 from fastapi import Depends, FastAPI, Request
-from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
+from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from backstretch import __version__
 from backstretch.config import Settings, get_settings
 from backstretch.core.catalogue import Catalogue
 from backstretch.core.models import Position, Region
-from backstretch.db.engine import DatabaseError
-from backstretch.db.store import Store, open_store
-from backstretch.db.tables import LOCAL_ACCOUNT_ID
-from backstretch.services.clock import system_timezone, utc_now, valid_timezone
-from backstretch.services.screening import Context
+from backstretch.services.accounts import LoginRefused, TooManyAttempts
+from backstretch.services.clock import Now, utc_now
+from backstretch.services.errors import (
+    Blocked,
+    Conflict,
+    Invalid,
+    NotFound,
+    ServiceError,
+    Unavailable,
+)
+
+if TYPE_CHECKING:
+    from backstretch.services.context import Services
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
 class Runtime:
-    """What every request shares: settings, the open database and the screening context."""
+    """What every request shares: the use cases' services and how people are told apart."""
 
-    settings: Settings
-    store: Store
-    context: Context
-    # Many people with logins, or the local person alone.
+    services: Services
+    # Many people with logins, or the local person alone (`local_owner`).
     accounts: bool = False
     # Signs CSRF tokens and account keys; the same on every app server (kept in the database).
     secret: str = ""
+    local_owner: int | None = None
     _stretch_lists: dict[tuple[str | None, ...], bytes] = field(default_factory=dict)
+
+    @property
+    def catalogue(self) -> Catalogue:
+        """Return the built-in catalogue, the same for everyone (a person's own stretches are
+        in their context: `deps.PersonDep`)."""
+        return self.services.builtin
 
     def stretch_list_json(
         self, area: Region | None, position: Position | None, search: str | None
@@ -50,12 +70,6 @@ class Runtime:
             self._stretch_lists[key] = json.dumps(data, ensure_ascii=False).encode()
         return self._stretch_lists[key]
 
-    @property
-    def catalogue(self) -> Catalogue:
-        """Return the built-in catalogue, the same for everyone (a person's own stretches are
-        in their context: `deps.get_context`)."""
-        return self.context.catalogue
-
 
 async def get_runtime(request: Request) -> Runtime:
     """Return what every request shares (a FastAPI dependency)."""
@@ -63,41 +77,164 @@ async def get_runtime(request: Request) -> Runtime:
     return runtime
 
 
-def build_runtime(settings: Settings) -> Runtime:
-    """Open the database and load the catalogue and the screening wording."""
-    from backstretch.data import builtin_catalogue, screening_guide
+def start_runtime(settings: Settings, clock: Now) -> Runtime:
+    """Open the database and load the catalogue; for one person alone, copy in once the own
+    stretches earlier versions kept as files."""
+    from backstretch.services import accounts
+    from backstretch.services.context import open_services
+    from backstretch.services.own_stretches import copy_old_stretches
 
-    zone = settings.timezone or system_timezone()
-    if not valid_timezone(zone):
-        raise ValueError(f"BACKSTRETCH_TIMEZONE: unknown time zone '{zone}'")
-    context = Context(
-        guide=screening_guide(),
-        catalogue=builtin_catalogue(),
-        emergency_number=settings.emergency_number,
-        timezone=zone,
-    )
-    from backstretch.db.engine import transaction
-    from backstretch.services.accounts import shared_secret
-
-    # With accounts, sessions belong to nobody until a request says whose they are.
-    owner = None if settings.accounts else LOCAL_ACCOUNT_ID
-    store = open_store(settings.resolved_database_url, owner_id=owner)
-    if not settings.accounts:
-        from backstretch.data.own import import_legacy_folder
-
-        # The local person's own stretches, from the files earlier versions kept (once).
-        import_legacy_folder(store.sessions, settings.own_stretches_dir, at=utc_now())
-    secret = settings.secret_key
-    if not secret:
-        with transaction(store.sessions) as session:
-            secret = shared_secret(session, "signing")
+    services = open_services(settings, clock=clock)
+    try:
+        local_owner = None
+        if not settings.accounts:
+            me = services.local_person()
+            local_owner = me.owner_id
+            copied = copy_old_stretches(me, settings.own_stretches_dir)
+            for path, problem in copied.refused:
+                log.warning(
+                    "your own stretch %s was not copied into the database: %s", path, problem
+                )
+        secret = accounts.signing_secret(services)
+    except BaseException:
+        services.close()
+        raise
     return Runtime(
-        settings=settings, store=store, context=context, accounts=settings.accounts, secret=secret
+        services=services, accounts=settings.accounts, secret=secret, local_owner=local_owner
     )
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
-    """Return the web app; the database opens when the app starts and closes when it stops."""
+# Errors ------------------------------------------------------------------------------------------
+
+
+class Problem(BaseModel):
+    """One input at fault, and what is wrong with it."""
+
+    field: str
+    problem: str
+
+
+class ErrorAnswer(BaseModel):
+    """What the API answers when it cannot do what was asked: one sentence, and the inputs at
+    fault (empty when no single input is)."""
+
+    detail: str
+    problems: list[Problem]
+
+
+class BlockedAnswer(ErrorAnswer):
+    """Safety does not allow a routine now: the screening's verdict and what to do instead."""
+
+    blocked: Literal[True]
+    verdict: str | None
+    advice: dict[str, Any]
+
+
+def error_answers(
+    described: dict[int, str], model: type[ErrorAnswer] = ErrorAnswer
+) -> dict[int | str, dict[str, Any]]:
+    """Return OpenAPI `responses` declaring these error statuses, each with its description."""
+    return {status: {"model": model, "description": text} for status, text in described.items()}
+
+
+# The one mapping of the use cases' errors; a page that shows a problem on its own form uses it
+# too, so a page and the API always answer the same status for the same error.
+ERROR_STATUS: dict[type[ServiceError], int] = {
+    Invalid: 422,
+    NotFound: 404,
+    Conflict: 409,
+    Blocked: 409,
+    Unavailable: 503,
+    LoginRefused: 401,
+    TooManyAttempts: 429,
+}
+
+
+def status_for(error: ServiceError) -> int:
+    """Return the HTTP status for a use case's error (its nearest kind in `ERROR_STATUS`)."""
+    for kind in type(error).__mro__:
+        if kind in ERROR_STATUS:
+            return ERROR_STATUS[kind]
+    return 400
+
+
+def wants_page(request: Request) -> bool:
+    """Tell whether the request is a browser's, for a page (not the API): it gets a page."""
+    return "text/html" in request.headers.get("accept", "") and not request.url.path.startswith(
+        "/api/"
+    )
+
+
+def error_response(
+    request: Request,
+    status: int,
+    detail: str,
+    problems: Sequence[dict[str, str]] = (),
+    *,
+    headers: Mapping[str, str] | None = None,
+    more: dict[str, Any] | None = None,
+) -> Response:
+    """Answer an error: the error page for a browser asking for a page, else the JSON body
+    every error of the API has (`ErrorAnswer`)."""
+    if wants_page(request):
+        from backstretch.web.pages import TEMPLATES
+
+        # What the problems add to the detail (a use case's message names its input already).
+        said = "; ".join(
+            f"{p['field']}: {p['problem']}" if p["field"] else p["problem"]
+            for p in problems
+            if p["problem"] not in detail
+        )
+        values = {"status": status, "detail": f"{detail}: {said}" if said else detail}
+        return TEMPLATES.TemplateResponse(
+            request, "error.html", values, status_code=status, headers=headers
+        )
+    body = {"detail": detail, "problems": list(problems), **(more or {})}
+    return JSONResponse(body, status_code=status, headers=headers)
+
+
+def add_error_handlers(app: FastAPI) -> None:
+    """Map every error once: the use cases', FastAPI's own and a missing login."""
+    from backstretch.web.auth import NotLoggedIn, login_redirect
+
+    @app.exception_handler(ServiceError)
+    async def service_error(request: Request, error: ServiceError) -> Response:
+        problems = [{"field": error.field, "problem": error.message}] if error.field else []
+        headers = None
+        if isinstance(error, TooManyAttempts):
+            headers = {"Retry-After": str(error.retry_after)}
+        more = None
+        if isinstance(error, Blocked):
+            more = {"blocked": True, "verdict": error.verdict, "advice": error.advice}
+        return error_response(
+            request, status_for(error), error.message, problems, headers=headers, more=more
+        )
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, error: StarletteHTTPException) -> Response:
+        return error_response(request, error.status_code, str(error.detail), headers=error.headers)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(request: Request, error: RequestValidationError) -> Response:
+        problems = [
+            {"field": ".".join(str(p) for p in e["loc"] if p != "body"), "problem": e["msg"]}
+            for e in error.errors()
+        ]
+        return error_response(request, 422, "the request is not valid", problems)
+
+    @app.exception_handler(NotLoggedIn)
+    async def not_logged_in(request: Request, _error: NotLoggedIn) -> Response:
+        if request.url.path.startswith("/api/"):
+            return error_response(request, 401, "log in first (POST /login)")
+        return login_redirect(request)
+
+
+# The app -----------------------------------------------------------------------------------------
+
+
+def create_app(settings: Settings | None = None, *, clock: Now = utc_now) -> FastAPI:
+    """Return the web app on `clock`; the database opens when the app starts and closes when
+    it stops."""
     from importlib import resources
 
     from fastapi.staticfiles import StaticFiles
@@ -115,18 +252,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         screening_pages,
         settings_pages,
     )
-    from backstretch.web.auth import CsrfProtection, NotLoggedIn, identify, login_redirect
+    from backstretch.web.auth import CsrfProtection, identify
     from backstretch.web.security import SameOriginWrites, SecurityHeaders
 
-    settings = settings or get_settings()
+    chosen = settings or get_settings()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        app.state.runtime = build_runtime(settings)
+        app.state.runtime = start_runtime(chosen, clock)
         try:
             yield
         finally:
-            app.state.runtime.store.close()
+            app.state.runtime.services.close()
 
     app = FastAPI(
         title="backstretch",
@@ -134,7 +271,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         summary="Gentle, safe stretching for back and neck comfort (general wellness only).",
         lifespan=lifespan,
     )
-    app.state.clock = utc_now
     app.add_middleware(GZipMiddleware, minimum_size=600)
     app.add_middleware(CsrfProtection)
     app.add_middleware(SameOriginWrites)
@@ -153,12 +289,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         offline,
     ):
         app.include_router(module.router, dependencies=[Depends(identify)])
-
-    @app.exception_handler(NotLoggedIn)
-    async def not_logged_in(request: Request, _error: NotLoggedIn) -> Response:
-        if request.url.path.startswith("/api/"):
-            return JSONResponse({"detail": "log in first (POST /login)"}, status_code=401)
-        return login_redirect(request)
+    add_error_handlers(app)
 
     @app.get("/api/health", tags=["api"], summary="Is the server up?")
     def health() -> dict[str, str]:
@@ -167,31 +298,4 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     static = str(resources.files("backstretch.web").joinpath("static"))
     app.mount("/static", StaticFiles(directory=static), name="static")
-
-    @app.exception_handler(StarletteHTTPException)
-    async def http_error(request: Request, error: StarletteHTTPException) -> Response:
-        # A browser asking for a page gets a page (with a language, a title and the way home);
-        # the API and every other client keep FastAPI's JSON.
-        wants_page = "text/html" in request.headers.get("accept", "")
-        if not wants_page or request.url.path.startswith("/api/"):
-            return await http_exception_handler(request, error)
-        from backstretch.web.pages import TEMPLATES
-
-        values = {"status": error.status_code, "detail": error.detail}
-        return TEMPLATES.TemplateResponse(
-            request, "error.html", values, status_code=error.status_code, headers=error.headers
-        )
-
-    @app.exception_handler(DatabaseError)
-    async def database_unavailable(_request: Request, error: DatabaseError) -> JSONResponse:
-        return JSONResponse({"detail": str(error)}, status_code=503)
-
-    @app.exception_handler(RequestValidationError)
-    async def invalid_request(_request: Request, error: RequestValidationError) -> JSONResponse:
-        problems = [
-            {"field": ".".join(str(p) for p in e["loc"] if p != "body"), "problem": e["msg"]}
-            for e in error.errors()
-        ]
-        return JSONResponse({"detail": "the request is not valid", "problems": problems}, 422)
-
     return app

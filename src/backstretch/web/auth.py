@@ -18,9 +18,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from backstretch.db.engine import transaction
-from backstretch.db.tables import LOCAL_ACCOUNT_ID
 from backstretch.services import accounts
+from backstretch.services.errors import Invalid
 
 if TYPE_CHECKING:
     from backstretch.web.app import Runtime
@@ -36,11 +35,6 @@ class NotLoggedIn(Exception):
     """A personal page or API route was asked for without a valid login."""
 
 
-def _lookup(runtime: Runtime, token: str, now: Any) -> accounts.Account | None:
-    with transaction(runtime.store.sessions) as session:
-        return accounts.account_for_token(session, token=token, now=now)
-
-
 async def identify(request: Request) -> None:
     """Note who is asking on `request.state` (account id and key; None and "" for nobody).
 
@@ -53,13 +47,13 @@ async def identify(request: Request) -> None:
     request.state.account_name = None
     request.state.account_key = ""
     if not runtime.accounts:
-        request.state.account_id = LOCAL_ACCOUNT_ID
+        request.state.account_id = runtime.local_owner
         request.state.account_key = LOCAL_KEY
         return
     token = request.cookies.get(LOGIN_COOKIE)
     if not token or len(token) > 100:
         return
-    account = await run_in_threadpool(_lookup, runtime, token, request.app.state.clock())
+    account = await run_in_threadpool(accounts.account_of_login, runtime.services, token)
     if account is not None:
         request.state.account_id = account.id
         request.state.account_name = account.username
@@ -143,15 +137,13 @@ def register(
 ) -> Response:
     """Make the account and log in."""
     _accounts_only(request)
-    runtime = _runtime(request)
-    now = request.app.state.clock()
     if password != password_again:
         problems = ["The two passwords are not the same."]
         return _page(request, "register.html", {"problems": problems, "username": username}, 422)
     try:
-        with transaction(runtime.store.sessions) as session:
-            account = accounts.register(session, username=username, password=password, now=now)
-            token = accounts.start_login(session, account_id=account.id, now=now)
+        _account, token = accounts.register_account(
+            _runtime(request).services, username=username, password=password
+        )
     except accounts.AccountError as error:
         problems = [_account_problem(error)]
         return _page(request, "register.html", {"problems": problems, "username": username}, 422)
@@ -165,7 +157,7 @@ def _account_problem(error: accounts.AccountError) -> str:
         "username": "Account name",
         "password": "Password",
         "current_password": "Current password",
-    }.get(error.field, error.field)
+    }.get(error.field or "", error.field)
     return f"{field}: {error.problem}."
 
 
@@ -186,29 +178,25 @@ def login(
 ) -> Response:
     """Check the password and log in; too many failures lately answer 429."""
     _accounts_only(request)
-    runtime = _runtime(request)
-    now = request.app.state.clock()
     values = {"next": _safe_next(next), "username": username}
     try:
-        with transaction(runtime.store.sessions) as session:
-            logged_in = accounts.log_in(
-                session,
-                username=username,
-                password=password,
-                address=_client_address(request),
-                now=now,
-            )
+        _account, token = accounts.log_in_account(
+            _runtime(request).services,
+            username=username,
+            password=password,
+            address=_client_address(request),
+        )
     except accounts.TooManyAttempts as error:
         minutes = max(1, round(error.retry_after / 60))
         problems = [f"Too many attempts. Wait about {minutes} minutes, then try again."]
         response = _page(request, "login.html", {**values, "problems": problems}, 429)
         response.headers["Retry-After"] = str(error.retry_after)
         return response
-    if logged_in is None:
+    except accounts.LoginRefused:
         problems = ["That account name and password do not match."]
         return _page(request, "login.html", {**values, "problems": problems}, 401)
     response = RedirectResponse(_safe_next(next), status_code=303)
-    _set_login_cookie(request, response, logged_in[1])
+    _set_login_cookie(request, response, token)
     return response
 
 
@@ -218,8 +206,7 @@ def logout(request: Request) -> Response:
     _accounts_only(request)
     token = request.cookies.get(LOGIN_COOKIE)
     if token:
-        with transaction(_runtime(request).store.sessions) as session:
-            accounts.log_out(session, token=token)
+        accounts.end_login(_runtime(request).services, token)
     response = RedirectResponse("/logged-out", status_code=303)
     response.delete_cookie(LOGIN_COOKIE, path="/")
     return response
@@ -256,12 +243,13 @@ def change_password(
     if new_password != new_password_again:
         problems = ["The two new passwords are not the same."]
         return _page(request, "account.html", {"problems": problems, "done": None}, 422)
-    now = request.app.state.clock()
     try:
-        with transaction(_runtime(request).store.sessions) as session:
-            token = accounts.change_password(
-                session, account_id=account_id, current=current_password, new=new_password, now=now
-            )
+        token = accounts.change_password(
+            _runtime(request).services,
+            account_id=account_id,
+            current=current_password,
+            new=new_password,
+        )
     except accounts.AccountError as error:
         problems = [_account_problem(error)]
         return _page(request, "account.html", {"problems": problems, "done": None}, 422)
@@ -277,24 +265,14 @@ def delete_account(
     confirm: Annotated[str, Form(max_length=40)] = "",
 ) -> Response:
     """Delete the account and every piece of its data, after the password and the word."""
-    from backstretch.db.portability import erase_freed_space, forget_everything
-
     _accounts_only(request)
     account_id = _logged_in_id(request)
-    runtime = _runtime(request)
-    with transaction(runtime.store.sessions) as session:
-        password_ok = accounts.check_password(session, account_id=account_id, password=password)
-    problems = []
-    if not password_ok:
-        problems.append("Nothing was deleted: that is not your password.")
-    if confirm.strip().lower() != "delete":
-        problems.append("Nothing was deleted: type the word “delete” to confirm.")
-    if problems:
-        return _page(request, "account.html", {"problems": problems, "done": None}, 422)
-    with transaction(runtime.store.for_owner(account_id)) as session:
-        forget_everything(session)
-        accounts.delete_account(session, account_id=account_id)
-    erase_freed_space(runtime.store.engine)
+    try:
+        accounts.delete_account(
+            _runtime(request).services, account_id=account_id, password=password, confirm=confirm
+        )
+    except Invalid as error:
+        return _page(request, "account.html", {"problems": [error.message], "done": None}, 422)
     response = RedirectResponse("/logged-out?deleted=1", status_code=303)
     response.delete_cookie(LOGIN_COOKIE, path="/")
     return response
@@ -353,7 +331,8 @@ async def _csrf_failed(scope: Scope, send: Send, _reason: Any) -> None:
         "Go back, reload the page and try again."
     )
     if scope["path"].startswith("/api/"):
-        body = json.dumps({"detail": "CSRF token missing or wrong: send x-csrftoken"}).encode()
+        detail = "CSRF token missing or wrong: send x-csrftoken"
+        body = json.dumps({"detail": detail, "problems": []}).encode()
         kind = b"application/json"
     else:
         body = f"<!doctype html><title>Refused</title><p>{message}</p>".encode()

@@ -1,20 +1,16 @@
-"""What routes ask for: the runtime, a database session, the time, the person's settings.
+"""What routes ask for: the runtime, whose data the request may reach, and that person's context.
 
-API routes and pages use the same dependencies, so they answer from the same state.
+API routes and pages use the same dependencies, so they answer from the same state; tests replace
+them with `app.dependency_overrides`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import Depends, Request
-from sqlalchemy.orm import Session
 
-from backstretch.db.engine import transaction
-from backstretch.services.preferences import Preferences, load_preferences, with_preferences
-from backstretch.services.screening import Context
+from backstretch.services.context import PersonContext
 from backstretch.web.app import Runtime, get_runtime
 
 
@@ -26,50 +22,32 @@ async def get_owner(request: Request, runtime: Annotated[Runtime, Depends(get_ru
     return await current_account(request, runtime)
 
 
-def get_db(
+def get_person(
     runtime: Annotated[Runtime, Depends(get_runtime)], owner: Annotated[int, Depends(get_owner)]
-) -> Iterator[Session]:
-    """Yield a session over the person's own rows, committed together when the route succeeds."""
-    with transaction(runtime.store.for_owner(owner)) as session:
-        yield session
+) -> PersonContext:
+    """Return the context of the person asking: their settings, catalogue and rows."""
+    return runtime.services.person(owner)
 
 
-async def get_now(request: Request) -> datetime:
-    """Return the current time from the app's clock (tests replace it)."""
-    now: datetime = request.app.state.clock()
-    return now
+async def get_known_person(request: Request) -> int | None:
+    """Return the id of the person asking, or None for a visitor nobody has logged in as (on a
+    public page, which shows a person's own things only to them)."""
+    from backstretch.web.auth import identify
+
+    await identify(request)
+    account_id: int | None = request.state.account_id
+    return account_id
 
 
-def get_preferences(
-    runtime: Annotated[Runtime, Depends(get_runtime)], session: Annotated[Session, Depends(get_db)]
-) -> Preferences:
-    """Return the person's settings: stored ones over the environment's defaults."""
-    return load_preferences(session, runtime.settings, runtime.context.timezone)
-
-
-def personal_context(runtime: Runtime, session: Session, preferences: Preferences) -> Context:
-    """Return the screening context of the person `session` was made for: their emergency
-    number and time zone, and their catalogue (the built-in stretches and their own)."""
-    from dataclasses import replace
-
-    from backstretch.data.own import catalogue_for
-
-    context = with_preferences(runtime.context, preferences)
-    return replace(context, catalogue=catalogue_for(session))
-
-
-def get_context(
+def get_person_if_known(
     runtime: Annotated[Runtime, Depends(get_runtime)],
-    preferences: Annotated[Preferences, Depends(get_preferences)],
-    session: Annotated[Session, Depends(get_db)],
-) -> Context:
-    """Return the person's screening context: settings applied, their own stretches included."""
-    return personal_context(runtime, session, preferences)
+    owner: Annotated[int | None, Depends(get_known_person)],
+) -> PersonContext | None:
+    """Return the context of the person asking, or None for a visitor."""
+    return runtime.services.person(owner) if owner is not None else None
 
 
 RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
 OwnerDep = Annotated[int, Depends(get_owner)]
-DbDep = Annotated[Session, Depends(get_db)]
-NowDep = Annotated[datetime, Depends(get_now)]
-PreferencesDep = Annotated[Preferences, Depends(get_preferences)]
-ContextDep = Annotated[Context, Depends(get_context)]
+PersonDep = Annotated[PersonContext, Depends(get_person)]
+MaybePersonDep = Annotated[PersonContext | None, Depends(get_person_if_known)]

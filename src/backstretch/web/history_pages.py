@@ -1,7 +1,7 @@
 """Pages: the history with its charts, and one session in detail.
 
 The figures come from the same core functions as `backstretch stats` and `backstretch history`.
-The charts are SVG made by `core.charts`, inline in the page, so they show without JavaScript;
+The charts are SVG made by `render.charts`, inline in the page, so they show without JavaScript;
 their words go through the template's own gettext, as every other string on the page does.
 """
 
@@ -10,13 +10,16 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Path, Query, Request
+from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import HTMLResponse
 from jinja2 import pass_context
 from jinja2.runtime import Context
 from markupsafe import Markup
 
-from backstretch.core.charts import (
+from backstretch.core.records import SessionStatus
+from backstretch.core.safety import StopSignal
+from backstretch.core.stats import HistoryRow, history_rows
+from backstretch.render.charts import (
     Calendar,
     Grouping,
     PainMark,
@@ -32,12 +35,8 @@ from backstretch.core.charts import (
     pain_series,
     short_number,
 )
-from backstretch.core.records import SessionStatus
-from backstretch.core.safety import StopSignal
-from backstretch.core.stats import HistoryRow, compute_stats, history_rows
-from backstretch.db import repository
-from backstretch.services.clock import local_day
-from backstretch.web.deps import ContextDep, DbDep, NowDep
+from backstretch.services.sessions import find_session, session_history, session_stats
+from backstretch.web.deps import PersonDep
 from backstretch.web.pages import TEMPLATES
 
 router = APIRouter(include_in_schema=False)
@@ -143,15 +142,13 @@ HELPERS = {
 @router.get("/history", response_class=HTMLResponse)
 def history_page(
     request: Request,
-    session: DbDep,
-    now: NowDep,
-    context: ContextDep,
+    person: PersonDep,
     show_all: Annotated[bool, Query(alias="all")] = False,
 ) -> Any:
     """Your sessions with the headline figures, the pain chart and the consistency calendar."""
-    records = repository.list_sessions(session=session)
-    today = local_day(now, context.timezone)
-    stats = compute_stats(records, repository.list_checkins(session=session), today)
+    records = session_history(person)
+    stats = session_stats(person)
+    today = person.today()
     rows = history_rows(records)
     points = pain_points(records)
     return TEMPLATES.TemplateResponse(
@@ -177,14 +174,11 @@ def history_page(
 def session_page(
     request: Request,
     session_uuid: Annotated[str, Path(max_length=60)],
-    session: DbDep,
-    context: ContextDep,
+    person: PersonDep,
 ) -> Any:
     """One session: each stretch's target next to what was done, and how it ended."""
-    record = repository.get_session(session=session, uuid=session_uuid)
-    if record is None:
-        raise HTTPException(404, detail=f"no session {session_uuid}")
-    catalogue = context.catalogue
+    record = find_session(person, session_uuid)
+    catalogue = person.catalogue
     stretches = {item.stretch for item in record.items}
     if record.stopped_stretch:
         stretches.add(record.stopped_stretch)

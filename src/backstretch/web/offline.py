@@ -23,7 +23,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from backstretch import __version__
 from backstretch.core.safety import StopSignal
-from backstretch.web.deps import RuntimeDep
+from backstretch.web.deps import MaybePersonDep, RuntimeDep
 from backstretch.web.pages import TEMPLATES
 
 router = APIRouter(include_in_schema=False)
@@ -59,10 +59,11 @@ def _static_files(folder: Path) -> tuple[tuple[str, str], ...]:
     return tuple(found)
 
 
-def cache_version() -> str:
-    """Return the name that changes whenever a deploy changes the app or any static file."""
+def cache_version(folder: Path | None = None) -> str:
+    """Return the name that changes whenever a deploy changes the app or any static file (of
+    the package's static folder, or of `folder`)."""
     digest = hashlib.sha256(__version__.encode())
-    for url, content in _static_files(_static_folder()):
+    for url, content in _static_files(folder or _static_folder()):
         digest.update(f"{url}\0{content}\n".encode())
     return f"{__version__}-{digest.hexdigest()[:12]}"
 
@@ -138,25 +139,17 @@ def service_worker(runtime: RuntimeDep) -> Response:
 
 
 @router.get("/safety", response_class=HTMLResponse)
-def safety(request: Request, runtime: RuntimeDep) -> Any:
+def safety(request: Request, runtime: RuntimeDep, person: MaybePersonDep) -> Any:
     """When to get help now, and what to do for each stop signal: kept for offline use.
 
     Public, like the footer link to it on every page: a person logged out (or never logged in)
     needs it as much as anyone; someone logged in sees their own emergency number.
     """
-    from backstretch.db.engine import transaction
-    from backstretch.services.preferences import load_preferences, with_preferences
     from backstretch.services.sessions import stop_advice
     from backstretch.web.screening_pages import _dialable
 
-    context = runtime.context
-    account_id: int | None = getattr(request.state, "account_id", None)
-    if account_id is not None:
-        with transaction(runtime.store.for_owner(account_id)) as session:
-            preferences = load_preferences(session, runtime.settings, runtime.context.timezone)
-            context = with_preferences(runtime.context, preferences)
-    guide = context.guide
-    number = context.emergency_number
+    guide = runtime.services.guide
+    number = person.emergency_number if person else runtime.services.settings.emergency_number
 
     def fill(text: str) -> str:
         return text.replace("{emergency_number}", number).strip()

@@ -5,40 +5,28 @@ routine is answered as if it did not exist (404).
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Form, HTTPException, Path, Query, Request, UploadFile
+from fastapi import APIRouter, Form, Path, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
-from backstretch.core.catalogue import Catalogue, CatalogueError, UnknownStretchError
-from backstretch.data.own import (
-    MAX_DOCUMENT_BYTES,
-    NoSuchOwnStretch,
-    OwnStretchError,
-    OwnStretchExists,
-    add_own_stretch,
-    catalogue_for,
-    remove_own_stretch,
-)
-from backstretch.db import repository
-from backstretch.db.engine import transaction
-from backstretch.services.clock import local_day
+from backstretch.data.own import MAX_DOCUMENT_BYTES
+from backstretch.services.errors import Conflict, Invalid, NotFound
+from backstretch.services.own_stretches import add_own_stretch, remove_own_stretch
+from backstretch.services.planning import PlanChoice, plan_today, remembered_profile
 from backstretch.services.routines import (
     MAX_NAME_LENGTH,
-    RoutineNameError,
-    RoutineNameTaken,
     clean_name,
+    remove_routine,
     routine_stretch_ids,
-    save_plan_as,
+    save_routine,
+    saved_routines,
 )
-from backstretch.web.app import Runtime
-from backstretch.web.deps import ContextDep, DbDep, NowDep, PreferencesDep
+from backstretch.web.app import status_for
+from backstretch.web.deps import PersonDep
 from backstretch.web.pages import TEMPLATES
-from backstretch.web.today import plan_with_items, stored_profile
 
 router = APIRouter(include_in_schema=False)
 
@@ -53,34 +41,13 @@ def _problems(request: Request, problems: list[str], back: str, status: int = 42
     )
 
 
-def identified(request: Request) -> int | None:
-    """Return the id of the person asking (the local person, or someone logged in), or None."""
-    account_id = getattr(request.state, "account_id", None)
-    return int(account_id) if account_id is not None else None
-
-
-def request_catalogue(request: Request, runtime: Runtime) -> Catalogue:
-    """Return the catalogue a page shows: the person's own stretches included when someone is
-    asking (logged in, or the local person), the built-in ones for a visitor."""
-    account_id = identified(request)
-    if account_id is None:
-        return runtime.catalogue
-    with transaction(runtime.store.for_owner(account_id)) as session:
-        return catalogue_for(session)
-
-
 # Own stretches -----------------------------------------------------------------------------------
-
-
-def _add(session: Session, text: str, name: str, now: datetime, replace: bool) -> str:
-    return add_own_stretch(session, text, origin=name, at=now, replace=replace).id
 
 
 @router.post("/stretches/own", response_class=HTMLResponse)
 async def add_stretch(
     request: Request,
-    session: DbDep,
-    now: NowDep,
+    person: PersonDep,
     file: UploadFile,
     replace: Annotated[str, Form(max_length=5)] = "",
 ) -> Response:
@@ -95,29 +62,33 @@ async def add_stretch(
     except UnicodeDecodeError:
         return _problems(request, [f"{name}: not a text file"], "/stretches")
     try:
-        stretch_id = await run_in_threadpool(_add, session, text, name, now, replace == "on")
-    except CatalogueError as error:
-        return _problems(request, [f"Not added: {error}"], "/stretches")
-    except OwnStretchExists as error:
-        problem = (
-            f"Not added: you already have {error.stretch_id}. To update it, add the file again "
-            "with “Replace my stretch with the same id” ticked."
+        stretch = await run_in_threadpool(
+            add_own_stretch, person, text, origin=name, replace=replace == "on"
         )
-        return _problems(request, [problem], f"/stretches/{error.stretch_id}", 409)
-    return RedirectResponse(f"/stretches/{stretch_id}", status_code=303)
+    except Invalid as error:
+        return _problems(request, [f"Not added: {error}"], "/stretches")
+    except Conflict as error:
+        # The message names the stretch; the way out here is the form's box, not a flag.
+        said = error.message.partition(";")[0]
+        problem = (
+            f"Not added: {said}. To update it, add the file again with “Replace my stretch "
+            "with the same id” ticked."
+        )
+        return _problems(request, [problem], "/stretches", status_for(error))
+    return RedirectResponse(f"/stretches/{stretch.id}", status_code=303)
 
 
 @router.post("/stretches/own/{stretch_id}/remove", response_class=HTMLResponse)
 def remove_stretch(
-    request: Request, session: DbDep, stretch_id: Annotated[str, Path(max_length=60)]
+    request: Request, person: PersonDep, stretch_id: Annotated[str, Path(max_length=60)]
 ) -> Response:
     """Remove one of the person's own stretches (never a built-in one)."""
     try:
-        remove_own_stretch(session, stretch_id)
-    except NoSuchOwnStretch as error:
-        return _problems(request, [str(error)], "/stretches", 404)
-    except OwnStretchError as error:
-        return _problems(request, [str(error)], f"/stretches/{stretch_id}")
+        remove_own_stretch(person, stretch_id)
+    except NotFound as error:
+        return _problems(request, [error.message], "/stretches", status_for(error))
+    except (Invalid, Conflict) as error:
+        return _problems(request, [error.message], f"/stretches/{stretch_id}", status_for(error))
     return RedirectResponse("/stretches", status_code=303)
 
 
@@ -131,14 +102,13 @@ def _plan_url(stretch_ids: list[str]) -> str:
 @router.get("/routines", response_class=HTMLResponse)
 def routines_page(
     request: Request,
-    session: DbDep,
-    context: ContextDep,
+    person: PersonDep,
     done: Annotated[str, Query(max_length=20)] = "",
 ) -> Response:
     """The person's saved routines, each to use today or delete."""
-    catalogue = context.catalogue
+    catalogue = person.catalogue
     shown: list[dict[str, Any]] = []
-    for routine in repository.list_routines(session=session):
+    for routine in saved_routines(person):
         ids = routine_stretch_ids(routine)
         shown.append(
             {
@@ -146,7 +116,7 @@ def routines_page(
                 "name": routine.name,
                 # An own stretch removed since is shown by its id.
                 "stretches": [catalogue.get(i).name if i in catalogue else i for i in ids],
-                "saved": local_day(routine.saved_at, context.timezone).isoformat(),
+                "saved": person.today(routine.saved_at).isoformat(),
                 "use_url": _plan_url(ids),
             }
         )
@@ -154,12 +124,9 @@ def routines_page(
 
 
 @router.post("/routines", response_class=HTMLResponse)
-def save_routine(
+def save_routine_form(
     request: Request,
-    session: DbDep,
-    now: NowDep,
-    context: ContextDep,
-    preferences: PreferencesDep,
+    person: PersonDep,
     name: Annotated[str, Form(max_length=MAX_NAME_LENGTH * 2)] = "",
     items: Annotated[str, Form(max_length=1000)] = "",
 ) -> Response:
@@ -170,40 +137,35 @@ def save_routine(
         return _problems(request, ["Nothing was saved: the routine has no stretches."], back)
     try:
         cleaned = clean_name(name)
-    except RoutineNameError as error:
+    except Invalid as error:
         return _problems(request, [f"Nothing was saved: {error}."], back)
-    profile = stored_profile(session)
-    if profile is None:
+    if remembered_profile(person) is None:
         return RedirectResponse("/profile", status_code=303)
     try:
-        upcoming = plan_with_items(
-            session,
-            profile=profile,
-            context=context,
-            preferences=preferences,
-            now=now,
-            stretch_ids=stretch_ids,
-        )
-    except UnknownStretchError as error:
+        today = plan_today(person, PlanChoice(stretch_ids=stretch_ids), raise_blocked=False)
+    except Invalid as error:
         return _problems(request, [f"items: {error}"], "/plan")
-    plan = upcoming.outcome.plan
+    plan = today.outcome.plan
     if plan is None or not plan.items:
         problem = "Nothing was saved: no routine can be planned from these stretches today."
         return _problems(request, [problem], back)
     try:
-        save_plan_as(session, name=cleaned, plan=plan, at=now)
-    except RoutineNameTaken as error:
+        save_routine(person, name=cleaned, plan=plan)
+    except Conflict as error:
         problem = (
-            f"Nothing was saved: you already have a routine called “{error}”. "
+            f"Nothing was saved: you already have a routine called “{cleaned}”. "
             "Choose another name, or delete that one on your routines page."
         )
-        return _problems(request, [problem], back, 409)
+        return _problems(request, [problem], back, status_for(error))
+    except Invalid as error:
+        return _problems(request, [f"Nothing was saved: {error}."], back)
     return RedirectResponse("/routines?done=saved", status_code=303)
 
 
 @router.post("/routines/{routine_id}/delete", response_class=HTMLResponse)
-def delete_routine(session: DbDep, routine_id: Annotated[int, Path(ge=1, le=MAX_ID)]) -> Response:
-    """Delete one of the person's saved routines; any other id is not found."""
-    if not repository.delete_routine(session=session, routine_id=routine_id):
-        raise HTTPException(404, detail=f"no saved routine {routine_id}")
+def delete_routine(
+    person: PersonDep, routine_id: Annotated[int, Path(ge=1, le=MAX_ID)]
+) -> Response:
+    """Delete one of the person's saved routines; any other id is not found (404)."""
+    remove_routine(person, routine_id=routine_id)
     return RedirectResponse("/routines?done=deleted", status_code=303)

@@ -17,7 +17,7 @@ from markupsafe import Markup
 
 from backstretch.core.catalogue import UnknownStretchError
 from backstretch.core.models import Position, Region
-from backstretch.web.deps import RuntimeDep
+from backstretch.web.deps import MaybePersonDep, RuntimeDep
 
 router = APIRouter(include_in_schema=False)
 
@@ -86,24 +86,21 @@ TEMPLATES.env.globals["csrf_input"] = csrf_input
 
 
 @router.get("/", response_class=HTMLResponse)
-def welcome(request: Request, runtime: RuntimeDep) -> Any:
+def welcome(request: Request, runtime: RuntimeDep, person: MaybePersonDep) -> Any:
     """The welcome page, with the disclaimer where people start (public with accounts)."""
-    from backstretch.db import repository
-    from backstretch.db.engine import transaction
-    from backstretch.services.preferences import load_preferences, with_preferences
+    from backstretch.services.screening import latest_answers
 
-    context, screened = runtime.context, False
-    account_id: int | None = request.state.account_id
-    if account_id is not None:
-        with transaction(runtime.store.for_owner(account_id)) as session:
-            preferences = load_preferences(session, runtime.settings, runtime.context.timezone)
-            context = with_preferences(runtime.context, preferences)
-            screened = repository.latest_screening(session=session) is not None
-    disclaimer = context.guide.disclaimer.replace("{emergency_number}", context.emergency_number)
+    guide = runtime.services.guide
+    number = person.emergency_number if person else runtime.services.settings.emergency_number
+    screened = person is not None and latest_answers(person) is not None
     return TEMPLATES.TemplateResponse(
         request,
         "welcome.html",
-        {"disclaimer": disclaimer, "screened": screened, "logged_out": account_id is None},
+        {
+            "disclaimer": guide.disclaimer.replace("{emergency_number}", number),
+            "screened": screened,
+            "logged_out": person is None,
+        },
     )
 
 
@@ -111,6 +108,7 @@ def welcome(request: Request, runtime: RuntimeDep) -> Any:
 def library(
     request: Request,
     runtime: RuntimeDep,
+    person: MaybePersonDep,
     area: Annotated[str, Query(max_length=40)] = "",
     position: Annotated[str, Query(max_length=40)] = "",
     search: Annotated[str, Query(max_length=100)] = "",
@@ -124,10 +122,9 @@ def library(
         raise HTTPException(422, detail=str(error)) from None
     from markupsafe import Markup
 
-    from backstretch.core.figures.render import still_svg
-    from backstretch.web.own_pages import identified, request_catalogue
+    from backstretch.render.figures import still_svg
 
-    catalogue = request_catalogue(request, runtime)
+    catalogue = person.catalogue if person else runtime.catalogue
     found = catalogue.filter(region=region, position=where, text=search or None)
     return TEMPLATES.TemplateResponse(
         request,
@@ -139,23 +136,25 @@ def library(
             "areas": list(Region),
             "positions": list(Position),
             "chosen": {"area": region, "position": where, "search": search},
-            "can_add": identified(request) is not None,
+            "can_add": person is not None,
         },
     )
 
 
 @router.get("/stretches/{stretch_id}", response_class=HTMLResponse)
-def stretch_page(request: Request, stretch_id: str, runtime: RuntimeDep) -> Any:
+def stretch_page(
+    request: Request, stretch_id: str, runtime: RuntimeDep, person: MaybePersonDep
+) -> Any:
     """One stretch: its figure, how to do it, its cautions and its sources (a person's own
     stretch is shown to them alone, with a button to remove it)."""
     from markupsafe import Markup
 
     from backstretch.core.dose import describe_dose
-    from backstretch.core.figures.render import still_svg
-    from backstretch.web.own_pages import request_catalogue
+    from backstretch.render.figures import still_svg
 
+    catalogue = person.catalogue if person else runtime.catalogue
     try:
-        stretch = request_catalogue(request, runtime).get(stretch_id)
+        stretch = catalogue.get(stretch_id)
     except UnknownStretchError as error:
         raise HTTPException(404, detail=str(error)) from None
     return TEMPLATES.TemplateResponse(
@@ -204,7 +203,7 @@ def figures(request: Request, runtime: RuntimeDep) -> Any:
     """Every stretch's figure: each key pose, and the mirror image of one-sided stretches."""
     from markupsafe import Markup
 
-    from backstretch.core.figures.gallery import stretch_section
+    from backstretch.render.gallery import stretch_section
 
     sections = [Markup(stretch_section(stretch)) for stretch in runtime.catalogue]
     return TEMPLATES.TemplateResponse(request, "figures.html", {"sections": sections})

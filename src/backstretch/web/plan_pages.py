@@ -7,37 +7,53 @@ the screening rules out. "Never suggest again" and favourites are kept in the st
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from sqlalchemy.orm import Session
 
 from backstretch.core.catalogue import Catalogue, UnknownStretchError
 from backstretch.core.models import Level, Region
 from backstretch.core.plan_words import clock_minutes, dose_words, reason_text
-from backstretch.core.planner import Limits, Plan, resolve
-from backstretch.core.profile import Profile, ProfileError, Setting, TimeOfDay, parse_profile
-from backstretch.core.screening import ALWAYS_ON
-from backstretch.db import repository
-from backstretch.web.deps import ContextDep, DbDep, NowDep, PreferencesDep
+from backstretch.core.planner import Plan
+from backstretch.core.profile import Setting, TimeOfDay
+from backstretch.services.context import PersonContext
+from backstretch.services.errors import Invalid
+from backstretch.services.planning import (
+    PlanChoice,
+    mark_stretch,
+    plan_today,
+    remember_profile,
+    remembered_profile,
+    replacements,
+)
+from backstretch.web.deps import PersonDep
 from backstretch.web.pages import TEMPLATES
-from backstretch.web.today import plan_with_items, stored_profile
 
 router = APIRouter(include_in_schema=False)
 
 MINUTE_CHOICES = (3, 5, 10, 15, 20, 30)
 ItemsQuery = Annotated[str, Query(max_length=1000, pattern=r"^[a-z0-9,-]*$")]
+# Today's plan may be a ready-made routine's (`?preset=`) or a saved routine's (`?routine=`).
+PresetQuery = Annotated[str, Query(max_length=60)]
+RoutineQuery = Annotated[str, Query(max_length=240)]
 
 
 def _item_ids(items: str) -> list[str]:
     return [i for i in items.split(",") if i]
 
 
-def _plan_url(ids: list[str], path: str = "/plan") -> str:
-    return f"{path}?{urlencode({'items': ','.join(ids)})}" if ids else path
+def _plan_url(ids: list[str], path: str = "/plan", *, preset: str = "", routine: str = "") -> str:
+    asked = {"preset": preset, "routine": routine, "items": ",".join(ids)}
+    query = {key: value for key, value in asked.items() if value}
+    return f"{path}?{urlencode(query)}" if query else path
+
+
+def asked_for(ids: list[str], preset: str, routine: str) -> PlanChoice:
+    """Return the plan a page asks for: a preset's or a saved routine's (else the person's own),
+    edited to these stretches when any are given."""
+    return PlanChoice(stretch_ids=ids, preset=preset or None, routine=routine or None)
 
 
 def _problems(request: Request, problems: list[str], back: str) -> Response:
@@ -50,15 +66,14 @@ def _problems(request: Request, problems: list[str], back: str) -> Response:
 
 
 @router.get("/profile", response_class=HTMLResponse)
-def profile_form(request: Request, session: DbDep, context: ContextDep) -> Response:
+def profile_form(request: Request, person: PersonDep) -> Response:
     """Where it feels tight, the time there is, where the person is, and their lists."""
-    profile = stored_profile(session)
-    names = {stretch.id: stretch.name for stretch in context.catalogue}
+    names = {stretch.id: stretch.name for stretch in person.catalogue}
     return TEMPLATES.TemplateResponse(
         request,
         "profile.html",
         {
-            "profile": profile,
+            "profile": remembered_profile(person),
             "areas": list(Region),
             "settings": list(Setting),
             "levels": list(Level),
@@ -72,8 +87,7 @@ def profile_form(request: Request, session: DbDep, context: ContextDep) -> Respo
 @router.post("/profile", response_class=HTMLResponse)
 def save_profile_form(
     request: Request,
-    session: DbDep,
-    now: NowDep,
+    person: PersonDep,
     areas: Annotated[list[str], Form(max_length=10)] = [],  # noqa: B006 - FastAPI copies it
     minutes: Annotated[str, Form(max_length=3)] = "10",
     setting: Annotated[str, Form(max_length=20)] = "floor",
@@ -81,89 +95,64 @@ def save_profile_form(
     time_of_day: Annotated[str, Form(max_length=20)] = "any",
 ) -> Response:
     """Store the profile (keeping the lists) and go on to today's plan."""
-    kept = stored_profile(session)
-    data: dict[str, Any] = {
+    if not areas:
+        return _problems(request, ["areas: choose at least one area"], "/profile")
+    choices: dict[str, Any] = {
         "areas": areas,
         "minutes": int(minutes) if minutes.isdigit() else minutes,
         "setting": setting,
         "level": level,
         "time_of_day": time_of_day,
-        "avoid": list(kept.avoid) if kept else [],
-        "favourites": list(kept.favourites) if kept else [],
     }
-    if not areas:
-        return _problems(request, ["areas: choose at least one area"], "/profile")
     try:
-        profile = parse_profile(data)
-    except ProfileError as error:
-        return _problems(request, [str(error)], "/profile")
-    _store(session, profile, now)
+        remember_profile(person, choices)
+    except Invalid as error:
+        return _problems(request, [error.message], "/profile")
     return RedirectResponse("/plan", status_code=303)
 
 
-def _store(session: Session, profile: Profile, now: datetime) -> None:
-    repository.save_profile(session=session, data=profile.model_dump(mode="json"), at=now)
-
-
-def _unknown_stretch(request: Request, catalogue: Catalogue, stretch: str) -> Response | None:
-    if stretch in {s.id for s in catalogue}:
-        return None
-    return _problems(request, [f"stretch: unknown stretch '{stretch}'"], "/plan")
-
-
-def _lists_changed(
-    session: Session, now: datetime, stretch: str, *, avoid: bool, favourite: bool
-) -> Profile | None:
-    """Put the stretch on (or take it off) the never-suggest and favourite lists."""
-    profile = stored_profile(session)
-    if profile is None:
-        return None
-    avoided = [s for s in profile.avoid if s != stretch] + ([stretch] if avoid else [])
-    favourites = [s for s in profile.favourites if s != stretch]
-    if favourite:
-        favourites.append(stretch)
-    changed = profile.model_copy(update={"avoid": tuple(avoided), "favourites": tuple(favourites)})
-    _store(session, changed, now)
-    return changed
+def _marked(
+    request: Request,
+    person: PersonContext,
+    stretch: str,
+    back: str,
+    *,
+    avoid: bool | None = None,
+    favourite: bool | None = None,
+) -> Response:
+    try:
+        profile = mark_stretch(person, stretch, avoid=avoid, favourite=favourite)
+    except Invalid as error:
+        return _problems(request, [error.message], "/plan")
+    return RedirectResponse("/profile" if profile is None else back, status_code=303)
 
 
 @router.post("/profile/avoid", response_class=HTMLResponse)
 def never_again(
     request: Request,
-    session: DbDep,
-    now: NowDep,
-    context: ContextDep,
+    person: PersonDep,
     stretch: Annotated[str, Form(max_length=60)],
     items: Annotated[str, Form(max_length=1000)] = "",
     undo: Annotated[str, Form(max_length=5)] = "",
 ) -> Response:
     """Never suggest this stretch again (or, with `undo`, allow it again)."""
-    if (unknown := _unknown_stretch(request, context.catalogue, stretch)) is not None:
-        return unknown
-    profile = stored_profile(session)
-    favourite = profile is not None and stretch in profile.favourites and bool(undo)
-    if _lists_changed(session, now, stretch, avoid=not undo, favourite=favourite) is None:
-        return RedirectResponse("/profile", status_code=303)
-    back = "/profile" if undo else _plan_url([i for i in _item_ids(items) if i != stretch])
-    return RedirectResponse(back, status_code=303)
+    if undo:
+        return _marked(request, person, stretch, "/profile", avoid=False)
+    back = _plan_url([i for i in _item_ids(items) if i != stretch])
+    return _marked(request, person, stretch, back, avoid=True, favourite=False)
 
 
 @router.post("/profile/favourite", response_class=HTMLResponse)
 def favourite(
     request: Request,
-    session: DbDep,
-    now: NowDep,
-    context: ContextDep,
+    person: PersonDep,
     stretch: Annotated[str, Form(max_length=60)],
     items: Annotated[str, Form(max_length=1000)] = "",
     remove: Annotated[str, Form(max_length=5)] = "",
 ) -> Response:
     """Mark a stretch as a favourite (planned first when it fits), or unmark it."""
-    if (unknown := _unknown_stretch(request, context.catalogue, stretch)) is not None:
-        return unknown
-    if _lists_changed(session, now, stretch, avoid=False, favourite=not remove) is None:
-        return RedirectResponse("/profile", status_code=303)
-    return RedirectResponse(_plan_url(_item_ids(items)), status_code=303)
+    back = _plan_url(_item_ids(items))
+    return _marked(request, person, stretch, back, avoid=False, favourite=not remove)
 
 
 # Today's plan ------------------------------------------------------------------------------------
@@ -180,6 +169,9 @@ def _plan_view(plan: Plan, catalogue: Catalogue) -> dict[str, Any]:
                 "id": p.item.stretch.id,
                 "name": p.item.stretch.name,
                 "dose": dose_words(p.item),
+                "sets": p.item.dose.sets,
+                "reps": p.item.dose.reps,
+                "hold": p.item.dose.hold_seconds,
                 "sides": p.item.dose.sides.value,
                 "time": clock_minutes(p.seconds),
                 "why": p.why,
@@ -207,45 +199,39 @@ def _plan_view(plan: Plan, catalogue: Catalogue) -> dict[str, Any]:
 @router.get("/plan", response_class=HTMLResponse)
 def plan_page(
     request: Request,
-    session: DbDep,
-    now: NowDep,
-    context: ContextDep,
-    preferences: PreferencesDep,
+    person: PersonDep,
     items: ItemsQuery = "",
+    preset: PresetQuery = "",
+    routine: RoutineQuery = "",
 ) -> Response:
-    """Today's routine: dose, time, reasons, swaps and exclusions, with the edits."""
-    profile = stored_profile(session)
-    if profile is None:
+    """Today's routine (or a preset's, or a saved routine's): dose, time, reasons, swaps and
+    exclusions, with the edits."""
+    if not (preset or routine) and remembered_profile(person) is None:
         return RedirectResponse("/profile", status_code=303)
     ids = _item_ids(items)
     try:
-        upcoming = plan_with_items(
-            session,
-            profile=profile,
-            context=context,
-            preferences=preferences,
-            now=now,
-            stretch_ids=ids,
-        )
-    except UnknownStretchError as error:
-        return _problems(request, [f"items: {error}"], "/plan")
-    outcome = upcoming.outcome
-    view = _plan_view(outcome.plan, context.catalogue) if outcome.plan else None
+        today = plan_today(person, asked_for(ids, preset, routine), raise_blocked=False)
+    except Invalid as error:
+        return _problems(request, [error.message], "/plan")
+    outcome = today.outcome
+    view = _plan_view(outcome.plan, person.catalogue) if outcome.plan else None
     planned = [i["id"] for i in view["items"]] if view else []
+    asked = {"preset": preset, "routine": routine}
     return TEMPLATES.TemplateResponse(
         request,
         "plan.html",
         {
-            "profile": profile,
+            "profile": outcome.profile,
             "outcome": outcome,
             "plan": view,
-            "changes": upcoming.changes,
+            "changes": today.changes,
             "edited": bool(ids),
             "planned": planned,
             "items_value": ",".join(planned),
-            "drop_urls": {i: _plan_url([p for p in planned if p != i]) for i in planned},
-            "play_url": _plan_url(planned, "/play") if ids else "/play",
-            "reminder": context.guide.session_reminder,
+            "drop_urls": {i: _plan_url([p for p in planned if p != i], **asked) for i in planned},
+            "play_url": _plan_url(planned if ids else [], "/play", **asked),
+            "suggested_url": _plan_url([], **asked),
+            "reminder": person.guide.session_reminder,
         },
     )
 
@@ -253,36 +239,26 @@ def plan_page(
 @router.get("/plan/replace", response_class=HTMLResponse)
 def replace_options(
     request: Request,
-    session: DbDep,
-    context: ContextDep,
+    person: PersonDep,
     stretch: Annotated[str, Query(max_length=60)],
     items: ItemsQuery = "",
 ) -> Response:
     """The stretches that could take this one's place: same area, allowed, not in the plan."""
-    profile = stored_profile(session)
+    profile = remembered_profile(person)
     if profile is None:
         return RedirectResponse("/profile", status_code=303)
     try:
-        current = context.catalogue.get(stretch)
+        current = person.catalogue.get(stretch)
     except UnknownStretchError as error:
         return _problems(request, [f"stretch: {error}"], "/plan")
     planned = _item_ids(items)
-    latest = repository.latest_screening(session=session)
-    limits = Limits(
-        restrictions=frozenset({*(latest.restrictions if latest else ()), *ALWAYS_ON}),
-        pregnancy_weeks=latest.pregnancy_weeks if latest else None,
-    )
-    options = []
-    for candidate in context.catalogue:
-        if candidate.id == current.id or candidate.id in planned:
-            continue
-        if not set(candidate.regions) & set(current.regions):
-            continue
-        choice, swap, _ = resolve(candidate, context.catalogue, profile, limits)
-        if choice is None or swap is not None:
-            continue  # only stretches allowed as they are; the planner checks again anyway
-        ids = [candidate.id if i == current.id else i for i in planned]
-        options.append({"stretch": candidate, "url": _plan_url(ids)})
+    options = [
+        {
+            "stretch": candidate,
+            "url": _plan_url([candidate.id if i == current.id else i for i in planned]),
+        }
+        for candidate in replacements(person, profile, current, planned)
+    ]
     return TEMPLATES.TemplateResponse(
         request,
         "replace.html",

@@ -9,24 +9,18 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from markupsafe import Markup
-from sqlalchemy.orm import Session
 
-from backstretch.core.catalogue import Catalogue, Stretch, UnknownStretchError
+from backstretch.core.catalogue import Catalogue, Stretch
 from backstretch.core.planner import Plan
-from backstretch.core.safety import (
-    Gate,
-    GateStatus,
-    screening_expires_at,
-    stop_outcome,
-    stop_signals_for,
-)
+from backstretch.core.safety import screening_expires_at, stop_outcome, stop_signals_for
 from backstretch.core.screening import ScreeningGuide
-from backstretch.services.screening import Context
-from backstretch.web.deps import ContextDep, DbDep, NowDep, PreferencesDep
+from backstretch.services.errors import Blocked
+from backstretch.web.deps import PersonDep
 from backstretch.web.pages import TEMPLATES
+from backstretch.web.plan_pages import PresetQuery, RoutineQuery, asked_for
 
 router = APIRouter(include_in_schema=False)
 
@@ -39,7 +33,7 @@ NO_STORE = {"Cache-Control": "no-store"}
 @router.get("/player/figures.css")
 def figures_css() -> Response:
     """Serve the CSS that shows the figure's pose for the current breath (no inline styles)."""
-    from backstretch.core.figures.render import player_css
+    from backstretch.render.figures import player_css
 
     return Response(
         player_css(), media_type="text/css", headers={"Cache-Control": "public, max-age=3600"}
@@ -49,71 +43,60 @@ def figures_css() -> Response:
 @router.get("/play", response_class=HTMLResponse)
 def play(
     request: Request,
-    context: ContextDep,
-    preferences: PreferencesDep,
-    session: DbDep,
-    now: NowDep,
+    person: PersonDep,
     items: Annotated[str, Query(max_length=1000, description="stretch ids, comma separated")] = "",
+    preset: PresetQuery = "",
+    routine: RoutineQuery = "",
 ) -> Any:
-    """Play today's routine (or these stretches); refuse with 409 when safety says no.
+    """Play today's routine (a preset's, a saved routine's, or these stretches); refuse with
+    409 when safety says no.
 
     Safety comes first: a missing, incomplete, stale or blocking screening (or an open safety
     block) gives a page that says why, links to the safety questions and has no player. Without
     a remembered profile there is nothing to plan from, so the person is sent to /plan (303).
+    An unknown stretch or preset is a 422, an unknown saved routine a 404.
     """
-    from backstretch.services.screening import current_gate
-    from backstretch.web.today import plan_with_items, stored_profile
+    from backstretch.services.planning import plan_today, remembered_profile
+    from backstretch.services.screening import screening_status
 
-    gate = current_gate(session, now=now)
-    if not gate.may_play:
-        return _refusal(request, session, context, gate)
-    profile = stored_profile(session)
-    if profile is None:
+    status = screening_status(person)
+    if not status.gate.may_play:
+        return _refusal(request, status.gate.status.value, status.advice)
+    if not (preset or routine) and remembered_profile(person) is None:
         return RedirectResponse("/plan", status_code=303)
     wanted = [part.strip() for part in items.split(",") if part.strip()]
     try:
-        upcoming = plan_with_items(
-            session,
-            profile=profile,
-            context=context,
-            preferences=preferences,
-            now=now,
-            stretch_ids=wanted,
-        )
-    except UnknownStretchError as error:
-        raise HTTPException(422, detail=f"items: {error}") from None
-    outcome = upcoming.outcome
-    if outcome.plan is None or not outcome.gate.may_play:
-        return _refusal(request, session, context, outcome.gate)
-    if not outcome.plan.items:
+        today = plan_today(person, asked_for(wanted, preset, routine))
+    except Blocked as error:  # a block opened since the gate was asked
+        return _refusal(request, "blocked", error.advice)
+    if not today.outcome.gate.may_play:
+        return _refusal(request, today.outcome.gate.status.value, None)
+    plan = today.plan
+    if not plan.items:
         return TEMPLATES.TemplateResponse(request, "player.html", {"empty": True}, headers=NO_STORE)
-    pregnant = any(r.value == "pregnant" for r in outcome.restrictions)
     data = player_data(
-        outcome.plan,
-        catalogue=context.catalogue,
-        guide=context.guide,
-        emergency_number=context.emergency_number,
-        pregnant=pregnant,
-        voice=preferences.voice,
-        lead_in_seconds=preferences.lead_in_seconds,
-        routine_name="My routine",
+        plan,
+        catalogue=person.catalogue,
+        guide=person.guide,
+        emergency_number=person.emergency_number,
+        pregnant=any(r.value == "pregnant" for r in today.outcome.restrictions),
+        voice=person.preferences.voice,
+        lead_in_seconds=person.preferences.lead_in_seconds,
+        routine_name=today.name,
     )
     # The page may be kept offline: it carries the moment its screening stops allowing a
     # session, and the browser refuses to start after it (the gate allowed play, so one exists).
-    from backstretch.db import repository
-
-    latest = repository.latest_screening(session=session)
-    if latest is not None:
-        data["screening_expires_at"] = screening_expires_at(latest.answered_at).isoformat()
+    if status.latest is not None:
+        data["screening_expires_at"] = screening_expires_at(status.latest.answered_at).isoformat()
     return TEMPLATES.TemplateResponse(
         request,
         "player.html",
         {
             "data": data,
             "items": data["items"],
-            "changes": upcoming.changes,
-            "figures": _figures(outcome.plan, context.catalogue),
-            "reminder": context.guide.session_reminder,
+            "changes": today.changes,
+            "figures": _figures(plan, person.catalogue),
+            "reminder": person.guide.session_reminder,
             "signals": data["signals"],
         },
         headers=NO_STORE,
@@ -179,8 +162,8 @@ def player_data(
 
 def _figures(plan: Plan, catalogue: Catalogue) -> list[dict[str, Any]]:
     """Return each stretch's player figure: a left and a right one for a one-sided stretch."""
-    from backstretch.core.figures.layout import Side, is_one_sided
-    from backstretch.core.figures.render import player_svg
+    from backstretch.render.figures import player_svg
+    from backstretch.render.layout import Side, is_one_sided
 
     figures = []
     for stretch_id in dict.fromkeys(p.item.stretch.id for p in plan.items):
@@ -198,17 +181,13 @@ def _figures(plan: Plan, catalogue: Catalogue) -> list[dict[str, Any]]:
     return figures
 
 
-def _refusal(request: Request, session: Session, context: Context, gate: Gate) -> Any:
-    """Return the page that says why no session can be played now."""
-    from backstretch.services.planning import blocking_advice
-
-    advice = None
-    if gate.status is GateStatus.BLOCKED:
-        advice = blocking_advice(session, context.guide, context.emergency_number)
+def _refusal(request: Request, refused: str, advice: dict[str, Any] | None) -> Any:
+    """Return the page that says why no session can be played now (`refused`: the gate's
+    status), with the advice when safety blocks a routine."""
     return TEMPLATES.TemplateResponse(
         request,
         "player.html",
-        {"refused": gate.status.value, "advice": advice},
+        {"refused": refused, "advice": advice},
         status_code=REFUSED,
         headers=NO_STORE,
     )

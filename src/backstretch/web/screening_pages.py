@@ -15,18 +15,24 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
 
 from backstretch.core.screening import (
     MAX_PREGNANCY_WEEKS,
-    AnswersError,
     Question,
     Restriction,
     ScreeningGuide,
     Tier,
     Verdict,
 )
-from backstretch.db import repository
-from backstretch.web.deps import ContextDep, DbDep, NowDep
+from backstretch.services.errors import Invalid
+from backstretch.services.screening import (
+    latest_answers,
+    record_clearance,
+    record_screening,
+    screening_status,
+)
+from backstretch.web.deps import PersonDep
 from backstretch.web.pages import TEMPLATES
 
 router = APIRouter(include_in_schema=False)
@@ -83,13 +89,11 @@ def answers_from_form(
 
 
 @router.get("/screen", response_class=HTMLResponse)
-def screening_form(
-    request: Request, context: ContextDep, session: DbDep, new: str = ""
-) -> Response:
+def screening_form(request: Request, person: PersonDep, new: str = "") -> Response:
     """The checklist; the weekly check comes pre-filled, "new symptoms" asks red flags afresh."""
-    guide = context.guide
-    latest = repository.latest_screening(session=session)
-    previous = dict(latest.answers) if latest else {}
+    guide = person.guide
+    latest = latest_answers(person)
+    previous = latest or {}
     new_symptoms = bool(new)
     draft = {q.id: request.query_params.get(q.id, "") for q in guide.questions}
     chosen: dict[str, str | None] = {}
@@ -107,7 +111,7 @@ def screening_form(
         request,
         "screen.html",
         {
-            "disclaimer": guide.disclaimer.replace("{emergency_number}", context.emergency_number),
+            "disclaimer": guide.disclaimer.replace("{emergency_number}", person.emergency_number),
             "groups": _groups(guide),
             "chosen": chosen,
             "weeks": weeks,
@@ -121,16 +125,12 @@ def screening_form(
 @router.post("/screen", response_class=HTMLResponse)
 async def submit_screening(
     request: Request,
-    context: ContextDep,
-    session: DbDep,
-    now: NowDep,
+    person: PersonDep,
     none: Annotated[str, Form(max_length=40)] = "",
     new: Annotated[str, Form(max_length=5)] = "",
 ) -> Response:
     """Store the answers and show the result; or fill a group with "no" and carry on."""
-    from backstretch.services.screening import record_screening
-
-    guide = context.guide
+    guide = person.guide
     form = {key: value for key, value in (await request.form()).items() if isinstance(value, str)}
     if none:
         group_ids = [g["group"].id for g in _groups(guide)]
@@ -149,9 +149,9 @@ async def submit_screening(
     if problems:
         return _problems(request, problems)
     try:
-        record_screening(session, answers, context, now=now)
-    except AnswersError as error:
-        return _problems(request, [str(error)])
+        await run_in_threadpool(record_screening, person, answers)
+    except Invalid as error:
+        return _problems(request, [error.message])
     return RedirectResponse("/screen/result", status_code=303)
 
 
@@ -162,22 +162,13 @@ def _problems(request: Request, problems: list[str]) -> Response:
 
 
 @router.get("/screen/result", response_class=HTMLResponse)
-def screening_result(
-    request: Request, context: ContextDep, session: DbDep, now: NowDep
-) -> Response:
+def screening_result(request: Request, person: PersonDep) -> Response:
     """The latest verdict with its advice, what to do next and, if any, the clearance form."""
-    from backstretch.services.planning import blocking_advice
-    from backstretch.services.screening import clearable_now, current_gate, latest_result
-
-    result = latest_result(session, context)
+    status = screening_status(person)
+    result = status.result
     if result is None:
         return RedirectResponse("/screen", status_code=303)
-    gate = current_gate(session, now=now)
-    blocks = repository.open_blocks(session=session)
-    block_advice = (
-        blocking_advice(session, context.guide, context.emergency_number) if blocks else None
-    )
-    names = {q.id: q.question for q in context.guide.questions}
+    names = {q.id: q.question for q in person.guide.questions}
     return TEMPLATES.TemplateResponse(
         request,
         "screen_result.html",
@@ -185,11 +176,12 @@ def screening_result(
             "result": result,
             "emergency": result.verdict is Verdict.EMERGENCY,
             "actions": [a for a in result.advice.actions if CLI_ACTION not in a],
-            "block_advice": block_advice,
-            "may_play": gate.may_play,
-            "has_profile": repository.load_profile(session=session) is not None,
-            "clearable": [(i, names.get(i, i.replace("_", " "))) for i in clearable_now(session)],
-            "tel": _dialable(context.emergency_number),
+            # The advice of the open safety blocks (the verdict's own advice is shown above).
+            "block_advice": status.advice if status.blocks else None,
+            "may_play": status.gate.may_play,
+            "has_profile": status.has_profile,
+            "clearable": [(i, names.get(i, i.replace("_", " "))) for i in status.clearable],
+            "tel": _dialable(person.emergency_number),
         },
     )
 
@@ -213,19 +205,15 @@ def _dialable(number: str) -> str | None:
 @router.post("/screen/clear", response_class=HTMLResponse)
 def record_clearance_page(
     request: Request,
-    context: ContextDep,
-    session: DbDep,
-    now: NowDep,
+    person: PersonDep,
     ids: Annotated[list[str], Form(max_length=40)],
     confirm: Annotated[str, Form(max_length=5)] = "",
 ) -> Response:
     """Record that a clinician has checked these and said gentle stretching is fine."""
-    from backstretch.services.screening import ClearanceError, record_clearance
-
     if confirm != "yes":
         return _problems(request, ["confirm: tick the box to say a clinician has checked you"])
     try:
-        record_clearance(session, ids, context, now=now)
-    except ClearanceError as error:
-        return _problems(request, [str(error)])
+        record_clearance(person, ids)
+    except Invalid as error:
+        return _problems(request, [error.message])
     return RedirectResponse("/screen/result", status_code=303)

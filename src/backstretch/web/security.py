@@ -93,7 +93,10 @@ class SameOriginWrites:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and cross_site(scope):
-            body = b'{"detail":"refused: a request from another site may not change your data"}'
+            body = (
+                b'{"detail":"refused: a request from another site may not change your data",'
+                b'"problems":[]}'
+            )
             await send(
                 {
                     "type": "http.response.start",

@@ -1,30 +1,35 @@
-/* backstretch: the guided session in the browser. Plain JavaScript, no build step.
+/* backstretch: the guided session in the browser, on screen. An ES module, no build step.
  *
- * The page embeds the same timeline JSON the terminal plays. What is shown is computed on every
- * animation frame from performance.now() against the segments' offsets, never by counting ticks,
- * so a page that was throttled, hidden or stalled catches up instead of drifting. `Timeline`
- * below mirrors core/player.py (pause, skip, back, stop and what was done), so both players
- * agree on what a session is. Every word shown comes from the page (#player-words), so this file
- * holds no text of its own.
+ * This file is the view: the page, the controls, sound, voice, the wake lock and saving. The
+ * clock and what was done live in static/timeline.js (`Timeline`, a port of core/player.py:
+ * pause, skip, back, stop and what was done), so both players agree on what a session is; this
+ * file only hands it performance.now() readings. The page embeds the same timeline JSON the
+ * terminal plays. What is shown is computed on every animation frame from performance.now()
+ * against the segments' offsets, never by counting ticks, so a page that was throttled, hidden
+ * or stalled catches up instead of drifting. Every word shown comes from the page
+ * (#player-words), so this file holds no text of its own.
+ *
+ * Loaded with <script type="module">, which is deferred like the classic deferred
+ * static/offline.js earlier in the page: that one runs first, and its queue is here as
+ * window.backstretchOffline.
  *
  * The page may come from the service worker's cache, offline. It carries the moment its
  * screening stops allowing a session (`screening_expires_at`, the server's own rule), and the
  * player refuses to start after it by the device's clock. Sessions are kept in the offline queue
  * (static/offline.js, IndexedDB) until the server has them.
  */
-(function () {
-  "use strict";
+import { Timeline } from "./timeline.js";
 
-  const dataNode = document.getElementById("player-data");
-  const root = document.getElementById("player");
-  if (!dataNode || !root) return;
+const playerData = document.getElementById("player-data");
+const playerRoot = document.getElementById("player");
+if (playerData && playerRoot) play(playerData, playerRoot);
+
+function play(dataNode, root) {
   const data = JSON.parse(dataNode.textContent);
   const words = JSON.parse(document.getElementById("player-words").textContent);
   const segments = data.timeline;
   const $ = (id) => document.getElementById(id);
 
-  const WORK_KINDS = new Set(["hold", "rep"]);
-  const BACK_GRACE_MS = 3000; // "back" this early in a stretch goes to the one before
   const PHASES = ["inhale", "exhale", "steady", "none"];
   const offline = window.backstretchOffline || null; // static/offline.js, loaded first
   // No expiry (or one that does not parse) counts as expired: refusing is the safe mistake.
@@ -58,169 +63,6 @@
     bytes[8] = (bytes[8] & 0x3f) | 0x80;
     const hex = Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
     return [hex.slice(0, 8), hex.slice(8, 12), hex.slice(12, 16), hex.slice(16, 20), hex.slice(20)].join("-");
-  }
-
-  // The clock: a port of core/player.py -------------------------------------------------------
-
-  function itemSpans(list) {
-    const spans = [];
-    let index = 0;
-    while (index < list.length && list[index].stretch !== null) {
-      const stretch = list[index].stretch;
-      const first = index;
-      while (index < list.length && list[index].stretch === stretch) index += 1;
-      const part = list.slice(first, index);
-      spans.push({
-        position: spans.length,
-        stretch: stretch,
-        first: first,
-        last: index - 1,
-        start: part[0].start_ms,
-        end: part[part.length - 1].start_ms + part[part.length - 1].duration_ms,
-      });
-    }
-    return spans;
-  }
-
-  class Timeline {
-    // `origin` is the performance.now() reading at which position 0 was (or would have been)
-    // reached; pausing, skipping and going back move it, nothing else does.
-    constructor(list, now) {
-      this.segments = list;
-      this.origin = now;
-      this.pausedAt = null;
-      this.quit = false;
-      this.played = list.map(() => 0);
-      this.skipped = new Set();
-      this.noted = 0;
-      this.spans = itemSpans(list);
-      this.starts = list.map((s) => s.start_ms);
-      const last = list[list.length - 1];
-      this.total = last ? last.start_ms + last.duration_ms : 0;
-    }
-
-    get paused() {
-      return this.pausedAt !== null;
-    }
-
-    positionMs(now) {
-      const reading = this.pausedAt !== null ? this.pausedAt : now;
-      return Math.max(0, Math.min(this.total, reading - this.origin));
-    }
-
-    indexAt(position) {
-      if (position >= this.total) return this.segments.length - 1;
-      let low = 0;
-      let high = this.starts.length; // bisect_right(starts, position) - 1
-      while (low < high) {
-        const middle = (low + high) >> 1;
-        if (this.starts[middle] <= position) low = middle + 1;
-        else high = middle;
-      }
-      return low - 1;
-    }
-
-    finished(now) {
-      return this.quit || this.positionMs(now) >= this.total;
-    }
-
-    itemAt(index) {
-      return this.spans.find((span) => span.first <= index && index <= span.last) || null;
-    }
-
-    // Credit the segments played since the last call; a seek credits nothing it jumped over.
-    noteProgress(now) {
-      const position = this.positionMs(now);
-      if (position > this.noted) {
-        let index = this.indexAt(this.noted);
-        while (index < this.segments.length && this.segments[index].start_ms < position) {
-          const segment = this.segments[index];
-          const reached = Math.min(segment.duration_ms, position - segment.start_ms);
-          this.played[index] = Math.max(this.played[index], reached);
-          index += 1;
-        }
-      }
-      this.noted = position;
-    }
-
-    pause(now) {
-      if (this.pausedAt === null) {
-        this.noteProgress(now);
-        this.pausedAt = now;
-      }
-    }
-
-    resume(now) {
-      if (this.pausedAt !== null) {
-        this.origin += now - this.pausedAt;
-        this.pausedAt = null;
-      }
-    }
-
-    togglePause(now) {
-      if (this.paused) this.resume(now);
-      else this.pause(now);
-    }
-
-    seek(now, position) {
-      const reading = this.pausedAt !== null ? this.pausedAt : now;
-      this.origin = reading - position;
-      this.noted = position;
-    }
-
-    skip(now) {
-      this.noteProgress(now);
-      const span = this.itemAt(this.indexAt(this.positionMs(now)));
-      if (span === null) return;
-      this.skipped.add(span.position);
-      this.seek(now, span.end);
-    }
-
-    back(now) {
-      this.noteProgress(now);
-      const position = this.positionMs(now);
-      let span = this.itemAt(this.indexAt(position));
-      if (span === null) {
-        span = this.spans.length ? this.spans[this.spans.length - 1] : null;
-        if (span === null) return;
-      } else if (position - span.start < BACK_GRACE_MS && span.position > 0) {
-        span = this.spans[span.position - 1];
-      }
-      this.skipped.delete(span.position);
-      this.seek(now, span.start);
-    }
-
-    stop(now) {
-      this.noteProgress(now);
-      this.pause(now);
-      this.quit = true;
-    }
-
-    itemsDone() {
-      return this.spans.map((span) => {
-        let playedMs = 0;
-        const groups = new Map();
-        for (let index = span.first; index <= span.last; index += 1) {
-          const segment = this.segments[index];
-          if (!WORK_KINDS.has(segment.kind)) continue;
-          playedMs += this.played[index];
-          const key = [segment.set, segment.side, segment.rep].join("|");
-          const whole = this.played[index] >= segment.duration_ms;
-          groups.set(key, (groups.has(key) ? groups.get(key) : true) && whole);
-        }
-        const plannedMs = this.segments
-          .slice(span.first, span.last + 1)
-          .filter((s) => WORK_KINDS.has(s.kind))
-          .reduce((sum, s) => sum + s.duration_ms, 0);
-        const doneSeconds = Math.floor(playedMs / 1000);
-        return {
-          position: span.position,
-          done_seconds: doneSeconds,
-          done_reps: Array.from(groups.values()).filter(Boolean).length,
-          skipped: this.skipped.has(span.position) && doneSeconds < Math.floor(plannedMs / 1000),
-        };
-      });
-    }
   }
 
   // Sound, voice and the screen ------------------------------------------------------------
@@ -348,7 +190,15 @@
       pain_after: session.painAfter,
       stop_signal: session.stopSignal,
       stopped_stretch: session.stoppedStretch,
-      done: timeline ? timeline.itemsDone() : [],
+      // What the server takes of each item: its targets are the server's own.
+      done: timeline
+        ? timeline.itemsDone().map((item) => ({
+            position: item.position,
+            done_seconds: item.done_seconds,
+            done_reps: item.done_reps,
+            skipped: item.skipped,
+          }))
+        : [],
     };
   }
 
@@ -620,9 +470,9 @@
     if (span) {
       setText($("item-count"), fill(words.count, { n: span.position + 1, total: timeline.spans.length }));
       setText($("stretch-name"), names[span.stretch] || span.stretch);
-      const length = span.end - span.start;
-      $("stretch-progress").value = length ? (position - span.start) / length : 1;
-      setText($("stretch-left"), fill(words.left, { time: clockText(span.end - position) }));
+      const length = span.end_ms - span.start_ms;
+      $("stretch-progress").value = length ? (position - span.start_ms) / length : 1;
+      setText($("stretch-left"), fill(words.left, { time: clockText(span.end_ms - position) }));
       const following = timeline.spans[span.position + 1];
       const lastWords = timeline.spans.length > 1 ? words.last : "";
       setText($("next-up"), following ? fill(words.next_up, { name: names[following.stretch] }) : lastWords);
@@ -631,8 +481,8 @@
       setText($("stretch-left"), "");
       setText($("next-up"), "");
     }
-    $("session-progress").value = timeline.total ? position / timeline.total : 1;
-    setText($("session-left"), fill(words.left, { time: clockText(timeline.total - position) }));
+    $("session-progress").value = timeline.totalMs ? position / timeline.totalMs : 1;
+    setText($("session-left"), fill(words.left, { time: clockText(timeline.totalMs - position) }));
   }
 
   function showNotice(text) {
@@ -854,4 +704,4 @@
   root.classList.toggle("still", still.matches);
   showVoice();
   if (expired()) refuseExpired();
-})();
+}

@@ -6,8 +6,8 @@ from collections.abc import Sequence
 from html import escape
 
 from backstretch.core.catalogue import Stretch
-from backstretch.core.figures.layout import Side, figure_of, is_one_sided, shown_side
-from backstretch.core.figures.render import PHASE_WORDS, figure_svg
+from backstretch.render.figures import PHASE_WORDS, figure_svg
+from backstretch.render.layout import Side, figure_of, is_one_sided, shown_side
 
 _STYLE = """
 body{font-family:system-ui,sans-serif;margin:1.5rem;color:#1f2a33;background:#fff}

@@ -10,7 +10,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from backstretch.core.charts import (
+from backstretch.core.records import ItemRecord, SessionRecord, SessionStatus
+from backstretch.core.stats import build_heatmap, heat_level, summarise_weeks
+from backstretch.render.charts import (
     CAL_TOP,
     CELL_STEP,
     ENGLISH,
@@ -29,8 +31,6 @@ from backstretch.core.charts import (
     pain_series,
     short_number,
 )
-from backstretch.core.records import ItemRecord, SessionRecord, SessionStatus
-from backstretch.core.stats import build_heatmap, heat_level, summarise_weeks
 
 NS = {"svg": "http://www.w3.org/2000/svg"}
 TODAY = date(2026, 11, 2)  # a Monday

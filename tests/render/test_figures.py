@@ -9,17 +9,17 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from backstretch.core.catalogue import Catalogue, Stretch
-from backstretch.core.figures.layout import figure_of, is_one_sided
-from backstretch.core.figures.poses import Phase
-from backstretch.core.figures.render import (
+from backstretch.core.poses import Phase
+from backstretch.data import builtin_catalogue
+from backstretch.render.figures import (
     PLAYER_CLASS,
     describe,
     figure_svg,
     player_svg,
     still_svg,
 )
-from backstretch.data import builtin_catalogue
-from tests.core.figures.conftest import own_stretch
+from backstretch.render.layout import figure_of, is_one_sided
+from tests.factories import own_stretch
 
 SVG = "{http://www.w3.org/2000/svg}"
 IDS = [stretch.id for stretch in builtin_catalogue()]

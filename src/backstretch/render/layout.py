@@ -14,8 +14,7 @@ from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import Literal
 
-from backstretch.core.catalogue import Stretch
-from backstretch.core.figures.body import (
+from backstretch.core.body import (
     ARM_POINTS,
     HEAD_RADIUS,
     LEG_POINTS,
@@ -30,7 +29,9 @@ from backstretch.core.figures.body import (
     on_seat,
     radius,
 )
-from backstretch.core.figures.poses import (
+from backstretch.core.catalogue import Stretch
+from backstretch.core.models import Position, Sides
+from backstretch.core.poses import (
     ChairBack,
     Figure,
     Keyframe,
@@ -40,7 +41,6 @@ from backstretch.core.figures.poses import (
     View,
     plain_figure,
 )
-from backstretch.core.models import Position, Sides
 
 Side = Literal["left", "right"]
 Point = tuple[float, float]

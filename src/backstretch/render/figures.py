@@ -19,7 +19,8 @@ from collections.abc import Sequence
 from xml.sax.saxutils import escape
 
 from backstretch.core.catalogue import Stretch
-from backstretch.core.figures.layout import (
+from backstretch.core.poses import Figure, Keyframe, Phase
+from backstretch.render.layout import (
     NAME_FONT_SIZE,
     Point,
     Scene,
@@ -31,7 +32,6 @@ from backstretch.core.figures.layout import (
     layout,
     title_of,
 )
-from backstretch.core.figures.poses import Figure, Keyframe, Phase
 
 SCALE = 2  # pixels per unit for the SVG's own size: the figure about 200 px tall
 PANEL_GAP = 8

@@ -23,7 +23,7 @@ from pydantic import (
     model_validator,
 )
 
-from backstretch.core.figures.body import BONES, Arm, Leg, Pose
+from backstretch.core.body import BONES, Arm, Leg, Pose
 from backstretch.core.models import Position
 
 POSE_NAME = r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$"

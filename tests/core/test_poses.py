@@ -6,8 +6,9 @@ from typing import Any
 
 import pytest
 
-from backstretch.core.figures.body import Arm, Leg
-from backstretch.core.figures.poses import (
+from backstretch.core.body import Arm, Leg
+from backstretch.core.models import Position
+from backstretch.core.poses import (
     POINTS,
     Angles,
     Figure,
@@ -15,7 +16,6 @@ from backstretch.core.figures.poses import (
     View,
     plain_figure,
 )
-from backstretch.core.models import Position
 from backstretch.core.timeline import Breath
 from backstretch.core.validation import InvalidData, validate_strict
 

@@ -6,8 +6,7 @@ import math
 
 import pytest
 
-from backstretch.core.catalogue import Catalogue
-from backstretch.core.figures.body import (
+from backstretch.core.body import (
     BONES,
     SEAT_HEIGHT,
     Arm,
@@ -19,7 +18,8 @@ from backstretch.core.figures.body import (
     on_seat,
     radius,
 )
-from backstretch.core.figures.layout import figure_of
+from backstretch.core.catalogue import Catalogue
+from backstretch.render.layout import figure_of
 
 
 def test_standing_figure_has_natural_proportions() -> None:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from html.parser import HTMLParser
 
 from backstretch.core.catalogue import Catalogue
-from backstretch.core.figures.gallery import gallery_html
-from backstretch.core.figures.layout import figure_of, is_one_sided
+from backstretch.render.gallery import gallery_html
+from backstretch.render.layout import figure_of, is_one_sided
 
 
 class _Sections(HTMLParser):

@@ -7,9 +7,11 @@ from collections.abc import Callable, Mapping
 
 import pytest
 
+from backstretch.core.body import SEAT_HEIGHT, Vec, radius
 from backstretch.core.catalogue import Catalogue, Stretch
-from backstretch.core.figures.body import SEAT_HEIGHT, Vec, radius
-from backstretch.core.figures.layout import (
+from backstretch.core.models import FLOOR_POSITIONS, Movement, Position
+from backstretch.data import builtin_catalogue
+from backstretch.render.layout import (
     Scene,
     ShapeKind,
     Tone,
@@ -18,9 +20,7 @@ from backstretch.core.figures.layout import (
     layout,
     touches,
 )
-from backstretch.core.models import FLOOR_POSITIONS, Movement, Position
-from backstretch.data import builtin_catalogue
-from tests.core.figures.conftest import own_stretch
+from tests.factories import own_stretch
 
 IDS = [stretch.id for stretch in builtin_catalogue()]
 FEET = ("right_ankle", "left_ankle", "right_toe", "left_toe")
