@@ -51,16 +51,16 @@ def routine(catalogue: Catalogue, seconds: int) -> list[RoutineItem]:
     neck = catalogue.get("lateral-neck-flexion")
     if seconds <= 30:
         return [
-            RoutineItem(
+            RoutineItem.usual(
                 rolls, ItemDose(sets=1, reps=4, sides=Sides.BILATERAL, tempo=rolls.dose.tempo)
             )
         ]
     items = [
-        RoutineItem(
+        RoutineItem.usual(
             rolls, ItemDose(sets=2, reps=10, sides=Sides.BILATERAL, tempo=rolls.dose.tempo)
         ),
-        RoutineItem(neck, ItemDose(sets=1, reps=1, sides=Sides.EACH, hold_seconds=30)),
-        RoutineItem(
+        RoutineItem.usual(neck, ItemDose(sets=1, reps=1, sides=Sides.EACH, hold_seconds=30)),
+        RoutineItem.usual(
             catalogue.get("cat-cow"),
             ItemDose(
                 sets=1, reps=13, sides=Sides.BILATERAL, tempo=catalogue.get("cat-cow").dose.tempo

@@ -77,21 +77,54 @@ CONTRACT_ASKED_RESTRICTIONS: tuple[str, ...] = (
     "no_floor",
 )
 
-# SCREENING.md, "Restrictions" table, column "what it rules out (by movement tag)".
+# SCREENING.md v3, "Restrictions" table, column "what it rules out (by movement tag)". For
+# `pregnant` this is the widest reading (from week 13 on, or weeks unknown); before week 13 only
+# CONTRACT_PREGNANT_ANY_WEEK applies.
 CONTRACT_RULES_OUT: dict[str, frozenset[str]] = {
-    "osteoporosis": frozenset({"spinal_flexion", "end_range_rotation"}),
-    "pregnant": frozenset({"supine", "prone", "deep_bend"}),
+    "osteoporosis": frozenset(
+        {"spinal_flexion", "end_range_rotation", "side_bend", "neck_overpressure"}
+    ),
+    "pregnant": frozenset({"closed_twist", "supine", "prone", "deep_bend"}),
     "stenosis_or_spondylolisthesis": frozenset({"sustained_extension"}),
     "disc_with_leg_pain": frozenset({"spinal_flexion", "long_sit"}),
     "knee_pain_kneeling": frozenset({"kneeling"}),
     "wrist_pain": frozenset({"hands_weight"}),
     "no_floor": frozenset({"floor"}),
-    # "end_range_rotation of the neck": the tags cannot tell neck from trunk rotation, so the
-    # only tag-based reading is the whole tag (the conservative one).
-    "neck_gentle": frozenset({"neck_extension", "end_range_rotation"}),
-    "post_surgery": frozenset({"spinal_flexion", "end_range_rotation", "sustained_extension"}),
+    "neck_gentle": frozenset({"neck_extension", "neck_end_range", "neck_overpressure"}),
+    "post_surgery": frozenset(
+        {
+            "spinal_flexion",
+            "end_range_rotation",
+            "sustained_extension",
+            "side_bend",
+            "neck_end_range",
+            "neck_overpressure",
+        }
+    ),
     "neck_circles": frozenset({"neck_circle"}),
 }
+# SCREENING.md v3: "any week: `closed_twist`".
+CONTRACT_PREGNANT_ANY_WEEK: frozenset[str] = frozenset({"closed_twist"})
+
+# SCREENING.md v3, "Movement tags": every tag, in table order.
+CONTRACT_TAGS: tuple[str, ...] = (
+    "spinal_flexion",
+    "sustained_extension",
+    "end_range_rotation",
+    "deep_bend",
+    "long_sit",
+    "kneeling",
+    "hands_weight",
+    "supine",
+    "prone",
+    "floor",
+    "side_bend",
+    "closed_twist",
+    "neck_end_range",
+    "neck_overpressure",
+    "neck_extension",
+    "neck_circle",
+)
 
 EMERGENCY_NUMBER = "the test line 0-999-112"
 
@@ -122,62 +155,83 @@ def without(answers: dict[str, Any], *keys: str) -> dict[str, Any]:
 # SCREENING.md, "Restrictions": pregnancy rules apply from week 13 on, or when weeks are unknown.
 CONTRACT_PREGNANCY_FROM_WEEK = 13
 
-# The issue's setting table: where a person is decides which positions are possible. In bed a
-# chair-position stretch is possible only when it needs no chair (sitting on the bed's edge).
-CONTRACT_SETTING_POSITIONS: dict[str, frozenset[str]] = {
-    "floor": frozenset(
-        {
-            "standing",
-            "chair",
-            "floor_seated",
-            "kneeling",
-            "all_fours",
-            "side_lying",
-            "prone",
-            "supine",
-        }
-    ),
+# Issue 15 and DESIGN.md ("Stretches and the ways to do them"): the places (ways) each setting
+# allows. On the floor a person can also stand or sit on a chair; a chair plan is mostly chair
+# ways, with standing beside the chair; standing is standing only; in bed means lying on the bed
+# or sitting on its edge (never standing, never the floor, never a chair).
+CONTRACT_SETTING_PLACES: dict[str, frozenset[str]] = {
+    "floor": frozenset({"floor", "standing", "chair"}),
     "chair": frozenset({"chair", "standing"}),
     "standing": frozenset({"standing"}),
-    "bed": frozenset({"supine", "side_lying", "floor_seated", "chair"}),
+    "bed": frozenset({"bed", "bed_edge"}),
 }
+# The places a setting is named after: when a stretch has a permitted way there, that way is
+# the one planned ("chair plans are mostly chair ways").
+CONTRACT_SETTING_HOME: dict[str, frozenset[str]] = {
+    "floor": frozenset({"floor"}),
+    "chair": frozenset({"chair"}),
+    "standing": frozenset({"standing"}),
+    "bed": frozenset({"bed", "bed_edge"}),
+}
+
+
+def contract_pregnancy_tags(weeks: int | None) -> frozenset[str]:
+    """Return the tags pregnancy rules out at this week (None: weeks unknown)."""
+    if weeks is not None and weeks < CONTRACT_PREGNANCY_FROM_WEEK:
+        return CONTRACT_PREGNANT_ANY_WEEK
+    return CONTRACT_RULES_OUT["pregnant"]
+
+
+def contract_ruled_out_tags(restriction: Any, pregnancy_weeks: int | None = None) -> frozenset[str]:
+    """Return the tags one restriction rules out, with the pregnancy week rule."""
+    if str(restriction) == "pregnant":
+        return contract_pregnancy_tags(pregnancy_weeks)
+    return CONTRACT_RULES_OUT[str(restriction)]
 
 
 def contract_ruling_out(
     restrictions: Any, movements: Any, pregnancy_weeks: int | None = None
 ) -> set[str]:
-    """Return the restriction ids (of `restrictions`) that rule out these movement tags."""
+    """Return the restriction ids (of `restrictions`) that rule out these movement tags.
+
+    Pass a way's movements (`item.way.movements`): the rules act on the way that is planned.
+    """
     tags = {str(m) for m in movements}
-    ruling = set()
-    for restriction in (str(r) for r in restrictions):
-        if (
-            restriction == "pregnant"
-            and pregnancy_weeks is not None
-            and pregnancy_weeks < CONTRACT_PREGNANCY_FROM_WEEK
-        ):
-            continue
-        if CONTRACT_RULES_OUT[restriction] & tags:
-            ruling.add(restriction)
-    return ruling
+    return {str(r) for r in restrictions if contract_ruled_out_tags(r, pregnancy_weeks) & tags}
 
 
-def contract_setting_allows(setting: str, position: str, equipment: Any) -> bool:
-    """Tell whether a stretch in `position` needing `equipment` can be done in `setting`."""
-    if position not in CONTRACT_SETTING_POSITIONS[setting]:
-        return False
-    return not (setting == "bed" and position == "chair" and "chair" in {str(e) for e in equipment})
+def contract_setting_allows(setting: str, place: str) -> bool:
+    """Tell whether a way done at `place` can be planned in `setting`."""
+    return str(place) in CONTRACT_SETTING_PLACES[str(setting)]
 
 
-# Catalogue rule: the tags a position always implies (floor positions need getting down).
+# Catalogue rule: the tags a way's position always implies, and those its place implies (getting
+# down to the floor; a lying stretch done on a bed is not `floor`).
 CONTRACT_POSITION_TAGS: dict[str, frozenset[str]] = {
     "standing": frozenset(),
     "chair": frozenset(),
-    "floor_seated": frozenset({"floor"}),
-    "kneeling": frozenset({"floor", "kneeling"}),
-    "all_fours": frozenset({"floor", "kneeling", "hands_weight"}),
-    "side_lying": frozenset({"floor"}),
-    "prone": frozenset({"floor", "prone"}),
-    "supine": frozenset({"floor", "supine"}),
+    "floor_seated": frozenset(),
+    "kneeling": frozenset({"kneeling"}),
+    "all_fours": frozenset({"kneeling", "hands_weight"}),
+    "side_lying": frozenset(),
+    "prone": frozenset({"prone"}),
+    "supine": frozenset({"supine"}),
+}
+CONTRACT_PLACE_TAGS: dict[str, frozenset[str]] = {
+    "standing": frozenset(),
+    "chair": frozenset(),
+    "bed_edge": frozenset(),
+    "floor": frozenset({"floor"}),
+    "bed": frozenset(),
+}
+# DESIGN.md: standing is standing, both seats are sitting, the floor and a bed hold the rest.
+_LOW = frozenset({"floor_seated", "kneeling", "all_fours", "side_lying", "prone", "supine"})
+CONTRACT_PLACE_POSITIONS: dict[str, frozenset[str]] = {
+    "standing": frozenset({"standing"}),
+    "chair": frozenset({"chair"}),
+    "bed_edge": frozenset({"chair"}),
+    "floor": _LOW,
+    "bed": _LOW,
 }
 
 

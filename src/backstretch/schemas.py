@@ -14,7 +14,14 @@ from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
 from backstretch.core.catalogue import STRETCH_ID, Stretch
 from backstretch.core.education import EducationPage
-from backstretch.core.models import MAX_HOLD_SECONDS, MAX_SETS, MIN_HOLD_SECONDS, Sides
+from backstretch.core.models import (
+    MAX_HOLD_SECONDS,
+    MAX_SETS,
+    MIN_HOLD_SECONDS,
+    Place,
+    Region,
+    Sides,
+)
 from backstretch.core.planner import ReasonKind
 from backstretch.core.profile import Profile
 from backstretch.core.screening import Restriction, Verdict
@@ -80,6 +87,8 @@ class PlanItemOut(_Out):
 
     stretch: StretchId
     name: Annotated[str, Field(min_length=1, max_length=80)]
+    way: Place = Field(description="Where the stretch is done: the way the setting picked.")
+    where: Annotated[str, Field(min_length=1)] = Field(description="The way in plain words.")
     sets: Annotated[int, Field(ge=1, le=MAX_SETS)]
     sides: Sides
     hold_seconds: Annotated[int, Field(ge=MIN_HOLD_SECONDS, le=MAX_HOLD_SECONDS)] | None = Field(
@@ -121,6 +130,13 @@ class SegmentOut(_Out):
     breath: Breath
 
 
+class PlanUncoveredOut(_Out):
+    """An area the plan could not cover, and what would make room for it."""
+
+    area: Region
+    hint: Annotated[str, Field(min_length=1)]
+
+
 class PlanOut(_Out):
     """The output of `plan --json` when a routine was planned (`TodayPlan.to_json()`)."""
 
@@ -135,6 +151,9 @@ class PlanOut(_Out):
     items: list[PlanItemOut]
     swaps: list[PlanSwapOut]
     excluded: list[PlanExclusionOut]
+    uncovered: list[PlanUncoveredOut] = Field(
+        description="Areas asked for that have no stretch today, each with what would fit one."
+    )
     timeline: Annotated[list[SegmentOut], Field(min_length=1)] = Field(
         description="Contiguous segments from 0, ending with a zero-length 'done'."
     )

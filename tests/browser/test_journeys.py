@@ -109,7 +109,7 @@ def test_screening_and_plan_read_well_at_both_sizes(
         page.get_by_role("button", name="See my result").click()
         assert "You can start, gently" in page.locator("main").inner_text()
         page.get_by_role("link", name="Tell us where it feels tight").click()
-        page.get_by_label("neck shoulders").check()
+        page.get_by_label("neck and shoulders").check()
         page.get_by_label("In a chair").check()
         page.get_by_role("button", name="Save and see today's routine").click()
         assert page.locator("ol.routine > li").count() >= 1
@@ -156,7 +156,7 @@ def test_the_full_journey_from_the_first_page_to_history(
         page.get_by_role("button", name="See my result").click()
         expect(page.locator(".verdict-self_care")).to_be_visible()
         page.get_by_role("link", name="Tell us where it feels tight").click()
-        page.get_by_label("neck shoulders").check()
+        page.get_by_label("neck and shoulders").check()
         page.get_by_label("3 min").check()
         page.get_by_label("In a chair").check()
         page.get_by_role("button", name="Save and see today's routine").click()

@@ -29,7 +29,7 @@ class RecordingVoice:
 def make_run(keys: list[tuple[int, str]] = (), **options: object) -> tuple[Run, FakeClock]:
     catalogue = builtin_catalogue()
     items = [
-        RoutineItem(catalogue.get(i), default_dose(catalogue.get(i)))
+        RoutineItem.usual(catalogue.get(i), default_dose(catalogue.get(i)))
         for i in ("shoulder-rolls", "lateral-neck-flexion")
     ]
     clock = FakeClock()

@@ -20,7 +20,7 @@ ROUTINE = ("cat-cow", "childs-pose", "lateral-neck-flexion")
 
 def player() -> Player:
     catalogue = builtin_catalogue()
-    items = [RoutineItem(catalogue.get(i), default_dose(catalogue.get(i))) for i in ROUTINE]
+    items = [RoutineItem.usual(catalogue.get(i), default_dose(catalogue.get(i))) for i in ROUTINE]
     return Player.start(timeline(items), 0)
 
 

@@ -9,8 +9,10 @@ import pytest
 from typer.testing import CliRunner
 
 from backstretch.cli.app import app
+from backstretch.cli.screening import STOP_HERE
 from backstretch.core.screening import RED_FLAG_IDS
 from backstretch.data import screening_guide
+from backstretch.services.context import PersonContext
 
 RED_FLAG_GROUPS = 5  # checklists before the restriction questions
 RESTRICTION_QUESTIONS = 7
@@ -163,7 +165,9 @@ def test_clear_refuses_fever_and_absent_flags(runner: CliRunner, tmp_path: Path)
     assert "not present" in absent.stderr
 
 
-def test_a_corrupt_database_is_named(runner: CliRunner, tmp_path: Path, monkeypatch) -> None:
+def test_a_corrupt_database_is_named(
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from backstretch.config import get_settings
 
     database = tmp_path / "corrupt.sqlite3"
@@ -227,3 +231,81 @@ def test_the_disclaimer_names_the_configured_emergency_number(
     assert result.exit_code == 0, result.output
     disclaimer = result.stdout[: result.stdout.index("Nerves")]
     assert "call 112" in " ".join(disclaimer.split())
+
+
+# ---- emergency first ----------------------------------------------------------------------------
+
+
+def replies_until(question_id: str, *, yes: set[str]) -> list[str]:
+    """Replies that open every red-flag checklist up to `question_id`'s group and answer each
+    question no, except the ids in `yes`, stopping after `question_id`."""
+    guide = screening_guide()
+    replies: list[str] = []
+    for group in guide.groups:
+        questions = [q for q in guide.questions if q.group == group.id]
+        replies.append("y")  # "does any of these apply?"
+        for question in questions:
+            replies.append("y" if question.id in yes else "n")
+            if question.id == question_id:
+                return replies
+    raise AssertionError(question_id)
+
+
+@pytest.mark.usefixtures("database_url")
+def test_interactive_screening_stops_at_the_first_emergency_yes_and_stores_it(
+    runner: CliRunner, me: PersonContext
+) -> None:
+    from backstretch.services.screening import latest_answers
+
+    questions = [q for q in screening_guide().questions if q.group == "emergency_back"]
+    reply = replies_until(questions[1].id, yes={questions[1].id})
+    result = runner.invoke(app, ["screen"], input="\n".join(reply) + "\n")
+    assert result.exit_code == 0, result.output
+    assert STOP_HERE in result.stdout
+    assert "Please get help now" in result.stdout
+    assert questions[1].question[:40] in result.stdout
+    # No further question is asked: not the rest of the group (a question asked on its own
+    # shows its help), not the next group.
+    assert questions[1].help[:40] in result.stdout
+    assert questions[2].help[:40] not in result.stdout
+    assert screening_guide().groups[1].title not in result.stdout
+    assert latest_answers(me) == {questions[0].id: False, questions[1].id: True}
+
+
+@pytest.mark.usefixtures("database_url")
+def test_interactive_screening_stops_once_the_fever_pair_is_complete(
+    runner: CliRunner, me: PersonContext
+) -> None:
+    from backstretch.services.screening import latest_answers
+
+    pair = {"fever", "immune_or_drugs_or_infection"}
+    reply = replies_until("immune_or_drugs_or_infection", yes=pair)
+    result = runner.invoke(app, ["screen"], input="\n".join(reply) + "\n")
+    assert result.exit_code == 0, result.output
+    assert STOP_HERE in result.stdout
+    assert "Please get help now" in result.stdout
+    assert screening_guide().question("immune_or_drugs_or_infection").help[:40] in result.stdout
+    assert screening_guide().question("pregnant_with_pain").help[:40] not in result.stdout
+    assert screening_guide().groups[-1].title not in result.stdout
+    stored = latest_answers(me)
+    assert stored is not None
+    assert {k for k, v in stored.items() if v is True} == pair
+    assert "pregnant_with_pain" not in stored
+
+
+def test_a_see_soon_yes_does_not_stop_the_questions(runner: CliRunner) -> None:
+    guide = screening_guide()
+    reply = []
+    for group in guide.groups:
+        questions = [q for q in guide.questions if q.group == group.id]
+        if group.id == "see_soon_general":
+            reply += ["y"] + ["y" if q.id == "fever" else "n" for q in questions]
+        elif group.id == "restrictions":
+            reply += ["n"] * len(questions)
+        else:
+            reply.append("n")  # none of these
+    result = runner.invoke(app, ["screen"], input="\n".join(reply) + "\n")
+    assert result.exit_code == 0, result.output
+    assert STOP_HERE not in result.stdout
+    assert "See a clinician" in result.stdout
+    assert screening_guide().question("no_floor").question[:40] in result.stdout

@@ -19,6 +19,7 @@ from backstretch.cli.app import app
 from backstretch.core.dose import describe_dose
 from backstretch.core.models import Position, Region
 from backstretch.data import builtin_catalogue, education_pages
+from tests.factories import all_no_answers
 
 ANSI = re.compile(r"\x1b\[")
 SGR = re.compile(r"\x1b\[([0-9;]*)m")
@@ -27,10 +28,9 @@ SHOW_KEYS = {
     "name",
     "aliases",
     "regions",
-    "position",
+    "ways",
     "kind",
     "dose",
-    "movements",
     "variants",
     "sources",
 }
@@ -56,8 +56,8 @@ def test_stretches_json_lists_every_stretch(runner: CliRunner) -> None:
     for entry in data:
         assert entry["sources"], entry["id"]
         assert all(source["fact"] for source in entry["sources"])
-        assert "movements" in entry
-        assert isinstance(entry["movements"], list)
+        assert entry["ways"], entry["id"]
+        assert all(isinstance(way["movements"], list) for way in entry["ways"])
     assert run_json(runner, "stretches", "--json")[0] == builtin_catalogue().get(ids[0]).model_dump(
         mode="json"
     )
@@ -92,11 +92,11 @@ def test_area_filter_in_the_table(runner: CliRunner) -> None:
 def test_position_filter(runner: CliRunner) -> None:
     data = run_json(runner, "stretches", "--position", "chair", "--json")
     assert data
-    assert all(entry["position"] == "chair" for entry in data)
+    assert all(any(w["position"] == "chair" for w in entry["ways"]) for entry in data)
     assert {"seated-cat-cow", "chair-spinal-twist"} <= {entry["id"] for entry in data}
     fours = run_json(runner, "stretches", "--position", "all-fours", "--json")
     assert {entry["id"] for entry in fours} == {
-        s.id for s in builtin_catalogue() if s.position is Position.ALL_FOURS
+        s.id for s in builtin_catalogue() if any(w.position is Position.ALL_FOURS for w in s.ways)
     }
 
 
@@ -189,9 +189,9 @@ def test_show_json(runner: CliRunner) -> None:
     assert set(data) >= SHOW_KEYS
     assert data["id"] == "cat-cow"
     assert data["name"] == "Cat-cow"
-    assert data["position"] == "all_fours"
+    assert [way["position"] for way in data["ways"]] == ["all_fours"]
     assert data["kind"] == "reps"
-    assert "kneeling" in data["movements"]
+    assert "kneeling" in data["ways"][0]["movements"]
     assert data["variants"]["alternatives"] == ["seated-cat-cow"]
     assert data["dose"]["reps"] == 10
     assert all(source["file"] for source in data["sources"])
@@ -340,3 +340,15 @@ def test_version_via_python_m(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert result.stdout == f"backstretch {__version__}\n"
     assert not (tmp_path / "data").exists()  # printing the version touches no data
+
+
+@pytest.mark.usefixtures("database_url")
+def test_show_says_why_a_stretch_stays_out_of_your_plans(runner: CliRunner, tmp_path: Path) -> None:
+    # "Why not cobra?" asked of someone whose screening rules out holding the back arched.
+    answers = tmp_path / "answers.json"
+    answers.write_text(json.dumps(all_no_answers(stenosis_or_spondylolisthesis=True)))
+    assert runner.invoke(app, ["screen", "--answers", str(answers)]).exit_code == 0
+    shown = run(runner, "show", "cobra")
+    assert shown.exit_code == 0
+    assert "Not in your plans: it holds the back arched." in " ".join(shown.stdout.split())
+    assert "Not in your plans" not in run(runner, "show", "cat-cow").stdout

@@ -33,7 +33,7 @@ T0 = 1_000_000  # the monotonic reading at which the session starts
 
 def item(stretch_id: str, **dose: Any) -> RoutineItem:
     stretch = CATALOGUE.get(stretch_id)
-    return RoutineItem(stretch, replace(default_dose(stretch), **dose))
+    return RoutineItem.usual(stretch, replace(default_dose(stretch), **dose))
 
 
 # Item 0: two cat-cows (6 s each, no sides); item 1: knee-to-chest held 20 s twice on each side;

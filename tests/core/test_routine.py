@@ -221,11 +221,12 @@ def test_round_trip_of_the_basic_daily_routine() -> None:
     by_id = {item["stretch"]: item for item in document["items"]}
     assert by_id["childs-pose"] == {
         "stretch": "childs-pose",
+        "way": "floor",
         "hold_seconds": 60,
         "reps": 1,
         "sets": 1,
     }
-    assert by_id["cat-cow"] == {"stretch": "cat-cow", "reps": 15, "sets": 1}
+    assert by_id["cat-cow"] == {"stretch": "cat-cow", "way": "floor", "reps": 15, "sets": 1}
     assert_round_trip(person, result, ON)
 
 
@@ -258,7 +259,7 @@ def test_routine_with_cobra_under_stenosis_leaves_it_out() -> None:
     planned = [p.item.stretch.id for p in result.items]
     assert "cobra" not in planned
     assert "pelvic-tilt" in planned
-    assert all("sustained_extension" not in p.item.stretch.movements for p in result.items)
+    assert all("sustained_extension" not in p.item.way.movements for p in result.items)
     reported = [r for e in result.excluded if e.stretch == "cobra" for r in e.reasons] + [
         r for s in result.swaps if s.from_id == "cobra" for r in s.reasons
     ]
@@ -281,7 +282,7 @@ def test_routine_in_a_chair_setting_swaps_floor_stretches() -> None:
     )
     person = parse_profile({"areas": ["lower_back"], "setting": "chair", "minutes": 15})
     result = plan(person, CATALOGUE, BASE, on=ON, requests=requests)
-    assert {p.item.stretch.position.value for p in result.items} <= {"chair", "standing"}
+    assert {p.item.way.place.value for p in result.items} <= {"chair", "standing"}
     excluded = {e.stretch: e.reasons for e in result.excluded}
     assert excluded["glute-bridge"] == (Reason(ReasonKind.SETTING, "chair"),)
     assert {s.from_id for s in result.swaps} == {"knee-to-chest", "cat-cow"}
@@ -311,7 +312,7 @@ def test_any_routine_file_is_filtered_like_a_plan(
     in_force = {*restrictions, "neck_circles"}
     for planned in result.items:
         stretch = planned.item.stretch
-        assert not contract_ruling_out(in_force, stretch.movements, None), stretch.id
+        assert not contract_ruling_out(in_force, planned.item.way.movements, None), stretch.id
     accounted = (
         {p.item.stretch.id for p in result.items}
         | {s.from_id for s in result.swaps}
@@ -321,3 +322,17 @@ def test_any_routine_file_is_filtered_like_a_plan(
     for planned in result.items:
         if planned.item.stretch.kind is Kind.HOLD:
             assert planned.item.dose.hold_seconds is not None
+
+
+def test_a_routine_file_may_ask_for_a_way() -> None:
+    # A physiotherapist's file can say "knee-to-chest on a bed"; the planner keeps that way when
+    # the setting and the restrictions allow it, and names the ways when the file asks for one
+    # the stretch does not have.
+    _, requests = parse(routine({"stretch": "knee-to-chest", "way": "bed"}))
+    person = parse_profile({"areas": ["lower_back"], "setting": "bed", "minutes": 10})
+    result = plan(person, CATALOGUE, BASE, on=ON, requests=requests)
+    assert [(p.item.stretch.id, p.item.way.place.value) for p in result.items] == [
+        ("knee-to-chest", "bed")
+    ]
+    with pytest.raises(CatalogueError, match=r"items\.0\.way: knee-to-chest is done floor or bed"):
+        parse(routine({"stretch": "knee-to-chest", "way": "chair"}))

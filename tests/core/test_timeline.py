@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from backstretch.core.catalogue import Catalogue, Stretch
-from backstretch.core.models import Kind, Position, Sides
+from backstretch.core.models import Kind, Place, Sides
 from backstretch.core.timeline import (
     Breath,
     ItemDose,
@@ -34,7 +34,7 @@ WORK = (SegmentKind.HOLD, SegmentKind.REP)
 
 def item(stretch_id: str, **dose: object) -> RoutineItem:
     stretch = CATALOGUE.get(stretch_id)
-    return RoutineItem(stretch, replace(default_dose(stretch), **dose))
+    return RoutineItem.usual(stretch, replace(default_dose(stretch), **dose))
 
 
 def kinds(segments: Sequence[Segment]) -> list[str]:
@@ -162,8 +162,9 @@ def test_transition_only_when_the_position_changes() -> None:
     transitions = [s for s in segments if s.kind is SegmentKind.TRANSITION]
     assert [s.stretch for s in transitions] == ["cat-cow", "knee-to-chest"]
     assert all(s.duration_ms == 12000 for s in transitions)
-    assert "all fours" in transitions[0].cue
-    assert "supine" in transitions[1].cue
+    # The cue says how to get into the new position: the way's first set-up line.
+    assert transitions[0].cue == "Change position. " + CATALOGUE.get("cat-cow").usual_way.setup[0]
+    assert "Lie on your back" in transitions[1].cue
     # A transition comes right before the stretch's own get-ready.
     for transition in transitions:
         following = segments[segments.index(transition) + 1]
@@ -228,7 +229,7 @@ def test_empty_routine_is_just_done() -> None:
 @pytest.mark.parametrize("stretch_id", STRETCH_IDS)
 def test_default_dose_timeline_of_every_stretch(stretch_id: str) -> None:
     stretch = CATALOGUE.get(stretch_id)
-    segments = timeline([RoutineItem(stretch, default_dose(stretch))])
+    segments = timeline([RoutineItem.usual(stretch, default_dose(stretch))])
     assert_contiguous(segments)
     assert segments[-1].kind is SegmentKind.DONE
     assert segments[-1].duration_ms == 0
@@ -246,7 +247,7 @@ def test_default_dose_timeline_of_every_stretch(stretch_id: str) -> None:
 
 def test_breath_cues_never_say_hold_your_breath_anywhere() -> None:
     items = [
-        RoutineItem(s, replace(default_dose(s), sets=2, reps=max(2, s.dose.reps)))
+        RoutineItem.usual(s, replace(default_dose(s), sets=2, reps=max(2, s.dose.reps)))
         for s in CATALOGUE
     ]
     for segment in timeline(items):
@@ -264,7 +265,7 @@ def routine_items(draw: st.DrawFn) -> RoutineItem:
     stretch: Stretch = CATALOGUE.get(draw(st.sampled_from(STRETCH_IDS)))
     dose = default_dose(stretch)
     hold = draw(st.integers(5, 60)) if stretch.kind is Kind.HOLD else None
-    return RoutineItem(
+    return RoutineItem.usual(
         stretch,
         ItemDose(
             sets=draw(st.integers(1, 3)),
@@ -306,7 +307,11 @@ def test_timeline_is_contiguous_and_sums_exactly(
     expected_switches = sum(i.dose.sets for i in items if i.dose.sides is Sides.EACH)
     to_right = [s for s in segments if s.kind is SegmentKind.SWITCH_SIDE and s.side == "right"]
     assert len(to_right) == expected_switches
-    transitions = sum(1 for a, b in pairwise(items) if a.stretch.position != b.stretch.position)
+    transitions = sum(
+        1
+        for a, b in pairwise(items)
+        if (a.way.position, a.way.place) != (b.way.position, b.way.place)
+    )
     assert len([s for s in segments if s.kind is SegmentKind.TRANSITION]) == transitions
     for segment in segments:
         assert "hold your breath" not in segment.cue.lower()
@@ -320,18 +325,30 @@ def test_item_seconds_matches_the_segments(stretch_id: str, sets: int) -> None:
     stretch = CATALOGUE.get(stretch_id)
     dose = replace(default_dose(stretch), sets=sets, reps=stretch.dose.reps + 1)
     settings_ = TimelineSettings(lead_in_seconds=3, transition_seconds=7)
-    items = [RoutineItem(stretch, dose)]
+    items = [RoutineItem.usual(stretch, dose)]
     segments = timeline(items, settings_)
     assert item_seconds(items[0], None, settings_) * 1000 == sum(s.duration_ms for s in segments)
-    moved = item_seconds(items[0], Position.STANDING, settings_)
-    expected = 0 if stretch.position is Position.STANDING else 7
+    standing = CATALOGUE.get("standing-side-stretch").usual_way
+    moved = item_seconds(items[0], standing, settings_)
+    expected = 0 if stretch.usual_way.place is Place.STANDING else 7
     assert moved - item_seconds(items[0], None, settings_) == expected
+
+
+def test_the_same_position_in_another_place_is_a_change() -> None:
+    # Sitting on a chair, then sitting on the edge of a bed: the person still has to move.
+    stretch = CATALOGUE.get("neck-flexion")
+    on_chair = RoutineItem(stretch, default_dose(stretch), stretch.way_at(Place.CHAIR))
+    on_bed = RoutineItem(stretch, default_dose(stretch), stretch.way_at(Place.BED_EDGE))
+    segments = timeline([on_chair, on_bed])
+    moves = [s for s in segments if s.kind is SegmentKind.TRANSITION]
+    assert len(moves) == 1
+    assert "edge of your bed" in moves[0].cue
 
 
 @pytest.mark.parametrize("stretch_id", [s.id for s in builtin_catalogue() if s.kind is Kind.REPS])
 def test_breath_cues_match_the_breath_phase(stretch_id: str) -> None:
     stretch = builtin_catalogue().get(stretch_id)
-    segments = timeline([RoutineItem(stretch, default_dose(stretch))])
+    segments = timeline([RoutineItem.usual(stretch, default_dose(stretch))])
     for segment in segments:
         cue = segment.cue.lower()
         if segment.breath is Breath.INHALE:

@@ -20,9 +20,9 @@ from backstretch.core.catalogue import (
     build_catalogue,
 )
 from backstretch.core.models import (
-    FLOOR_POSITIONS,
     MAX_HOLD_SECONDS,
     Movement,
+    Place,
     Position,
     Region,
 )
@@ -104,11 +104,13 @@ def test_builtin_ids_are_not_own_ids(catalogue: Catalogue) -> None:
     assert own == [], f"built-in stretches may not use the my- prefix: {own}"
 
 
-def test_every_entry_cites_a_source_file(catalogue: Catalogue) -> None:
+def test_every_entry_cites_a_source(catalogue: Catalogue) -> None:
+    # A built-in stretch cites a seed article, the research brief or a public page or paper
+    # (the stretches the seed articles do not cover); never just a person.
     for stretch in catalogue:
-        files = [source.file for source in stretch.sources]
-        assert files, f"{stretch.id} has no sources"
-        assert all(files), f"{stretch.id}: every built-in source must name a file"
+        assert stretch.sources, f"{stretch.id} has no sources"
+        for source in stretch.sources:
+            assert source.file or source.url, f"{stretch.id}: a built-in source needs a file or url"
 
 
 def test_every_cited_file_exists() -> None:
@@ -117,7 +119,8 @@ def test_every_cited_file_exists() -> None:
     missing = []
     for stretch in builtin_catalogue():
         for source in stretch.sources:
-            assert source.file is not None
+            if source.file is None:
+                continue  # a public page or paper, cited by its address
             if source.file == "research/clinical.md":
                 path = SHARED / "research" / "clinical.md"
             else:
@@ -138,24 +141,62 @@ def test_no_single_hold_over_a_minute(catalogue: Catalogue) -> None:
 
 def test_position_tags(catalogue: Catalogue) -> None:
     for stretch in catalogue:
-        tags = set(stretch.movements)
-        if stretch.position in (Position.KNEELING, Position.ALL_FOURS):
-            assert Movement.KNEELING in tags, stretch.id
-        if stretch.position is Position.ALL_FOURS:
-            assert Movement.HANDS_WEIGHT in tags, stretch.id
-        if stretch.position in FLOOR_POSITIONS:
-            assert Movement.FLOOR in tags, stretch.id
-        if stretch.position is Position.SUPINE:
-            assert Movement.SUPINE in tags, stretch.id
-        if stretch.position is Position.PRONE:
-            assert Movement.PRONE in tags, stretch.id
+        for way in stretch.ways:
+            tags, where = set(way.movements), f"{stretch.id} {way.place}"
+            if way.position in (Position.KNEELING, Position.ALL_FOURS):
+                assert Movement.KNEELING in tags, where
+            if way.position is Position.ALL_FOURS:
+                assert Movement.HANDS_WEIGHT in tags, where
+            if way.place is Place.FLOOR:
+                assert Movement.FLOOR in tags, where
+            if way.position is Position.SUPINE:
+                assert Movement.SUPINE in tags, where
+            if way.position is Position.PRONE:
+                assert Movement.PRONE in tags, where
 
 
-def test_floor_tag_only_on_floor_positions(catalogue: Catalogue) -> None:
-    # A chair or standing stretch tagged `floor` would be hidden from people who cannot get down.
+def test_floor_tag_only_on_floor_ways(catalogue: Catalogue) -> None:
+    # A chair, standing or bed way tagged `floor` would be hidden from people who cannot get down
+    # (SCREENING.md: knee-to-chest on a bed is not `floor`).
     for stretch in catalogue:
-        if Movement.FLOOR in stretch.movements:
-            assert stretch.position in FLOOR_POSITIONS, stretch.id
+        for way in stretch.ways:
+            assert (Movement.FLOOR in way.movements) == (way.place is Place.FLOOR), stretch.id
+    assert catalogue.get("knee-to-chest").way_at(Place.BED).position is Position.SUPINE
+
+
+def test_neck_and_lying_stretches_have_their_ways(catalogue: Catalogue) -> None:
+    # Issue 15: neck and shoulder stretches standing, on a chair and on the edge of a bed; lying
+    # stretches on the floor and on a bed.
+    for stretch_id in (
+        "neck-flexion",
+        "lateral-neck-flexion",
+        "neck-half-circles",
+        "shoulder-rolls",
+    ):
+        places = {way.place for way in catalogue.get(stretch_id).ways}
+        assert places == {Place.STANDING, Place.CHAIR, Place.BED_EDGE}, stretch_id
+    for stretch_id in ("knee-to-chest", "pelvic-tilt", "piriformis-stretch", "sphinx"):
+        places = {way.place for way in catalogue.get(stretch_id).ways}
+        assert places == {Place.FLOOR, Place.BED}, stretch_id
+
+
+def test_each_way_sets_up_in_its_own_place(catalogue: Catalogue) -> None:
+    # The player reads a way's first set-up line aloud: it must name that place, not another.
+    words = {
+        Place.STANDING: ("stand",),
+        Place.CHAIR: ("chair",),
+        Place.BED_EDGE: ("bed",),
+        Place.BED: ("bed",),
+    }
+    for stretch in catalogue:
+        for way in stretch.ways:
+            first = way.setup[0].lower()
+            for word in words.get(way.place, ()):
+                assert word in first, f"{stretch.id} {way.place}: {way.setup[0]}"
+            if way.place in (Place.BED, Place.BED_EDGE):
+                assert "mat" not in first.split() and "floor" not in first.replace(
+                    "feet flat on the floor", ""
+                ).replace("feet on the floor", ""), f"{stretch.id} {way.place}"
 
 
 def test_every_variant_link_resolves(catalogue: Catalogue) -> None:
@@ -180,11 +221,11 @@ def test_required_variants_belong_to_their_stretch(catalogue: Catalogue) -> None
     assert catalogue.get("seated-cat-cow").variant_of == "cat-cow"
     assert "seated-cat-cow" in {s.id for s in catalogue.variants_of("cat-cow")}
     assert "childs-pose-supported" in {s.id for s in catalogue.variants_of("childs-pose")}
-    assert catalogue.get("seated-cat-cow").position is Position.CHAIR
+    assert catalogue.get("seated-cat-cow").usual_way.position is Position.CHAIR
 
 
 def test_no_full_neck_circles(catalogue: Catalogue) -> None:
-    tagged = [s.id for s in catalogue if Movement.NECK_CIRCLE in s.movements]
+    tagged = [s.id for s in catalogue for w in s.ways if Movement.NECK_CIRCLE in w.movements]
     assert tagged == []
     assert "neck-circles" not in catalogue
 
@@ -202,7 +243,8 @@ def test_every_builtin_stretch_has_a_figure(catalogue: Catalogue) -> None:
 
 def test_every_entry_has_instructions(catalogue: Catalogue) -> None:
     for stretch in catalogue:
-        assert stretch.steps.setup and stretch.steps.movement and stretch.steps.finish, stretch.id
+        assert all(way.setup for way in stretch.ways), stretch.id
+        assert stretch.steps.movement and stretch.steps.finish, stretch.id
         assert stretch.breath and stretch.form_cues and stretch.mistakes, stretch.id
 
 
@@ -214,12 +256,12 @@ def test_filter_by_region_position_and_text(catalogue: Catalogue) -> None:
     assert lower and all(Region.LOWER_BACK in s.regions for s in lower)
     assert len(lower) < len(catalogue)
     chair = catalogue.filter(position=Position.CHAIR)
-    assert chair and all(s.position is Position.CHAIR for s in chair)
+    assert chair and all(any(w.position is Position.CHAIR for w in s.ways) for s in chair)
     assert "seated-cat-cow" in {s.id for s in chair}
     found = {s.id for s in catalogue.filter(text="cat")}
     assert {"cat-cow", "seated-cat-cow"} <= found
     both = catalogue.filter(region=Region.NECK_SHOULDERS, position=Position.CHAIR)
-    assert all(Region.NECK_SHOULDERS in s.regions and s.position is Position.CHAIR for s in both)
+    assert both and all(Region.NECK_SHOULDERS in s.regions for s in both)
     assert [s.id for s in catalogue.filter()] == sorted(s.id for s in catalogue)
 
 
@@ -279,7 +321,7 @@ BROKEN: list[Any] = [
     pytest.param(
         _set("sources", [{"fact": "Someone said so."}]),
         "sources.0",
-        "a file or a given_by",
+        "a file, a url or a given_by",
         id="source-without-origin",
     ),
     pytest.param(_drop("movements"), "movements", "Field required", id="no-movements"),

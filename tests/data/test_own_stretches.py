@@ -90,7 +90,13 @@ def test_add_a_valid_own_stretch(
     mine = catalogue(me).get("my-wall-stretch")
     assert mine == added
     assert [s.model_dump(mode="json") for s in mine.sources] == [
-        {"fact": "Hold 30 s, twice.", "file": None, "given_by": "My physiotherapist"}
+        {
+            "fact": "Hold 30 s, twice.",
+            "file": None,
+            "url": None,
+            "publisher": None,
+            "given_by": "My physiotherapist",
+        }
     ]
     assert mine.dose.hold_seconds == 30
     assert [s.id for s in own_stretches(me.services.person(me.owner_id))] == ["my-wall-stretch"]
@@ -291,8 +297,8 @@ def test_safety_rules_apply_to_own_stretches(me: PersonContext, tmp_path: Path) 
     )
     add(me, path)
     stretch = catalogue(me).get("my-wall-stretch")
-    assert Movement.KNEELING in stretch.movements
-    ruled = restrictions_rule_out(list(Restriction), stretch.movements)
+    assert Movement.KNEELING in stretch.usual_way.movements
+    ruled = restrictions_rule_out(list(Restriction), stretch.usual_way.movements)
     assert set(ruled) == {
         Restriction.OSTEOPOROSIS,
         Restriction.DISC_WITH_LEG_PAIN,
@@ -301,7 +307,7 @@ def test_safety_rules_apply_to_own_stretches(me: PersonContext, tmp_path: Path) 
         Restriction.NO_FLOOR,
         Restriction.POST_SURGERY,
     }
-    assert restrictions_rule_out([Restriction.NECK_GENTLE], stretch.movements) == ()
+    assert restrictions_rule_out([Restriction.NECK_GENTLE], stretch.usual_way.movements) == ()
 
 
 # Each person's own ---------------------------------------------------------------------------

@@ -8,7 +8,8 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from backstretch.core.catalogue import Catalogue, Stretch
+from backstretch.core.catalogue import Catalogue, Stretch, Way
+from backstretch.core.models import Place
 from backstretch.core.poses import Phase
 from backstretch.data import builtin_catalogue
 from backstretch.render.figures import (
@@ -18,11 +19,13 @@ from backstretch.render.figures import (
     player_svg,
     still_svg,
 )
-from backstretch.render.layout import figure_of, is_one_sided
+from backstretch.render.layout import Side, figure_of, is_one_sided
 from tests.factories import own_stretch
 
 SVG = "{http://www.w3.org/2000/svg}"
 IDS = [stretch.id for stretch in builtin_catalogue()]
+# Every way of every built-in stretch, as (stretch id, place).
+WAYS = [(stretch.id, way.place) for stretch in builtin_catalogue() for way in stretch.ways]
 MAX_GZIPPED = 4096
 TWO_DECIMALS = re.compile(r"\d\.\d\d")
 
@@ -31,18 +34,17 @@ def _sides(stretch: Stretch) -> list[str | None]:
     return ["left", "right"] if is_one_sided(stretch) else [None]
 
 
-def _drawings(stretch: Stretch) -> list[tuple[str, str]]:
-    figure = figure_of(stretch)
+def _drawings(stretch: Stretch, way: Way | None = None) -> list[tuple[str, str]]:
+    figure = figure_of(stretch, way)
     found = []
     for side in _sides(stretch):
-        chosen = "left" if side == "left" else "right" if side == "right" else None
-        found.append((f"still {side}", still_svg(stretch, side=chosen)))
-        found.append((f"key {side}", still_svg(stretch, side=chosen, key_only=True)))
-        found.append((f"player {side}", player_svg(stretch, side=chosen)))
+        chosen: Side | None = "left" if side == "left" else "right" if side == "right" else None
+        found.append((f"still {side}", still_svg(stretch, side=chosen, way=way)))
+        found.append((f"key {side}", still_svg(stretch, side=chosen, key_only=True, way=way)))
+        found.append((f"player {side}", player_svg(stretch, side=chosen, way=way)))
         for keyframe in figure.keyframes:
-            found.append(
-                (f"{keyframe.name} {side}", figure_svg(stretch, side=chosen, pose=keyframe.name))
-            )
+            svg = figure_svg(stretch, side=chosen, pose=keyframe.name, way=way)
+            found.append((f"{keyframe.name} {side}", svg))
     return found
 
 
@@ -59,12 +61,13 @@ def _check(name: str, svg: str, stretch: Stretch) -> ET.Element:
     return root
 
 
-@pytest.mark.parametrize("stretch_id", IDS)
-def test_every_drawing_is_small_valid_svg_with_a_title_and_a_description(
-    catalogue: Catalogue, stretch_id: str
+@pytest.mark.parametrize(("stretch_id", "place"), WAYS)
+def test_every_drawing_of_every_way_is_small_valid_svg_with_a_title_and_a_description(
+    catalogue: Catalogue, stretch_id: str, place: Place
 ) -> None:
     stretch = catalogue.get(stretch_id)
-    drawings = _drawings(stretch)
+    way = stretch.way_at(place)
+    drawings = _drawings(stretch, way)
     for name, svg in drawings:
         root = _check(name, svg, stretch)
         strokes = root.find(f"{SVG}g")
@@ -149,3 +152,19 @@ def test_a_still_puts_the_poses_side_by_side(catalogue: Catalogue) -> None:
     assert int((three.get("viewBox") or "").split()[2]) > 3 * one_width
     assert len(three.findall(f"{SVG}g/{SVG}g")) == 2  # the second and third poses, moved along
     assert int(one.get("width") or 0) == 2 * one_width
+
+
+def test_a_way_is_described_in_its_own_words(catalogue: Catalogue) -> None:
+    stretch = catalogue.get("neck-flexion")
+    standing = stretch.way_at(Place.STANDING)
+    desc = ET.fromstring(figure_svg(stretch, pose="stretch", way=standing))[1].text
+    assert desc == (
+        "Neck flexion stretch: standing tall, chin dropped toward the chest, "
+        "a hand resting on the head."
+    )
+    on_bed = catalogue.get("knee-to-chest").way_at(Place.BED)
+    assert describe(catalogue.get("knee-to-chest"), "left", "stretch", on_bed).endswith(
+        "the other foot flat on the bed."
+    )
+    assert player_svg(stretch, way=standing) != player_svg(stretch)
+    assert still_svg(stretch, way=stretch.usual_way) == still_svg(stretch)

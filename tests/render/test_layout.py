@@ -1,18 +1,22 @@
-"""Every figure is laid out on the floor or the chair the way its position says, and its other
-side is the exact mirror image."""
+"""Every way of every stretch is laid out on the floor, a bed or a seat the way its position says,
+and its other side is the exact mirror image."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from typing import Literal
 
 import pytest
 
 from backstretch.core.body import SEAT_HEIGHT, Vec, radius
-from backstretch.core.catalogue import Catalogue, Stretch
-from backstretch.core.models import FLOOR_POSITIONS, Movement, Position
+from backstretch.core.catalogue import Catalogue, Stretch, Way
+from backstretch.core.models import LOW_POSITIONS, Movement, Place, Position
 from backstretch.data import builtin_catalogue
 from backstretch.render.layout import (
+    BED_HEIGHT,
+    CONTACT_TOLERANCE,
     Scene,
+    Shape,
     ShapeKind,
     Tone,
     figure_of,
@@ -23,6 +27,8 @@ from backstretch.render.layout import (
 from tests.factories import own_stretch
 
 IDS = [stretch.id for stretch in builtin_catalogue()]
+# Every way of every built-in stretch, as (stretch id, place).
+WAYS = [(stretch.id, way.place) for stretch in builtin_catalogue() for way in stretch.ways]
 FEET = ("right_ankle", "left_ankle", "right_toe", "left_toe")
 HANDS = ("right_wrist", "left_wrist", "right_hand", "left_hand")
 KNEES = ("right_knee", "left_knee")
@@ -70,24 +76,34 @@ RESTS: dict[Position, tuple[str, Callable[[Mapping[str, Vec]], bool]]] = {
 }
 
 
-def _check_resting(stretch: Stretch, scene: Scene) -> None:
+def _check_resting(stretch: Stretch, scene: Scene, way: Way | None = None) -> None:
+    position = (way or stretch.usual_way).position
     for frame in scene.frames:
         where = f"{stretch.id} {frame.keyframe.name}"
         below = {n: y - radius(n) for n, (_, y, _) in frame.body.items() if y - radius(n) < -1e-9}
         assert not below, f"{where}: below the floor: {below}"
-        should, rests = RESTS[stretch.position]
+        should, rests = RESTS[position]
         assert rests(frame.body), f"{where} should {should}"
 
 
-@pytest.mark.parametrize("stretch_id", IDS)
-def test_every_keyframe_rests_as_its_position_says(catalogue: Catalogue, stretch_id: str) -> None:
+@pytest.mark.parametrize(("stretch_id", "place"), WAYS)
+def test_every_keyframe_of_every_way_rests_as_its_position_says(
+    catalogue: Catalogue, stretch_id: str, place: Place
+) -> None:
     stretch = catalogue.get(stretch_id)
-    _check_resting(stretch, layout(stretch))
+    way = stretch.way_at(place)
+    _check_resting(stretch, layout(stretch, way=way), way)
+
+
+def test_the_usual_way_is_laid_out_by_default(catalogue: Catalogue) -> None:
+    stretch = catalogue.get("neck-flexion")
+    assert layout(stretch) == layout(stretch, way=stretch.usual_way)
+    assert layout(stretch, way=stretch.way_at(Place.STANDING)) != layout(stretch)
 
 
 def _own(position: Position) -> Stretch:
     tags: list[Movement] = []
-    if position in FLOOR_POSITIONS:
+    if position in LOW_POSITIONS:
         tags.append(Movement.FLOOR)
     if position in (Position.KNEELING, Position.ALL_FOURS):
         tags.append(Movement.KNEELING)
@@ -111,9 +127,12 @@ def test_a_stretch_without_a_figure_gets_a_plain_one_that_rests_right(position: 
     assert Tone.NEAR not in tones and Tone.PLAIN in tones
 
 
-@pytest.mark.parametrize("stretch_id", IDS)
-def test_the_drawing_stays_above_the_floor_line(catalogue: Catalogue, stretch_id: str) -> None:
-    scene = layout(catalogue.get(stretch_id))
+@pytest.mark.parametrize(("stretch_id", "place"), WAYS)
+def test_the_drawing_stays_above_the_floor_line(
+    catalogue: Catalogue, stretch_id: str, place: Place
+) -> None:
+    stretch = catalogue.get(stretch_id)
+    scene = layout(stretch, way=stretch.way_at(place))
     if scene.floor_y is None:  # seen from above there is no floor line
         return
     for frame in scene.frames:
@@ -142,25 +161,29 @@ ANCHORS = {
 }
 
 
-@pytest.mark.parametrize("stretch_id", IDS)
+@pytest.mark.parametrize(("stretch_id", "place"), WAYS)
 def test_what_stays_put_does_not_slide_between_keyframes(
-    catalogue: Catalogue, stretch_id: str
+    catalogue: Catalogue, stretch_id: str, place: Place
 ) -> None:
     stretch = catalogue.get(stretch_id)
-    scene = layout(stretch)
-    for name in ANCHORS.get(stretch.position, ("pelvis",)):
+    way = stretch.way_at(place)
+    scene = layout(stretch, way=way)
+    for name in ANCHORS.get(way.position, ("pelvis",)):
         xs = {round(frame.points[name][0]) for frame in scene.frames}
         assert len(xs) == 1, f"{stretch_id}: {name} moves between keyframes: {sorted(xs)}"
 
 
-@pytest.mark.parametrize("stretch_id", [i for i in IDS if is_one_sided(builtin_catalogue().get(i))])
-def test_the_other_side_is_the_exact_mirror_image(catalogue: Catalogue, stretch_id: str) -> None:
+@pytest.mark.parametrize(
+    ("stretch_id", "place"), [w for w in WAYS if is_one_sided(builtin_catalogue().get(w[0]))]
+)
+def test_the_other_side_is_the_exact_mirror_image(
+    catalogue: Catalogue, stretch_id: str, place: Place
+) -> None:
     stretch = catalogue.get(stretch_id)
-    drawn, other = (
-        figure_of(stretch).side,
-        "left" if figure_of(stretch).side == "right" else "right",
-    )
-    right, left = layout(stretch, drawn), layout(stretch, other)
+    way = stretch.way_at(place)
+    drawn = figure_of(stretch, way).side
+    other: Literal["left", "right"] = "left" if drawn == "right" else "right"
+    right, left = layout(stretch, drawn, way), layout(stretch, other, way)
     assert (left.width, left.height, left.floor_y) == (right.width, right.height, right.floor_y)
     width = right.width
     for ours, theirs in zip(right.frames, left.frames, strict=True):
@@ -188,3 +211,124 @@ def test_props_stay_put_and_the_chair_carries_the_sitter(catalogue: Catalogue) -
     assert seat_lines, "the chair's seat is drawn at seat height"
     pelvis_x = {frame.points["pelvis"][0] for frame in scene.frames}
     assert len(pelvis_x) == 1
+
+
+# --- beds --------------------------------------------------------------------------------------
+
+BED_WAYS = [(i, p) for i, p in WAYS if p is Place.BED]
+BED_EDGE_WAYS = [(i, p) for i, p in WAYS if p is Place.BED_EDGE]
+# The standing ways drawn from a figure sitting on a chair.
+STOOD_UP = [
+    (stretch.id, way.place)
+    for stretch in builtin_catalogue()
+    for way in stretch.ways
+    if way.place is Place.STANDING and stretch.usual_way.place is Place.CHAIR
+]
+
+
+def _mattress(scene: Scene) -> Shape:
+    """Return the bed's mattress: the light box the body lies or sits on."""
+    found = [s for s in scene.props if s.kind is ShapeKind.RECT and s.tone is Tone.MAT]
+    assert len(found) == 1, "one mattress"
+    return found[0]
+
+
+def _floor_line(scene: Scene) -> float:
+    lines = [s for s in scene.props if s.tone is Tone.FLOOR]
+    assert len(lines) == 1
+    return lines[0].points[0][1]
+
+
+def _lowest_edge(scene: Scene, frame_name: str) -> float:
+    """Return the picture's y of the lowest edge of a keyframe's body (y grows downward)."""
+    frame = scene.frame(frame_name)
+    return max(y + radius(name) for name, (_, y) in frame.points.items())
+
+
+def test_the_examples_cover_lying_on_a_bed_sitting_on_its_edge_and_standing_up() -> None:
+    assert BED_WAYS and BED_EDGE_WAYS and STOOD_UP
+
+
+@pytest.mark.parametrize(("stretch_id", "place"), BED_WAYS)
+def test_a_body_lying_on_a_bed_rests_on_the_mattress_top(
+    catalogue: Catalogue, stretch_id: str, place: Place
+) -> None:
+    stretch = catalogue.get(stretch_id)
+    scene = layout(stretch, way=stretch.way_at(place))
+    if scene.floor_y is None:  # seen from the ceiling the bed is the area under the body
+        assert _mattress(scene)
+        return
+    top = min(y for _, y in _mattress(scene).points)
+    assert top == scene.floor_y, "the body rests on the line of the mattress top"
+    for frame in scene.frames:
+        lowest = _lowest_edge(scene, frame.keyframe.name)
+        # Lying on it, neither floating above the mattress nor sunk into it.
+        assert abs(lowest - top) <= CONTACT_TOLERANCE, (frame.keyframe.name, lowest, top)
+        assert any(touches(frame.body, name) for name in frame.body)
+    assert _floor_line(scene) == pytest.approx(top + BED_HEIGHT, abs=0.11), "the bed stands on it"
+
+
+@pytest.mark.parametrize(("stretch_id", "place"), BED_EDGE_WAYS)
+def test_a_body_on_the_edge_of_a_bed_sits_on_it_with_the_feet_on_the_floor(
+    catalogue: Catalogue, stretch_id: str, place: Place
+) -> None:
+    stretch = catalogue.get(stretch_id)
+    scene = layout(stretch, way=stretch.way_at(place))
+    assert scene.floor_y is not None
+    top = min(y for _, y in _mattress(scene).points)
+    assert top == pytest.approx(scene.floor_y - SEAT_HEIGHT, abs=0.11), "a seat-height bed"
+    assert _floor_line(scene) == scene.floor_y
+    for frame in scene.frames:
+        assert _sits_on_the_chair(frame.body), frame.keyframe.name
+        trunk_bottom = frame.points["pelvis"][1] + radius("pelvis")
+        assert abs(trunk_bottom - top) <= CONTACT_TOLERANCE, frame.keyframe.name
+    # No backrest: nothing of the bed rises above its mattress.
+    assert all(y >= top - 0.01 for shape in scene.props for _, y in shape.points)
+
+
+@pytest.mark.parametrize(("stretch_id", "place"), BED_EDGE_WAYS)
+def test_the_bed_reaches_behind_its_sitter(
+    catalogue: Catalogue, stretch_id: str, place: Place
+) -> None:
+    stretch = catalogue.get(stretch_id)
+    scene = layout(stretch, way=stretch.way_at(place))
+    (left, _), (right, _) = _mattress(scene).points
+    pelvis_x = scene.frame(scene.key).points["pelvis"][0]
+    assert left < pelvis_x < right
+    if figure_of(stretch, stretch.way_at(place)).view.value != "front":
+        faces_right = scene.frame(scene.key).points["right_knee"][0] > pelvis_x
+        behind, ahead = (pelvis_x - left, right - pelvis_x)
+        if not faces_right:
+            behind, ahead = ahead, behind
+        assert behind > 2 * ahead, "the bed lies behind, the knees clear of its edge"
+
+
+@pytest.mark.parametrize(("stretch_id", "place"), STOOD_UP)
+def test_a_standing_way_drawn_from_a_chair_leaves_the_chair_out(
+    catalogue: Catalogue, stretch_id: str, place: Place
+) -> None:
+    stretch = catalogue.get(stretch_id)
+    scene = layout(stretch, way=stretch.way_at(place))
+    assert scene.floor_y is not None
+    assert all(shape.tone is Tone.FLOOR for shape in scene.props), "only the floor line"
+    for frame in scene.frames:
+        assert _stands(frame.body), frame.keyframe.name
+
+
+@pytest.mark.parametrize(("stretch_id", "place"), BED_WAYS)
+def test_a_bed_lain_on_has_its_headboard_at_the_heads_end(
+    catalogue: Catalogue, stretch_id: str, place: Place
+) -> None:
+    stretch = catalogue.get(stretch_id)
+    scene = layout(stretch, way=stretch.way_at(place))
+    if scene.floor_y is None:
+        return
+    top = min(y for _, y in _mattress(scene).points)
+    boards = [s for s in scene.props if s.kind is ShapeKind.RECT and s.tone is Tone.PROP]
+    boards = [s for s in boards if min(y for _, y in s.points) < top]
+    assert len(boards) == 1, "one headboard, rising above the mattress"
+    board_x = boards[0].points[0][0]
+    for frame in scene.frames:
+        head, pelvis = frame.points["head"][0], frame.points["pelvis"][0]
+        assert (board_x - pelvis) * (head - pelvis) > 0, "on the head's side"
+        assert abs(board_x - pelvis) > abs(head - pelvis), "beyond the head"

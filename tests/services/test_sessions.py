@@ -49,7 +49,7 @@ def at_t0(clock: FakeNow) -> None:
 
 def routine(*stretch_ids: str) -> tuple[RoutineItem, ...]:
     return tuple(
-        RoutineItem(CATALOGUE.get(i), default_dose(CATALOGUE.get(i)))
+        RoutineItem.usual(CATALOGUE.get(i), default_dose(CATALOGUE.get(i)))
         for i in stretch_ids or STRETCHES
     )
 
@@ -540,9 +540,12 @@ def test_a_good_week_raises_the_dose_and_says_so(me: PersonContext, clock: FakeN
     assert upcoming.progress.step == 1
     doses = {p.item.stretch.id: p.item.dose for p in upcoming.plan.items}
     assert doses["childs-pose"].hold_seconds == 35
-    assert upcoming.changes[0] == "One step up on 2026-10-27: last week's sessions felt fine."
-    assert "Child's pose: holds 5 s longer: last week's sessions felt fine." in upcoming.changes
-    assert "Cat-cow: 12 reps (was 10): last week's sessions felt fine." in upcoming.changes
+    fine = (
+        "the past week's sessions felt fine (pain 3 or less and not rising), "
+        "so the next sessions go one step further"
+    )
+    assert upcoming.changes[0] == f"One step up on 2026-10-27: {fine}."
+    assert f"Child's pose: holds 5 s longer: {fine}." in upcoming.changes
     assert any("knee-to-chest" in c.lower() and "3 holds (was 2)" in c for c in upcoming.changes)
 
 
@@ -582,8 +585,9 @@ def test_after_a_stop_the_stretch_rests_and_the_plan_says_until_when(
         and e.reasons == (Reason(ReasonKind.EASED, "resting_until_2026-11-04"),)
         for e in plan.excluded
     )
-    assert (
-        upcoming.changes[0] == "Easing off since 2026-10-21: you stopped the session on 2026-10-21."
+    assert upcoming.changes[0] == (
+        "Easing off since 2026-10-21: you stopped the session on 2026-10-21, "
+        "so the next sessions are a little easier."
     )
     assert "Not today: Knee-to-chest (resting until 2026-11-04 after a stop)." in upcoming.changes
 

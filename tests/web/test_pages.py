@@ -9,6 +9,8 @@ from pathlib import Path
 
 from fastapi.testclient import TestClient
 
+from tests.factories import all_no_answers
+
 TEMPLATES_DIR = Path(str(resources.files("backstretch.web").joinpath("templates")))
 
 
@@ -92,3 +94,22 @@ def test_every_library_card_has_its_figure(client: TestClient) -> None:
     assert len(cards) == len(client.get("/api/stretches").json())
     for card in cards:
         assert "<svg" in card.split("</li>")[0]
+
+
+def test_a_stretch_page_says_why_it_stays_out_of_your_plans(client: TestClient) -> None:
+    # "Why not cobra?" asked of someone whose screening rules out holding the back arched: the
+    # page answers in plain words; a stretch that may be planned says nothing of the kind.
+    answers = all_no_answers(stenosis_or_spondylolisthesis=True)
+    assert client.post("/api/screen", json=answers).status_code == 200
+    cobra = client.get("/stretches/cobra").text
+    assert "Not in your plans" in cobra
+    assert "it holds the back arched" in cobra
+    assert "Not in your plans" not in client.get("/stretches/cat-cow").text
+
+
+def test_a_stretch_page_shows_every_way_with_its_set_up(client: TestClient) -> None:
+    page = client.get("/stretches/knee-to-chest").text
+    assert "Set up, on the floor" in page
+    assert "Set up, on a bed" in page
+    assert "Lie on your back on your bed" in page
+    assert page.count("<svg") == 2  # the floor figure, and the same pose drawn on a bed

@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
+import html
 import re
 from datetime import timedelta
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+import pytest
 from fastapi.testclient import TestClient
 
+from backstretch.data import screening_guide
+from backstretch.services.screening import latest_answers
 from tests.factories import (
     CONTRACT_ASKED_RESTRICTIONS,
     CONTRACT_EMERGENCY_IDS,
     CONTRACT_RED_FLAG_IDS,
 )
 from tests.fakes import FakeNow
+from tests.web.conftest import local_person
 
 EVERY_ID = CONTRACT_RED_FLAG_IDS + CONTRACT_ASKED_RESTRICTIONS
 
@@ -145,3 +150,107 @@ def test_bad_answers_are_named_and_nothing_is_stored(client: TestClient) -> None
         assert "saddle_numbness" in answer.text or "pregnancy_weeks" in answer.text
     assert client.post("/screen", data={"none": "nope"}).status_code == 422
     assert client.get("/screen/result", follow_redirects=False).status_code == 303
+
+
+# ---- emergency first ------------------------------------------------------------------------
+
+
+def group_ids_with_red_flags() -> list[str]:
+    guide = screening_guide()
+    return [
+        g.id
+        for g in guide.groups
+        if any(q.group == g.id and q.tier != "restriction" for q in guide.questions)
+    ]
+
+
+def test_every_red_flag_group_has_a_next_button_and_the_adjustments_do_not(
+    client: TestClient,
+) -> None:
+    page = client.get("/screen").text
+    for group in group_ids_with_red_flags():
+        assert f'name="next" value="{group}"' in page, group
+    assert 'name="next" value="restrictions"' not in page
+
+
+def test_next_with_an_emergency_yes_stops_stores_the_answers_so_far_and_advises(
+    client: TestClient,
+) -> None:
+    form = {"saddle_numbness": "no", "wiping_sensation": "yes", "next": "emergency_back"}
+    answer = client.post("/screen", data=form, follow_redirects=False)
+    assert answer.status_code == 303
+    assert answer.headers["location"] == "/screen/result"
+    result = client.get("/screen/result").text
+    assert "Please get help now" in result
+    assert "Plan today&#39;s routine" not in result
+    assert latest_answers(local_person(client)) == {
+        "saddle_numbness": False,
+        "wiping_sensation": True,
+    }
+
+
+def test_none_of_these_after_an_earlier_emergency_yes_stops_there(client: TestClient) -> None:
+    """The yes was given in an earlier group; the next group finished is where it stops."""
+    form = {"chest_pain": "yes", "none": "see_soon_general"}
+    answer = client.post("/screen", data=form, follow_redirects=False)
+    assert answer.headers["location"] == "/screen/result"
+    stored = latest_answers(local_person(client))
+    assert stored is not None and stored["chest_pain"] is True
+    assert "Please get help now" in client.get("/screen/result").text
+
+
+def test_next_stops_once_the_fever_pair_is_complete(client: TestClient) -> None:
+    form = {
+        "fever": "yes",
+        "immune_or_drugs_or_infection": "yes",
+        "next": "see_soon_history",
+    }
+    answer = client.post("/screen", data=form, follow_redirects=False)
+    assert answer.headers["location"] == "/screen/result"
+    assert "Please get help now" in client.get("/screen/result").text
+
+
+def test_next_without_an_emergency_moves_on_and_stores_nothing(client: TestClient) -> None:
+    form = {"fever": "yes", "saddle_numbness": "unsure", "next": "see_soon_general"}
+    answer = client.post("/screen", data=form, follow_redirects=False)
+    assert answer.status_code == 303
+    location = urlsplit(answer.headers["location"])
+    assert location.path == "/screen"
+    assert location.fragment == "group-see_soon_history"
+    draft = parse_qs(location.query)
+    assert draft == {"fever": ["yes"], "saddle_numbness": ["unsure"]}
+    page = client.get(answer.headers["location"]).text
+    assert checked(page, "fever") == "yes"
+    assert latest_answers(local_person(client)) is None
+
+
+def test_a_see_soon_yes_does_not_stop_a_group_at_a_time(client: TestClient) -> None:
+    answer = client.post(
+        "/screen", data={"weight_loss": "yes", "none": "see_soon_history"}, follow_redirects=False
+    )
+    assert urlsplit(answer.headers["location"]).path == "/screen"
+    assert latest_answers(local_person(client)) is None
+
+
+def test_next_keeps_the_new_symptoms_mode(client: TestClient) -> None:
+    answer = client.post(
+        "/screen", data={"next": "emergency_back", "new": "1"}, follow_redirects=False
+    )
+    assert parse_qs(urlsplit(answer.headers["location"]).query) == {"new": ["1"]}
+
+
+@pytest.mark.parametrize("button", ["next", "none"])
+def test_finishing_an_unknown_group_is_refused_naming_the_button(
+    client: TestClient, button: str
+) -> None:
+    answer = client.post("/screen", data={button: "nope"})
+    assert answer.status_code == 422
+    assert f"{button}: unknown group" in html.unescape(answer.text)
+    assert latest_answers(local_person(client)) is None
+
+
+def test_a_bad_answer_in_a_group_step_is_named_and_nothing_is_stored(client: TestClient) -> None:
+    answer = client.post("/screen", data={"chest_pain": "maybe", "next": "emergency_general"})
+    assert answer.status_code == 422
+    assert "chest_pain" in answer.text
+    assert latest_answers(local_person(client)) is None

@@ -9,7 +9,6 @@ commands so that `--help` and quick commands start fast.
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
@@ -79,7 +78,16 @@ def fail(message: str, code: int = INVALID_EXIT) -> NoReturn:
 
 def print_json(data: Any) -> None:
     """Write `data` as indented JSON to stdout."""
+    import json
+
     sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+
+
+def _console() -> Any:
+    """Return the console a person reads (Rich loads here: `--json` never needs it)."""
+    from backstretch.cli.render import output_console
+
+    return output_console()
 
 
 def _catalogue(ctx: typer.Context) -> Any:
@@ -182,18 +190,21 @@ def show(
     as_json: JsonFlag = False,
 ) -> None:
     """Show one stretch: how to do it, its dose, cautions, variants and sources."""
-    from backstretch.cli import render
+    from backstretch.cli import render, wiring
     from backstretch.core.catalogue import UnknownStretchError
+    from backstretch.services.planning import why_not_planned
 
-    catalogue = _catalogue(ctx)
-    try:
-        stretch = catalogue.get(stretch_id)
-    except UnknownStretchError as error:
-        fail(str(error))
+    with wiring.person(ctx) as me:
+        catalogue = me.catalogue
+        try:
+            stretch = catalogue.get(stretch_id)
+        except UnknownStretchError as error:
+            fail(str(error))
+        why_not = why_not_planned(me, stretch)
     if as_json:
         print_json(stretch.model_dump(mode="json"))
     else:
-        render.stretch_detail(render.output_console(), stretch, catalogue)
+        render.stretch_detail(render.output_console(), stretch, catalogue, why_not=why_not)
 
 
 @app.command()
@@ -287,6 +298,8 @@ def screen(
 
 
 def _read_json(path: Path) -> Any:
+    import json
+
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
@@ -358,7 +371,6 @@ def plan(
     """
     from backstretch.cli import planning as ui
     from backstretch.cli import wiring
-    from backstretch.cli.render import output_console
     from backstretch.core.routine import routine_document
     from backstretch.services.errors import Blocked, Invalid
     from backstretch.services.planning import plan_today
@@ -381,7 +393,6 @@ def plan(
         "time_of_day": time_of_day,
     }
     choice = ui.plan_choice(preset=preset, routine=routine, profile=profile, flags=flags)
-    console = output_console()
     with wiring.person(ctx) as me:
         new_name = check_name_free(me, save_as) if save_as is not None else None
         try:
@@ -390,7 +401,7 @@ def plan(
             if as_json:
                 print_json(ui.blocked_json(blocked))
             else:
-                ui.render_blocked(console, blocked.advice)
+                ui.render_blocked(_console(), blocked.advice)
             raise typer.Exit(BLOCKED_EXIT) from None
         if save is not None:
             if not today.plan.items:
@@ -401,6 +412,7 @@ def plan(
         if as_json:
             print_json(today.to_json())
             return
+        console = _console()
         ui.render_plan(console, today, me.catalogue, me.guide.session_reminder)
     if save is not None:
         console.print(f"Saved to {save}.", markup=False, highlight=False)

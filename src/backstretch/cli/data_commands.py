@@ -9,7 +9,6 @@ import contextlib
 import json
 import os
 import sys
-import tempfile
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -40,6 +39,8 @@ def _say(message: str) -> None:
 
 
 def _write_private(path: Path, content: bytes) -> None:
+    import tempfile
+
     # Health data: mkstemp creates the file readable by its owner only, and the rename makes the
     # new file appear whole or not at all (an earlier export is never left half-overwritten).
     descriptor, temporary = tempfile.mkstemp(

@@ -6,17 +6,16 @@ import os
 import shlex
 import tempfile
 from pathlib import Path
-from typing import Any
-
-from rich.console import Console
-from rich.table import Table
-from rich.text import Text
+from typing import TYPE_CHECKING, Any
 
 from backstretch.core.catalogue import Catalogue, CatalogueError
-from backstretch.core.plan_words import clock_minutes, dose_words, reason_text
+from backstretch.core.plan_words import clock_minutes, dose_words, reason_text, sides_words
 from backstretch.data import read_yaml
 from backstretch.services.errors import Blocked, Invalid
 from backstretch.services.planning import PlanChoice, TodayPlan
+
+if TYPE_CHECKING:  # Rich loads only when a plan is printed for a person, not with --json
+    from rich.console import Console
 
 
 def read_document(path: Path) -> Any:
@@ -77,6 +76,8 @@ def blocked_json(blocked: Blocked) -> dict[str, Any]:
     return {"blocked": True, "verdict": blocked.verdict, "advice": blocked.advice}
 
 
+NARROW_COLUMNS = 60  # below this the plan is a list, not a table
+
 SCREENING_WORDS = {
     "missing": "No safety screening on file yet: run `backstretch screen` first.",
     "incomplete": "Your last screening has unanswered questions: run `backstretch screen` first.",
@@ -86,34 +87,48 @@ SCREENING_WORDS = {
 
 def render_plan(console: Console, today: TodayPlan, catalogue: Catalogue, reminder: str) -> None:
     """Print the plan as a table with what was swapped or left out, and why."""
+    from rich.padding import Padding
+    from rich.table import Table
+    from rich.text import Text
+
     outcome, plan = today.outcome, today.plan
-    table = Table(
-        title=(
-            f"Your routine · {clock_minutes(plan.total_seconds)}"
-            f" of {clock_minutes(plan.budget_seconds)}"
-        ),
-        title_justify="left",
+    title = (
+        f"Your routine · {clock_minutes(plan.total_seconds)}"
+        f" of {clock_minutes(plan.budget_seconds)}"
     )
-    table.add_column("#", justify="right")
-    table.add_column("stretch")
-    table.add_column("dose")
-    table.add_column("sides")
-    table.add_column("time", justify="right")
-    table.add_column("why", style="dim")
-    for number, planned in enumerate(plan.items, 1):
-        item = planned.item
-        table.add_row(
-            str(number),
-            item.stretch.name,
-            dose_words(item),
-            item.dose.sides.value,
-            clock_minutes(planned.seconds),
-            planned.why,
-        )
-    if plan.items:
-        console.print(table)
-    else:
+    if not plan.items:
         console.print("No stretch fits: try more minutes or another setting.")
+    elif console.width < NARROW_COLUMNS:
+        # A phone-width terminal: one stretch a few lines, instead of a table squeezed to dots.
+        console.print(Text(title, style="bold"))
+        for number, planned in enumerate(plan.items, 1):
+            item = planned.item
+            dose = " ".join(filter(None, (dose_words(item), sides_words(item))))
+            heading = Text(f"{number}. {item.stretch.name}", style="bold")
+            heading.append(f" · {clock_minutes(planned.seconds)}", style="none")
+            console.print(heading)
+            details = Text(f"{dose}, {item.way.words}\n")
+            details.append(planned.why, style="dim")
+            console.print(Padding(details, (0, 0, 0, 3)))
+    else:
+        table = Table(title=title, title_justify="left")
+        table.add_column("#", justify="right")
+        table.add_column("stretch")
+        table.add_column("dose")
+        table.add_column("where")
+        table.add_column("time", justify="right")
+        table.add_column("why", style="dim")
+        for number, planned in enumerate(plan.items, 1):
+            item = planned.item
+            table.add_row(
+                str(number),
+                item.stretch.name,
+                " ".join(filter(None, (dose_words(item), sides_words(item)))),
+                item.way.words,
+                clock_minutes(planned.seconds),
+                planned.why,
+            )
+        console.print(table)
     for swap in plan.swaps:
         reasons = reason_text([r.to_json() for r in swap.reasons])
         console.print(
@@ -125,6 +140,8 @@ def render_plan(console: Console, today: TodayPlan, catalogue: Catalogue, remind
             continue
         reasons = reason_text([r.to_json() for r in exclusion.reasons])
         console.print(f"Left out {catalogue.get(exclusion.stretch).name}: {reasons}.")
+    for note in plan.uncovered:
+        console.print(Text(note.hint, style="yellow"))
     if outcome.screening in SCREENING_WORDS:
         console.print(Text(SCREENING_WORDS[outcome.screening], style="bold yellow"))
     console.print(Text(reminder, style="italic"))
@@ -132,6 +149,8 @@ def render_plan(console: Console, today: TodayPlan, catalogue: Catalogue, remind
 
 def render_blocked(console: Console, advice: dict[str, Any]) -> None:
     """Print why there is no routine today."""
+    from rich.text import Text
+
     console.print(Text(advice["title"], style="bold red"))
     console.print(advice["text"])
     for action in advice.get("actions", []):

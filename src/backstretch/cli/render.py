@@ -40,14 +40,14 @@ def stretch_table(console: Console, stretches: Sequence[Stretch]) -> None:
     table = Table(title=f"{len(stretches)} stretches", title_justify="left", expand=False)
     table.add_column("id", style="bold", no_wrap=True)
     table.add_column("name", max_width=24)
-    table.add_column("position")
+    table.add_column("ways")
     table.add_column("areas")
     table.add_column("dose")
     for stretch in stretches:
         table.add_row(
             stretch.id,
             stretch.name,
-            stretch.position.replace("_", " "),
+            ", ".join(way.words for way in stretch.ways),
             _words(stretch.regions),
             describe_dose_short(stretch),
         )
@@ -59,24 +59,29 @@ def _bullets(lines: Sequence[str]) -> Text:
     return Text("\n".join(f"• {line}" for line in lines))
 
 
-def stretch_detail(console: Console, stretch: Stretch, catalogue: Catalogue) -> None:
-    """Print everything about one stretch, instructions first."""
+def stretch_detail(
+    console: Console, stretch: Stretch, catalogue: Catalogue, why_not: str | None = None
+) -> None:
+    """Print everything about one stretch, instructions first, and why it stays out of the
+    person's plans when it does."""
     heading = Text(stretch.name, style="bold")
     if stretch.aliases:
         heading.append(f"  (also: {', '.join(stretch.aliases)})", style="dim")
     console.print(heading)
     console.print(stretch.summary)
+    if why_not:
+        console.print(Text(f"Not in your plans: {why_not}.", style="yellow"))
     facts = Table.grid(padding=(0, 2))
     facts.add_row("Dose", describe_dose(stretch))
-    facts.add_row("Position", stretch.position.replace("_", " "))
+    facts.add_row("Ways", ", ".join(way.words for way in stretch.ways))
     facts.add_row("Areas", _words(stretch.regions))
     facts.add_row("Level", stretch.level)
-    if stretch.equipment:
-        facts.add_row("Needs", _words(stretch.equipment))
-    facts.add_row("Movements", _words(stretch.movements) or "none")
     console.print(facts)
     steps = stretch.steps
-    console.print(Text("\nGet set", style="bold"), _bullets(steps.setup))
+    for way in stretch.ways:
+        needs = f" (needs: {_words(way.equipment)})" if way.equipment else ""
+        console.print(Text(f"\nGet set, {way.words}{needs}", style="bold"), _bullets(way.setup))
+        console.print(Text(f"  movements: {_words(way.movements) or 'none'}", style="dim"))
     console.print(Text("Move", style="bold"), _bullets(steps.movement))
     console.print(Text("Finish", style="bold"), _bullets(steps.finish))
     console.print(Text("Breathing", style="bold"), _bullets(stretch.breath))
@@ -91,10 +96,11 @@ def stretch_detail(console: Console, stretch: Stretch, catalogue: Catalogue) -> 
     if variants:
         console.print(Text("Related", style="bold"))
         for variant in variants:
-            console.print(f"• {variant.id}: {variant.name} ({variant.position.replace('_', ' ')})")
+            ways = ", ".join(way.words for way in variant.ways)
+            console.print(f"• {variant.id}: {variant.name} ({ways})")
     console.print(Text("Sources", style="bold"))
     for source in stretch.sources:
-        origin = source.file or f"given by {source.given_by}"
+        origin = source.origin
         console.print(Text(f"• {origin}: {source.fact}", style="dim"))
 
 

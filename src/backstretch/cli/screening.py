@@ -18,6 +18,7 @@ from backstretch.core.screening import (
     ScreeningResult,
     Tier,
     Verdict,
+    emergency_reasons,
 )
 
 YES, NO, UNSURE = "y", "n", "?"
@@ -31,6 +32,8 @@ _ANSWER_WORDS = {
     "unsure": UNSURE,
     "s": UNSURE,
 }
+
+STOP_HERE = "We stop the questions here: that answer needs help now, not a stretch."
 
 VERDICT_STYLE = {
     Verdict.EMERGENCY: "bold white on red",
@@ -74,6 +77,9 @@ def ask_all(
     Red-flag groups are asked as a checklist: "none of these" answers the whole group with no;
     otherwise each question is asked with yes / no / not sure. "Not sure" leaves a red flag
     unanswered (a question for a clinician) and applies a restriction.
+
+    Emergency first (SCREENING.md): as soon as the answers so far make an emergency, no further
+    question is asked; the answers given so far are returned, to be stored with the verdict.
     """
     previous = previous or {}
     answers: dict[str, Any] = {}
@@ -117,10 +123,19 @@ def ask_all(
                 answers[question.id] = reply in (YES, UNSURE)
             else:
                 answers[question.id] = {YES: True, NO: False, UNSURE: None}[reply]
+                if emergency_reasons(answers):
+                    console.print()
+                    console.print(Text(STOP_HERE, style="bold red"))
+                    return _with_cleared(answers, previous)
             if question.id == Restriction.PREGNANT.value and answers[question.id]:
                 weeks = _ask_weeks(console, question.follow_up, previous.get("pregnancy_weeks"))
                 if weeks is not None:
                     answers["pregnancy_weeks"] = weeks
+    return _with_cleared(answers, previous)
+
+
+def _with_cleared(answers: dict[str, Any], previous: Mapping[str, Any]) -> dict[str, Any]:
+    """Carry the clinician's clearances of the earlier screening over to these answers."""
     if "cleared" in previous:
         answers["cleared"] = list(previous["cleared"])
     return answers

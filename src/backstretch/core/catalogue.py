@@ -15,17 +15,19 @@ from typing import Annotated, Any, Self
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 from backstretch.core.models import (
-    FLOOR_POSITIONS,
     MAX_HOLD_SECONDS,
     MAX_SETS,
     MIN_HOLD_SECONDS,
+    PLACE_POSITIONS,
     Equipment,
     Kind,
     Level,
     Movement,
+    Place,
     Position,
     Region,
     Sides,
+    place_of,
 )
 from backstretch.core.poses import Figure, Phase
 from backstretch.core.validation import InvalidData, validate_strict
@@ -111,11 +113,61 @@ class Dose(_Strict):
 
 
 class Steps(_Strict):
-    """Short instructions in three parts."""
+    """Short instructions for the movement itself; getting set up belongs to each way."""
 
-    setup: Annotated[tuple[ShortText, ...], Field(min_length=1)]
     movement: Annotated[tuple[ShortText, ...], Field(min_length=1)]
     finish: Annotated[tuple[ShortText, ...], Field(min_length=1)]
+
+
+class Way(_Strict):
+    """One way of doing a stretch: where, in which position, with what, and how to set up.
+
+    The safety rules act on a way's movement tags (SCREENING.md: tags belong to a way), so the
+    same stretch can be ruled out on the floor and allowed on a bed.
+    """
+
+    place: Place
+    position: Position
+    equipment: tuple[Equipment, ...] = ()
+    movements: tuple[Movement, ...] = Field(
+        description="Every movement tag of SCREENING.md that applies to this way."
+    )
+    setup: Annotated[tuple[ShortText, ...], Field(min_length=1)]
+    # A way without a figure of its own is drawn from the first way's figure, re-seated for
+    # its place (render/ways.py).
+    figure: Figure | None = None
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Self:
+        if self.position not in PLACE_POSITIONS[self.place]:
+            raise ValueError(f"position {self.position} does not fit place {self.place}")
+        tags = set(self.movements)
+        if len(tags) != len(self.movements):
+            raise ValueError("movements lists a tag twice")
+        if missing := sorted(_tags_implied_by(self.place, self.position) - tags):
+            raise ValueError(
+                f"movements must include {', '.join(missing)} for {self.position} "
+                f"on the {self.place.value.replace('_', ' ')}"
+            )
+        if Movement.FLOOR in tags and self.place is not Place.FLOOR:
+            raise ValueError("movements: only a way on the floor is `floor`")
+        if Equipment.CHAIR in self.equipment and self.place is Place.BED_EDGE:
+            raise ValueError("equipment: sitting on the edge of a bed needs no chair")
+        return self
+
+    @property
+    def words(self) -> str:
+        """Return the way in a few plain words, e.g. "on the edge of a bed"."""
+        return PLACE_WORDS[self.place]
+
+
+PLACE_WORDS: Mapping[Place, str] = {
+    Place.STANDING: "standing",
+    Place.CHAIR: "on a chair",
+    Place.BED_EDGE: "on the edge of a bed",
+    Place.FLOOR: "on the floor",
+    Place.BED: "on a bed",
+}
 
 
 class Variants(_Strict):
@@ -132,17 +184,31 @@ class Variants(_Strict):
 
 
 class Source(_Strict):
-    """One fact and where it comes from: a source file, or the person who gave the stretch."""
+    """One fact and where it comes from: a seed article or the research brief (`file`), a public
+    page or paper (`url`, with its `publisher`), or the person who gave the stretch."""
 
     fact: ShortText
     file: Annotated[str, Field(pattern=SOURCE_FILE)] | None = None
+    url: Annotated[str, Field(pattern=r"^https://[^\s]+$", max_length=300)] | None = None
+    publisher: Annotated[str, Field(min_length=1, max_length=200)] | None = None
     given_by: Annotated[str, Field(min_length=1, max_length=200)] | None = None
 
     @model_validator(mode="after")
     def _has_origin(self) -> Self:
-        if self.file is None and self.given_by is None:
-            raise ValueError("a source needs a file or a given_by")
+        if self.file is None and self.given_by is None and self.url is None:
+            raise ValueError("a source needs a file, a url or a given_by")
+        if (self.url is None) != (self.publisher is None):
+            raise ValueError("a url and its publisher go together")
         return self
+
+    @property
+    def origin(self) -> str:
+        """Return where the fact comes from, in a few words."""
+        if self.file is not None:
+            return self.file
+        if self.url is not None:
+            return f"{self.publisher}: {self.url}"
+        return f"given by {self.given_by}"
 
 
 class Stretch(_Strict):
@@ -153,13 +219,11 @@ class Stretch(_Strict):
     aliases: tuple[Annotated[str, Field(min_length=1, max_length=80)], ...] = ()
     summary: ShortText
     regions: Annotated[tuple[Region, ...], Field(min_length=1)]
-    position: Position
-    equipment: tuple[Equipment, ...] = ()
     kind: Kind
     level: Level
     dose: Dose
-    movements: tuple[Movement, ...] = Field(
-        description="Every movement tag of SCREENING.md that applies; may be empty only if none do."
+    ways: Annotated[tuple[Way, ...], Field(min_length=1)] = Field(
+        description="Every way of doing the stretch, the usual one first; one way per place."
     )
     steps: Steps
     breath: Annotated[tuple[ShortText, ...], Field(min_length=1)]
@@ -170,23 +234,25 @@ class Stretch(_Strict):
     variants: Variants = Variants()
     variant_of: Annotated[str, Field(pattern=STRETCH_ID)] | None = None
     sources: Annotated[tuple[Source, ...], Field(min_length=1)]
-    # Optional for a person's own stretch (it is then drawn as a plain figure); a test makes sure
-    # every built-in stretch has one.
-    figure: Figure | None = None
 
-    @field_validator("figure")
+    @field_validator("ways")
     @classmethod
-    def _figure_fits_kind(cls, figure: Figure | None, info: ValidationInfo) -> Figure | None:
+    def _ways_fit_kind(cls, ways: tuple[Way, ...], info: ValidationInfo) -> tuple[Way, ...]:
+        places = [way.place for way in ways]
+        if len(set(places)) != len(places):
+            raise ValueError("two ways share a place")
         # A hold's timeline only has getting ready and steady breathing: a keyframe for the in- or
         # out-breath would never be shown.
-        if figure is not None and info.data.get("kind") is Kind.HOLD:
-            for index, frame in enumerate(figure.keyframes):
+        for number, way in enumerate(ways):
+            if way.figure is None or info.data.get("kind") is not Kind.HOLD:
+                continue
+            for index, frame in enumerate(way.figure.keyframes):
                 if frame.phase in (Phase.INHALE, Phase.EXHALE):
                     raise ValueError(
-                        f"keyframes.{index}.phase: a hold is drawn getting ready (none) and "
-                        f"holding (steady), never {frame.phase}"
+                        f"{number}.figure.keyframes.{index}.phase: a hold is drawn getting ready "
+                        f"(none) and holding (steady), never {frame.phase}"
                     )
-        return figure
+        return ways
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:
@@ -203,19 +269,25 @@ class Stretch(_Strict):
                 raise ValueError("dose.hold_seconds is for a hold; use tempo.hold for reps")
         if dose.sides is Sides.ALTERNATING and self.kind is Kind.HOLD:
             raise ValueError("dose.sides alternating needs kind reps")
-        tags = set(self.movements)
-        required = _tags_implied_by_position(self.position)
-        if missing := sorted(required - tags):
-            raise ValueError(
-                f"movements must include {', '.join(missing)} for position {self.position}"
-            )
-        if len(tags) != len(self.movements):
-            raise ValueError("movements lists a tag twice")
         if len(set(self.regions)) != len(self.regions):
             raise ValueError("regions lists a region twice")
         if self.id in self.variants.all_ids() or self.variant_of == self.id:
             raise ValueError("a stretch cannot be its own variant")
         return self
+
+    @property
+    def usual_way(self) -> Way:
+        """Return the way listed first: the one shown when no setting has picked another."""
+        return self.ways[0]
+
+    @property
+    def figure(self) -> Figure | None:
+        """Return the drawing of the usual way (the first way that has one)."""
+        return next((way.figure for way in self.ways if way.figure is not None), None)
+
+    def way_at(self, place: Place | str | None) -> Way:
+        """Return the way done at `place`, or the usual way when it has none there."""
+        return next((way for way in self.ways if way.place == place), self.usual_way)
 
     @property
     def is_own(self) -> bool:
@@ -227,9 +299,9 @@ class Stretch(_Strict):
         return " ".join((self.id, self.name, *self.aliases, self.summary)).lower()
 
 
-def _tags_implied_by_position(position: Position) -> set[Movement]:
+def _tags_implied_by(place: Place, position: Position) -> set[Movement]:
     tags: set[Movement] = set()
-    if position in FLOOR_POSITIONS:
+    if place is Place.FLOOR:
         tags.add(Movement.FLOOR)
     if position in (Position.KNEELING, Position.ALL_FOURS):
         tags.add(Movement.KNEELING)
@@ -265,14 +337,44 @@ class UnknownStretchError(KeyError):
         return f"no stretch with id '{self.stretch_id}'.{hint}"
 
 
+def with_ways(document: Mapping[str, Any]) -> Mapping[str, Any]:
+    """Return a stretch written with one position at the top level (a person's own stretch, or
+    a file exported before stretches had ways) as a stretch with that one way."""
+    if "ways" in document or "position" not in document:
+        return document
+    flat = dict(document)
+    way: dict[str, Any] = {"position": flat.pop("position")}
+    for field in ("equipment", "movements", "figure"):
+        if field in flat:
+            way[field] = flat.pop(field)
+    steps = flat.get("steps")
+    if isinstance(steps, Mapping) and "setup" in steps:
+        steps = dict(steps)
+        way["setup"] = steps.pop("setup")
+        flat["steps"] = steps
+    if way["position"] in set(Position):
+        way["place"] = place_of(Position(way["position"])).value
+    flat["ways"] = [way]
+    return flat
+
+
 def parse_stretch(document: Any, *, origin: str) -> Stretch:
     """Validate one parsed YAML document as a stretch, or raise `CatalogueError`."""
     if not isinstance(document, Mapping):
         raise CatalogueError(origin, "(file)", "expected a mapping of fields at the top level")
+    given = with_ways(document)
     try:
-        return validate_strict(Stretch, document)
+        return validate_strict(Stretch, given)
     except InvalidData as error:
-        raise CatalogueError(origin, error.field, error.problem) from None
+        field = error.field
+        if given is not document:  # name the field as the person wrote it, without `ways`
+            field = _FLAT_FIELDS.get(field) or field.removeprefix("ways.0.")
+            if field.startswith("setup"):
+                field = f"steps.{field}"
+        raise CatalogueError(origin, field, error.problem) from None
+
+
+_FLAT_FIELDS = {"ways.0": "(entry)", "ways": "figure"}
 
 
 @dataclass(frozen=True)
@@ -319,7 +421,7 @@ class Catalogue:
         for stretch in sorted(self, key=lambda s: s.id):
             if region is not None and region not in stretch.regions:
                 continue
-            if position is not None and stretch.position is not position:
+            if position is not None and all(w.position is not position for w in stretch.ways):
                 continue
             if text and not all(word in stretch.searchable_text() for word in text.lower().split()):
                 continue

@@ -28,6 +28,46 @@ class Position(StrEnum):
     SUPINE = "supine"
 
 
+class Place(StrEnum):
+    """Where a way of doing a stretch happens; a person's setting picks among them."""
+
+    STANDING = "standing"
+    CHAIR = "chair"  # sitting on a chair
+    BED_EDGE = "bed_edge"  # sitting on the edge of a bed
+    FLOOR = "floor"  # on a mat on the floor
+    BED = "bed"  # lying or sitting on a bed
+
+
+# The positions each place allows: standing is standing, both seats are sitting, and the floor
+# and a bed hold every position that is not standing or seated.
+LOW_POSITIONS: frozenset[Position] = frozenset(
+    {
+        Position.FLOOR_SEATED,
+        Position.KNEELING,
+        Position.ALL_FOURS,
+        Position.PRONE,
+        Position.SUPINE,
+        Position.SIDE_LYING,
+    }
+)
+PLACE_POSITIONS: dict[Place, frozenset[Position]] = {
+    Place.STANDING: frozenset({Position.STANDING}),
+    Place.CHAIR: frozenset({Position.CHAIR}),
+    Place.BED_EDGE: frozenset({Position.CHAIR}),
+    Place.FLOOR: LOW_POSITIONS,
+    Place.BED: LOW_POSITIONS,
+}
+
+
+def place_of(position: Position) -> Place:
+    """Return the usual place of a position (a stretch given with only its position)."""
+    if position is Position.STANDING:
+        return Place.STANDING
+    if position is Position.CHAIR:
+        return Place.CHAIR
+    return Place.FLOOR
+
+
 class Kind(StrEnum):
     """A hold is static; reps are a movement repeated at a breath-paced tempo."""
 
@@ -64,6 +104,10 @@ class Movement(StrEnum):
     SUPINE = "supine"
     PRONE = "prone"
     FLOOR = "floor"
+    SIDE_BEND = "side_bend"
+    CLOSED_TWIST = "closed_twist"
+    NECK_END_RANGE = "neck_end_range"
+    NECK_OVERPRESSURE = "neck_overpressure"
     NECK_EXTENSION = "neck_extension"
     NECK_CIRCLE = "neck_circle"
 
@@ -79,18 +123,6 @@ class Equipment(StrEnum):
     WALL = "wall"
     STRAP = "strap"
 
-
-# Positions that need the person to get down to the floor; the `floor` tag must be on them.
-FLOOR_POSITIONS: frozenset[Position] = frozenset(
-    {
-        Position.FLOOR_SEATED,
-        Position.KNEELING,
-        Position.ALL_FOURS,
-        Position.PRONE,
-        Position.SUPINE,
-        Position.SIDE_LYING,
-    }
-)
 
 # The sources agree that a single hold should never pass one minute (SEEDS.md §1, §4).
 MIN_HOLD_SECONDS = 5

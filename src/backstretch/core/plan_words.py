@@ -24,8 +24,27 @@ def dose_words(item: RoutineItem) -> str:
     return text
 
 
+def sides_words(item: RoutineItem) -> str:
+    """Return how an item uses the sides, in words ('' when both sides work at once)."""
+    return {"each": "each side", "alternating": "alternating sides"}.get(item.dose.sides.value, "")
+
+
+# What a restriction leaves out, told by the movement: never the name of a condition.
+RESTRICTION_WORDS = {
+    "osteoporosis": "it bends, twists or presses the spine or neck to its limit",
+    "pregnant": "its position or pressure on the belly is left out during pregnancy",
+    "stenosis_or_spondylolisthesis": "it holds the back arched",
+    "disc_with_leg_pain": "it rounds the back or sits with straight legs",
+    "knee_pain_kneeling": "it puts weight on the knees",
+    "wrist_pain": "it puts weight through the hands",
+    "no_floor": "it means getting down to the floor",
+    "neck_gentle": "it takes the neck to its limit, tips the head back or adds a hand's pull",
+    "post_surgery": "it bends, twists or arches the spine to its limit",
+    "neck_circles": "full neck circles are never part of a routine",
+}
+
 REASON_WORDS = {
-    "restriction": "because of {id}",
+    "restriction": "{id}",
     "setting": "not possible in the {id} setting",
     "preference": "you asked to avoid it",
     "level": "above the {id} level",
@@ -40,6 +59,8 @@ def _reason_id_words(reason: dict[str, str]) -> str:
         if reason["id"].startswith("resting_until_"):
             return f"after a stop: resting until {reason['id'].removeprefix('resting_until_')}"
         return EASED_WORDS.get(reason["id"], reason["id"])
+    if reason["kind"] == "restriction":
+        return RESTRICTION_WORDS.get(reason["id"], reason["id"].replace("_", " "))
     return reason["id"].replace("_", " ")
 
 

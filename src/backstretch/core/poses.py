@@ -66,6 +66,7 @@ class PropKind(StrEnum):
     BLOCK = "block"
     TOWEL = "towel"
     WALL = "wall"
+    BED = "bed"  # lain on (no `at`), or sat on at its edge (`at: pelvis`)
 
 
 class ChairBack(StrEnum):
@@ -225,6 +226,10 @@ class Prop(_Strict):
             raise ValueError(f"a {self.kind} needs `at`: the body point it supports")
         if self.kind in (PropKind.MAT, PropKind.WALL) and self.at is not None:
             raise ValueError(f"a {self.kind} takes no `at`: it lies under or behind the figure")
+        if self.kind is PropKind.BED and self.at not in (None, "pelvis"):
+            raise ValueError(
+                "a bed takes no `at` when lain on, or `at: pelvis` when sat on at its edge"
+            )
         if self.kind is not PropKind.CHAIR and self.back is not ChairBack.BEHIND:
             raise ValueError("only a chair has a `back`")
         return self

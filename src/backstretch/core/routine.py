@@ -12,11 +12,11 @@ from backstretch.core.catalogue import (
     Source,
     UnknownStretchError,
 )
-from backstretch.core.models import MAX_HOLD_SECONDS, MAX_SETS, MIN_HOLD_SECONDS, Kind
+from backstretch.core.models import MAX_HOLD_SECONDS, MAX_SETS, MIN_HOLD_SECONDS, Kind, Place
 from backstretch.core.planner import Plan, Request, Strategy
 from backstretch.core.timeline import default_dose
 
-ITEM_KEYS = {"stretch", "hold_seconds", "reps", "sets"}
+ITEM_KEYS = {"stretch", "way", "hold_seconds", "reps", "sets"}
 
 
 @dataclass(frozen=True)
@@ -76,7 +76,15 @@ def parse_items(items: Any, catalogue: Catalogue, *, origin: str) -> tuple[Reque
             dose = replace(dose, reps=_whole(item["reps"], f"{where}.reps", 1, 40, origin))
         if "sets" in item:
             dose = replace(dose, sets=_whole(item["sets"], f"{where}.sets", 1, MAX_SETS, origin))
-        requests.append(Request(stretch_id, dose))
+        way = None
+        if "way" in item:
+            places = [w.place.value for w in stretch.ways]
+            if item["way"] not in places:
+                raise CatalogueError(
+                    origin, f"{where}.way", f"{stretch_id} is done {' or '.join(places)}"
+                )
+            way = Place(item["way"])
+        requests.append(Request(stretch_id, dose, way))
     return tuple(requests)
 
 
@@ -126,7 +134,10 @@ def routine_document(name: str, plan: Plan) -> dict[str, Any]:
     items = []
     for planned in plan.items:
         dose = planned.item.dose
-        entry: dict[str, Any] = {"stretch": planned.item.stretch.id}
+        entry: dict[str, Any] = {
+            "stretch": planned.item.stretch.id,
+            "way": planned.item.way.place.value,
+        }
         if dose.hold_seconds is not None:
             entry["hold_seconds"] = dose.hold_seconds
         entry["reps"] = dose.reps

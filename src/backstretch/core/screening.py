@@ -115,23 +115,45 @@ IMPLIED_RESTRICTIONS: Mapping[str, tuple[Restriction, ...]] = {
 ALWAYS_ON: tuple[Restriction, ...] = (Restriction.NECK_CIRCLES,)
 
 RULES_OUT: Mapping[Restriction, frozenset[Movement]] = {
-    Restriction.OSTEOPOROSIS: frozenset({Movement.SPINAL_FLEXION, Movement.END_RANGE_ROTATION}),
-    Restriction.PREGNANT: frozenset({Movement.SUPINE, Movement.PRONE, Movement.DEEP_BEND}),
+    Restriction.OSTEOPOROSIS: frozenset(
+        {
+            Movement.SPINAL_FLEXION,
+            Movement.END_RANGE_ROTATION,
+            Movement.SIDE_BEND,
+            Movement.NECK_OVERPRESSURE,
+        }
+    ),
+    # Pregnancy at its widest (from week 13 on, or weeks unknown); before week 13 only
+    # `PREGNANCY_RULES_OUT_BEFORE_WEEK_13` applies.
+    Restriction.PREGNANT: frozenset(
+        {Movement.CLOSED_TWIST, Movement.SUPINE, Movement.PRONE, Movement.DEEP_BEND}
+    ),
     Restriction.STENOSIS_OR_SPONDYLOLISTHESIS: frozenset({Movement.SUSTAINED_EXTENSION}),
     Restriction.DISC_WITH_LEG_PAIN: frozenset({Movement.SPINAL_FLEXION, Movement.LONG_SIT}),
     Restriction.KNEE_PAIN_KNEELING: frozenset({Movement.KNEELING}),
     Restriction.WRIST_PAIN: frozenset({Movement.HANDS_WEIGHT}),
     Restriction.NO_FLOOR: frozenset({Movement.FLOOR}),
-    # The tags do not tell neck rotation from trunk rotation, so all end-range rotation goes:
-    # the conservative reading of "end_range_rotation of the neck".
-    Restriction.NECK_GENTLE: frozenset({Movement.NECK_EXTENSION, Movement.END_RANGE_ROTATION}),
+    # Trunk twists stay: the neck tags say what the neck does (v3 replaced the old whole-tag
+    # reading of "end-range rotation of the neck" with `neck_end_range`).
+    Restriction.NECK_GENTLE: frozenset(
+        {Movement.NECK_EXTENSION, Movement.NECK_END_RANGE, Movement.NECK_OVERPRESSURE}
+    ),
     Restriction.POST_SURGERY: frozenset(
-        {Movement.SPINAL_FLEXION, Movement.END_RANGE_ROTATION, Movement.SUSTAINED_EXTENSION}
+        {
+            Movement.SPINAL_FLEXION,
+            Movement.END_RANGE_ROTATION,
+            Movement.SUSTAINED_EXTENSION,
+            Movement.SIDE_BEND,
+            Movement.NECK_END_RANGE,
+            Movement.NECK_OVERPRESSURE,
+        }
     ),
     Restriction.NECK_CIRCLES: frozenset({Movement.NECK_CIRCLE}),
 }
 
-# Pregnancy rules apply from week 13 on; unknown weeks count as week 13 or later.
+# A twist pressing into the belly is out at any week of pregnancy; lying on the back or front
+# and deep bends are out from week 13 on, and unknown weeks count as week 13 or later.
+PREGNANCY_RULES_OUT_BEFORE_WEEK_13: frozenset[Movement] = frozenset({Movement.CLOSED_TWIST})
 PREGNANCY_RULES_FROM_WEEK = 13
 MAX_PREGNANCY_WEEKS = 42
 
@@ -329,6 +351,20 @@ def restrictions_in_force(answers: Answers) -> tuple[Restriction, ...]:
     return tuple(r for r in Restriction if r in found)
 
 
+def ruled_out_tags(
+    restriction: Restriction | str, *, pregnancy_weeks: int | None = None
+) -> frozenset[Movement]:
+    """Return the movement tags one restriction rules out (pregnancy depends on the week)."""
+    restriction = Restriction(restriction)
+    if (
+        restriction is Restriction.PREGNANT
+        and pregnancy_weeks is not None
+        and pregnancy_weeks < PREGNANCY_RULES_FROM_WEEK
+    ):
+        return PREGNANCY_RULES_OUT_BEFORE_WEEK_13
+    return RULES_OUT[restriction]
+
+
 def restrictions_rule_out(
     restrictions: Iterable[Restriction | str],
     movements: Iterable[Movement | str],
@@ -337,16 +373,11 @@ def restrictions_rule_out(
 ) -> tuple[Restriction, ...]:
     """Return the restrictions that rule out a stretch with these movement tags (empty: allowed)."""
     tags = {Movement(m) for m in movements}
-    ruling = []
-    for restriction in (Restriction(r) for r in restrictions):
-        if (
-            restriction is Restriction.PREGNANT
-            and pregnancy_weeks is not None
-            and pregnancy_weeks < PREGNANCY_RULES_FROM_WEEK
-        ):
-            continue
-        if RULES_OUT[restriction] & tags:
-            ruling.append(restriction)
+    ruling = [
+        restriction
+        for restriction in (Restriction(r) for r in restrictions)
+        if ruled_out_tags(restriction, pregnancy_weeks=pregnancy_weeks) & tags
+    ]
     return tuple(dict.fromkeys(ruling))
 
 
@@ -361,14 +392,23 @@ def pregnancy_weeks_in_force(reports: Iterable[int | None]) -> int | None:
     return max(w for w in weeks if w is not None)
 
 
+def emergency_reasons(flags: Mapping[str, Any]) -> tuple[str, ...]:
+    """Return the ids that make these answers an emergency (empty: not an emergency).
+
+    Works on answers given so far, so an interface can stop at the first emergency: any emergency
+    id answered yes, or the fever pair both yes whatever `fever_and_immune` says.
+    """
+    reasons = [i for i in EMERGENCY_IDS if flags.get(i) is True]
+    if all(flags.get(i) is True for i in EMERGENCY_PAIR):
+        reasons += EMERGENCY_PAIR
+    return tuple(reasons)
+
+
 def decide(answers: Answers) -> tuple[Verdict, tuple[str, ...]]:
     """Return the verdict and the ids that decided it."""
     flags = answers.flags
-    emergency = [i for i in EMERGENCY_IDS if flags[i] is True]
-    if all(flags[i] is True for i in EMERGENCY_PAIR):
-        emergency += EMERGENCY_PAIR
-    if emergency:
-        return Verdict.EMERGENCY, tuple(emergency)
+    if emergency := emergency_reasons(flags):
+        return Verdict.EMERGENCY, emergency
     cleared = set(answers.cleared) - NEVER_CLEARED
     see_soon = [i for i in SEE_SOON_IDS if flags[i] is True and i not in cleared]
     if see_soon:
@@ -468,69 +508,240 @@ def write_advice(
 
 
 class GuideError(ValueError):
-    """The screening wording file is incomplete or inconsistent."""
+    """The screening wording file is incomplete or inconsistent; the message names the place."""
 
 
 ADVICE_KEYS = ("title", "text", "actions")
+# The see-clinician advice also says what to mention at the appointment.
+SEE_CLINICIAN_KEYS = (*ADVICE_KEYS, "tell_them")
+TOP_LEVEL_KEYS = (
+    "disclaimer",
+    "session_reminder",
+    "groups",
+    "questions",
+    "restriction_notes",
+    "advice",
+    "stop_signals",
+    "block_advice",
+)
+GROUP_KEYS = ("id", "title", "intro")
+QUESTION_KEYS = ("id", "tier", "group", "question", "help", "parts", "follow_up")
+STOP_SIGNAL_KEYS = ("id", "label", "advice")
+PLACEHOLDER = "{emergency_number}"
+# Only the question that asks for a number has a follow-up: the interfaces ask it right after.
+FOLLOW_UP_IDS = frozenset({Restriction.PREGNANT.value})
+TIER_ORDER = (Tier.EMERGENCY, Tier.SEE_SOON, Tier.RESTRICTION)
+
+
+def _mapping(
+    value: Any, where: str, keys: Iterable[str], *, required: Iterable[str] = ()
+) -> Mapping[str, Any]:
+    """Return `value` as a mapping with no key outside `keys` and every key of `required`."""
+    if not isinstance(value, Mapping):
+        raise GuideError(f"{where}: expected a mapping")
+    keys = set(keys)
+    if unknown := sorted(str(k) for k in value if k not in keys):
+        raise GuideError(f"{where}: unknown key {', '.join(unknown)}")
+    if missing := [k for k in required if k not in value]:
+        raise GuideError(f"{where}: missing {', '.join(missing)}")
+    return value
+
+
+def _list(value: Any, where: str) -> list[Any]:
+    if not isinstance(value, list) or not value:
+        raise GuideError(f"{where}: expected a non-empty list")
+    return value
+
+
+def _text(mapping: Mapping[str, Any], key: str, where: str, *, placeholder: bool = False) -> str:
+    """Return a required, non-empty text; `{emergency_number}` only where the code fills it."""
+    if key not in mapping:
+        raise GuideError(f"{where}: missing {key}")
+    return _check_text(mapping[key], f"{where}.{key}", placeholder=placeholder)
+
+
+def _check_text(value: Any, where: str, *, placeholder: bool = False) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise GuideError(f"{where}: expected non-empty text")
+    rest = value.replace(PLACEHOLDER, "") if placeholder else value
+    if "{" in rest or "}" in rest:
+        allowed = f"only {PLACEHOLDER} is filled in there" if placeholder else "none is filled in"
+        raise GuideError(f"{where}: a curly-brace placeholder, but {allowed}")
+    return value.strip()
+
+
+def _texts(value: Any, where: str, *, placeholder: bool = False) -> tuple[str, ...]:
+    items = _list(value, where)
+    return tuple(
+        _check_text(item, f"{where}[{n}]", placeholder=placeholder) for n, item in enumerate(items)
+    )
+
+
+def _unique(ids: list[str], where: str) -> None:
+    if twice := sorted({i for i in ids if ids.count(i) > 1}):
+        raise GuideError(f"{where}: {', '.join(twice)} appears twice")
+
+
+def _parse_groups(value: Any) -> tuple[QuestionGroup, ...]:
+    groups = []
+    for n, raw in enumerate(_list(value, "groups")):
+        where = f"groups[{n}]"
+        item = _mapping(raw, where, GROUP_KEYS)
+        group_id = _text(item, "id", where)
+        where = f"groups[{n}] ({group_id})"
+        groups.append(
+            QuestionGroup(
+                id=group_id, title=_text(item, "title", where), intro=_text(item, "intro", where)
+            )
+        )
+    _unique([g.id for g in groups], "groups")
+    return tuple(groups)
+
+
+def _parse_question(raw: Any, n: int) -> Question:
+    where = f"questions[{n}]"
+    item = _mapping(raw, where, QUESTION_KEYS)
+    question_id = _text(item, "id", where)
+    where = f"questions[{n}] ({question_id})"
+    tier_word = _text(item, "tier", where)
+    try:
+        tier = Tier(tier_word)
+    except ValueError:
+        raise GuideError(f"{where}.tier: unknown tier {tier_word}") from None
+    follow_up = item.get("follow_up")
+    if follow_up is not None:
+        follow_up = _check_text(follow_up, f"{where}.follow_up")
+    return Question(
+        id=question_id,
+        tier=tier,
+        group=_text(item, "group", where),
+        question=_text(item, "question", where),
+        help=_text(item, "help", where),
+        parts=_texts(item["parts"], f"{where}.parts") if "parts" in item else (),
+        follow_up=follow_up,
+    )
+
+
+def _check_questions(questions: tuple[Question, ...], groups: tuple[QuestionGroup, ...]) -> None:
+    """Hold the questions to the contract: one per id, right tier, known group, emergency first."""
+    expected = dict.fromkeys(EMERGENCY_IDS, Tier.EMERGENCY)
+    expected.update(dict.fromkeys(SEE_SOON_IDS, Tier.SEE_SOON))
+    expected.update({r.value: Tier.RESTRICTION for r in ASKED_RESTRICTIONS})
+    seen = [q.id for q in questions]
+    _unique(seen, "questions")
+    if missing := sorted(set(expected) - set(seen)):
+        raise GuideError(f"no question for: {', '.join(missing)}")
+    if extra := sorted(set(seen) - set(expected)):
+        raise GuideError(f"questions for ids not in SCREENING.md: {', '.join(extra)}")
+    group_ids = [g.id for g in groups]
+    for question in questions:
+        if question.tier is not expected[question.id]:
+            raise GuideError(f"{question.id}: tier must be {expected[question.id]}")
+        if question.group not in group_ids:
+            raise GuideError(f"{question.id}: unknown group {question.group}")
+        if (question.follow_up is not None) != (question.id in FOLLOW_UP_IDS):
+            need = "needs" if question.id in FOLLOW_UP_IDS else "cannot have"
+            raise GuideError(f"{question.id}: {need} a follow_up")
+    if [q.tier for q in questions] != sorted((q.tier for q in questions), key=TIER_ORDER.index):
+        raise GuideError("emergency questions must come first, then see-soon, then restrictions")
+    for group in groups:
+        tiers = {q.tier for q in questions if q.group == group.id}
+        if not tiers:
+            raise GuideError(f"group {group.id} has no questions")
+        if len(tiers) > 1:
+            raise GuideError(f"group {group.id} mixes tiers: {', '.join(sorted(tiers))}")
+    # The interfaces ask group by group, so the groups' order is the order of asking.
+    asked = [q.tier for g in groups for q in questions if q.group == g.id]
+    if asked != sorted(asked, key=TIER_ORDER.index):
+        raise GuideError(
+            "groups must ask emergency questions first, then see-soon, then restrictions"
+        )
+
+
+def _parse_advice(value: Any) -> dict[str, dict[str, Any]]:
+    verdicts = [v.value for v in Verdict]
+    advice = _mapping(value, "advice", verdicts, required=verdicts)
+    parsed: dict[str, dict[str, Any]] = {}
+    for verdict in Verdict:
+        where = f"advice.{verdict.value}"
+        keys = SEE_CLINICIAN_KEYS if verdict is Verdict.SEE_CLINICIAN else ADVICE_KEYS
+        item = _mapping(advice[verdict.value], where, keys, required=keys)
+        parsed[verdict.value] = {
+            key: (
+                _texts(item[key], f"{where}.{key}", placeholder=True)
+                if key == "actions"
+                else _text(item, key, where, placeholder=True)
+            )
+            for key in keys
+        }
+    emergency = parsed[Verdict.EMERGENCY.value]
+    if PLACEHOLDER not in emergency["text"]:
+        raise GuideError(f"advice.emergency.text: must give {PLACEHOLDER}")
+    if not any(PLACEHOLDER in action for action in emergency["actions"]):
+        raise GuideError(f"advice.emergency.actions: one must give {PLACEHOLDER}")
+    return parsed
+
+
+def _parse_stop_signals(value: Any) -> tuple[StopSignalText, ...]:
+    # Imported here: core.safety builds on this module, so a top-level import would be circular.
+    from backstretch.core.safety import StopSignal
+
+    stops = []
+    for n, raw in enumerate(_list(value, "stop_signals")):
+        where = f"stop_signals[{n}]"
+        item = _mapping(raw, where, STOP_SIGNAL_KEYS)
+        signal = _text(item, "id", where)
+        if signal not in {s.value for s in StopSignal}:
+            raise GuideError(f"{where}: unknown stop signal {signal}")
+        where = f"stop_signals[{n}] ({signal})"
+        stops.append(
+            StopSignalText(
+                id=signal,
+                label=_text(item, "label", where),
+                advice=_text(item, "advice", where, placeholder=True),
+            )
+        )
+    ids = [s.id for s in stops]
+    _unique(ids, "stop_signals")
+    if missing := [s.value for s in StopSignal if s.value not in ids]:
+        raise GuideError(f"stop_signals: missing {', '.join(missing)}")
+    return tuple(stops)
+
+
+def _parse_block_advice(value: Any) -> dict[str, str]:
+    from backstretch.core.safety import BlockKind  # see _parse_stop_signals
+
+    kinds = [k.value for k in BlockKind]
+    advice = _mapping(value, "block_advice", kinds)
+    return {k: _text(advice, k, "block_advice", placeholder=True) for k in kinds}
 
 
 def parse_guide(document: Any) -> ScreeningGuide:
     """Validate the screening wording against the contract and build the guide.
 
-    Every red-flag and asked restriction id must have exactly one question of the right tier,
-    emergency questions must come first, and every verdict must have advice.
+    Every red-flag and asked restriction id must have exactly one question of the right tier in
+    a known group, emergency questions come first, every verdict has its advice, every
+    restriction its note. Each error names the place at fault.
     """
-    if not isinstance(document, Mapping):
-        raise GuideError("expected a mapping at the top level")
-    try:
-        groups = tuple(QuestionGroup(**g) for g in document["groups"])
-        questions = tuple(
-            Question(
-                id=q["id"],
-                tier=Tier(q["tier"]),
-                group=q["group"],
-                question=q["question"].strip(),
-                help=q["help"].strip(),
-                parts=tuple(q.get("parts", ())),
-                follow_up=q.get("follow_up"),
-            )
-            for q in document["questions"]
-        )
-        stops = tuple(StopSignalText(**s) for s in document["stop_signals"])
-        guide = ScreeningGuide(
-            disclaimer=document["disclaimer"].strip(),
-            session_reminder=document["session_reminder"].strip(),
-            groups=groups,
-            questions=questions,
-            restriction_notes=dict(document["restriction_notes"]),
-            advice={k: dict(v) for k, v in document["advice"].items()},
-            stop_signals=stops,
-            block_advice=dict(document["block_advice"]),
-        )
-    except (KeyError, TypeError, ValueError, AttributeError) as error:
-        raise GuideError(f"malformed screening wording: {error!r}") from None
-    expected = dict.fromkeys(EMERGENCY_IDS, Tier.EMERGENCY)
-    expected.update(dict.fromkeys(SEE_SOON_IDS, Tier.SEE_SOON))
-    expected.update({r.value: Tier.RESTRICTION for r in ASKED_RESTRICTIONS})
-    seen = [q.id for q in questions]
-    if len(seen) != len(set(seen)):
-        raise GuideError("a question id appears twice")
-    if missing := sorted(set(expected) - set(seen)):
-        raise GuideError(f"no question for: {', '.join(missing)}")
-    if extra := sorted(set(seen) - set(expected)):
-        raise GuideError(f"questions for unknown ids: {', '.join(extra)}")
-    for question in questions:
-        if question.tier is not expected[question.id]:
-            raise GuideError(f"{question.id}: tier must be {expected[question.id]}")
-        if question.group not in {g.id for g in groups}:
-            raise GuideError(f"{question.id}: unknown group {question.group}")
-    tiers = [q.tier for q in questions]
-    if tiers != sorted(tiers, key=[Tier.EMERGENCY, Tier.SEE_SOON, Tier.RESTRICTION].index):
-        raise GuideError("emergency questions must come first, then see-soon, then restrictions")
-    for verdict in Verdict:
-        advice = guide.advice.get(verdict.value)
-        if not advice or any(k not in advice for k in ADVICE_KEYS):
-            raise GuideError(f"advice.{verdict.value} needs {', '.join(ADVICE_KEYS)}")
-    if missing_notes := sorted({r.value for r in Restriction} - set(guide.restriction_notes)):
-        raise GuideError(f"restriction_notes lacks: {', '.join(missing_notes)}")
-    return guide
+    top = _mapping(document, "the file", TOP_LEVEL_KEYS, required=TOP_LEVEL_KEYS)
+    disclaimer = _text(top, "disclaimer", "the file", placeholder=True)
+    if PLACEHOLDER not in disclaimer:
+        raise GuideError(f"the file.disclaimer: must give {PLACEHOLDER}")
+    groups = _parse_groups(top["groups"])
+    questions = tuple(
+        _parse_question(q, n) for n, q in enumerate(_list(top["questions"], "questions"))
+    )
+    _check_questions(questions, groups)
+    restriction_ids = [r.value for r in Restriction]
+    notes = _mapping(top["restriction_notes"], "restriction_notes", restriction_ids)
+    return ScreeningGuide(
+        disclaimer=disclaimer,
+        # Shown as it is (never filled in), so no placeholder.
+        session_reminder=_text(top, "session_reminder", "the file"),
+        groups=groups,
+        questions=questions,
+        restriction_notes={r: _text(notes, r, "restriction_notes") for r in restriction_ids},
+        advice=_parse_advice(top["advice"]),
+        stop_signals=_parse_stop_signals(top["stop_signals"]),
+        block_advice=_parse_block_advice(top["block_advice"]),
+    )

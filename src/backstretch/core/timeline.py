@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from backstretch.core.catalogue import Catalogue, Stretch, Tempo
-from backstretch.core.models import Kind, Position, Sides
+from backstretch.core.catalogue import Catalogue, Stretch, Tempo, Way
+from backstretch.core.models import Kind, Sides
 
 
 class SegmentKind(StrEnum):
@@ -68,10 +68,16 @@ class ItemDose:
 
 @dataclass(frozen=True)
 class RoutineItem:
-    """One stretch at one dose."""
+    """One stretch at one dose, done one of its ways."""
 
     stretch: Stretch
     dose: ItemDose
+    way: Way
+
+    @classmethod
+    def usual(cls, stretch: Stretch, dose: ItemDose | None = None) -> RoutineItem:
+        """Return the stretch done its usual way, at `dose` or its default dose."""
+        return cls(stretch, dose or default_dose(stretch), stretch.usual_way)
 
 
 def default_dose(stretch: Stretch) -> ItemDose:
@@ -124,8 +130,9 @@ class Segment:
 _Step = tuple[SegmentKind, int, int | None, int | None, str | None, str, Breath]
 
 
-def _position_words(position: Position) -> str:
-    return position.value.replace("_", " ")
+def _moves(way: Way, previous: Way | None) -> bool:
+    """Tell whether going from `previous` to `way` means changing position or place."""
+    return previous is not None and (way.position, way.place) != (previous.position, previous.place)
 
 
 _CLAUSE = re.compile(r";\s*|,\s*(?:and\s+)?")
@@ -145,13 +152,11 @@ def breath_cue(stretch: Stretch, phase: Breath) -> str:
     return "Breathe in." if phase is Breath.INHALE else "Breathe out."
 
 
-def item_steps(
-    item: RoutineItem, previous_position: Position | None, settings: TimelineSettings
-) -> list[_Step]:
+def item_steps(item: RoutineItem, previous: Way | None, settings: TimelineSettings) -> list[_Step]:
     """Return the steps of one item, including its transition and get-ready lead-in."""
-    stretch, dose = item.stretch, item.dose
+    stretch, dose, way = item.stretch, item.dose, item.way
     steps: list[_Step] = []
-    if previous_position is not None and previous_position is not stretch.position:
+    if _moves(way, previous):
         steps.append(
             (
                 SegmentKind.TRANSITION,
@@ -159,7 +164,7 @@ def item_steps(
                 None,
                 None,
                 None,
-                f"Change position: {_position_words(stretch.position)}. {stretch.steps.setup[0]}",
+                f"Change position. {way.setup[0]}",
                 Breath.NONE,
             )
         )
@@ -187,7 +192,7 @@ def item_steps(
                         set_number,
                         None,
                         side,
-                        f"Get ready: {stretch.name}. {stretch.steps.setup[0]}{on_side}",
+                        f"Get ready: {stretch.name}. {way.setup[0]}{on_side}",
                         Breath.NONE,
                     )
                 )
@@ -275,9 +280,7 @@ def _work_steps(
     return steps
 
 
-def item_seconds(
-    item: RoutineItem, previous_position: Position | None, settings: TimelineSettings
-) -> int:
+def item_seconds(item: RoutineItem, previous: Way | None, settings: TimelineSettings) -> int:
     """Return how long one item takes, its transition and lead-in included.
 
     Arithmetic rather than building the steps, because the planner asks this thousands of
@@ -298,7 +301,7 @@ def item_seconds(
         + (dose.sets - 1) * settings.rest_between_sets_seconds
         + dose.sets * sides * work
     )
-    if previous_position is not None and previous_position is not stretch.position:
+    if _moves(item.way, previous):
         seconds += settings.transition_seconds
     return seconds
 
@@ -308,7 +311,7 @@ def routine_seconds(items: Sequence[RoutineItem], settings: TimelineSettings) ->
     total, previous = 0, None
     for item in items:
         total += item_seconds(item, previous, settings)
-        previous = item.stretch.position
+        previous = item.way
     return total
 
 
@@ -319,7 +322,7 @@ def timeline(
     settings = settings or TimelineSettings()
     segments: list[Segment] = []
     offset_ms = 0
-    previous: Position | None = None
+    previous: Way | None = None
     for item in items:
         for kind, seconds, set_number, rep, side, cue, breath in item_steps(
             item, previous, settings
@@ -338,7 +341,7 @@ def timeline(
                 )
             )
             offset_ms += seconds * 1000
-        previous = item.stretch.position
+        previous = item.way
     segments.append(
         Segment(
             start_ms=offset_ms,

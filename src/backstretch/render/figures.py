@@ -10,6 +10,9 @@ Three drawings from the same layout:
   `phase-exhale`, `phase-steady` or `phase-none` on the `<svg>`; with none of them, or for people
   who ask for reduced motion, only the key pose shows.
 
+Each takes the way to draw (`way=`, the usual way when left out): a way without a figure of its
+own is drawn from the stretch's, re-seated for its place (see `ways`).
+
 Every SVG has a `<title>` and a `<desc>` saying what it shows. Numbers have at most one decimal.
 """
 
@@ -18,7 +21,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from xml.sax.saxutils import escape
 
-from backstretch.core.catalogue import Stretch
+from backstretch.core.catalogue import Stretch, Way
 from backstretch.core.poses import Figure, Keyframe, Phase
 from backstretch.render.layout import (
     NAME_FONT_SIZE,
@@ -59,10 +62,12 @@ def chosen_keyframe(
     return figure.key_frame
 
 
-def describe(stretch: Stretch, side: Side | None = None, pose: str | None = None) -> str:
+def describe(
+    stretch: Stretch, side: Side | None = None, pose: str | None = None, way: Way | None = None
+) -> str:
     """Return in words what the figure shows: one keyframe, or every keyframe in order."""
-    figure = figure_of(stretch)
-    title = title_of(stretch, side)
+    figure = figure_of(stretch, way)
+    title = title_of(stretch, side, way)
     if pose is not None or len(figure.keyframes) == 1:
         keyframe = figure.keyframe(pose) if pose else figure.keyframes[0]
         return f"{title}: {keyframe.shows}."
@@ -76,23 +81,26 @@ def figure_svg(
     side: Side | None = None,
     pose: str | None = None,
     phase: Phase | str | None = None,
+    way: Way | None = None,
 ) -> str:
     """Return the SVG of one keyframe: named by `pose`, or shown during `phase`, or the key pose.
 
     `side` picks the side of a one-sided stretch (the other one is the mirror image); it makes no
     difference to a stretch done on both sides at once.
     """
-    scene = layout(stretch, side)
-    keyframe = chosen_keyframe(figure_of(stretch), pose, phase)
+    scene = layout(stretch, side, way)
+    keyframe = chosen_keyframe(figure_of(stretch, way), pose, phase)
     frame = scene.frame(keyframe.name)
     body = _shapes_svg([*scene.props, *frame.shapes])
     desc = f"{scene.title}: {keyframe.shows}."
     return _svg(scene, stretch, width=scene.width, desc=desc, body=body)
 
 
-def still_svg(stretch: Stretch, *, side: Side | None = None, key_only: bool = False) -> str:
+def still_svg(
+    stretch: Stretch, *, side: Side | None = None, key_only: bool = False, way: Way | None = None
+) -> str:
     """Return a still drawing: every keyframe side by side, or only the key pose."""
-    scene = layout(stretch, side)
+    scene = layout(stretch, side, way)
     frames = [scene.frame(scene.key)] if key_only else list(scene.frames)
     panels = []
     for index, frame in enumerate(frames):
@@ -100,7 +108,7 @@ def still_svg(stretch: Stretch, *, side: Side | None = None, key_only: bool = Fa
         offset = index * (scene.width + PANEL_GAP)
         panels.append(f'<g transform="translate({offset} 0)">{drawing}</g>' if offset else drawing)
     width = len(frames) * scene.width + (len(frames) - 1) * PANEL_GAP
-    desc = describe(stretch, side, scene.key if key_only else None)
+    desc = describe(stretch, side, scene.key if key_only else None, way)
     return _svg(scene, stretch, width=width, desc=desc, body="".join(panels))
 
 
@@ -117,7 +125,13 @@ def player_css() -> str:
     )
 
 
-def player_svg(stretch: Stretch, *, side: Side | None = None, inline_style: bool = True) -> str:
+def player_svg(
+    stretch: Stretch,
+    *,
+    side: Side | None = None,
+    inline_style: bool = True,
+    way: Way | None = None,
+) -> str:
     """Return every keyframe in one SVG, one `<g data-phase="...">` group each.
 
     The group of a keyframe lists every breath phase that shows it (a hold shows its stretch pose
@@ -126,7 +140,7 @@ def player_svg(stretch: Stretch, *, side: Side | None = None, inline_style: bool
     Content Security Policy without inline styles passes `inline_style=False` and links
     `player_css()` as a stylesheet instead.
     """
-    scene = layout(stretch, side)
+    scene = layout(stretch, side, way)
     groups = []
     for frame in scene.frames:
         phases = " ".join(phase.value for phase in frame.phases)
@@ -139,7 +153,7 @@ def player_svg(stretch: Stretch, *, side: Side | None = None, inline_style: bool
         scene,
         stretch,
         width=scene.width,
-        desc=describe(stretch, side),
+        desc=describe(stretch, side, way=way),
         body=_shapes_svg(scene.props) + "".join(groups),
         style=f"<style>{player_css()}</style>" if inline_style else "",
         root_class=PLAYER_CLASS,

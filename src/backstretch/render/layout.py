@@ -1,5 +1,9 @@
-"""Lay a figure out: pose each keyframe, rest it on the floor or a seat, see it from the chosen
-side, and place the props, in one panel shared by every keyframe.
+"""Lay a figure out: pose each keyframe, rest it on the floor, a bed or a seat, see it from the
+chosen side, and place the props, in one panel shared by every keyframe.
+
+A body lying, kneeling or sitting low rests on `y = 0`: the floor, or the top of the mat or the
+mattress under it, which are drawn below that line with the floor line under them. A seated body
+keeps its feet on the floor at `y = 0`, with the chair seat or the bed's edge at seat height.
 
 Coordinates here are the picture's: x to the right, y down, one unit per hundredth of the
 figure's height, rounded to one decimal. The other side of a one-sided stretch is the exact
@@ -29,7 +33,7 @@ from backstretch.core.body import (
     on_seat,
     radius,
 )
-from backstretch.core.catalogue import Stretch
+from backstretch.core.catalogue import Stretch, Way
 from backstretch.core.models import Position, Sides
 from backstretch.core.poses import (
     ChairBack,
@@ -39,8 +43,8 @@ from backstretch.core.poses import (
     Prop,
     PropKind,
     View,
-    plain_figure,
 )
+from backstretch.render.ways import drawn_from, figure_for
 
 Side = Literal["left", "right"]
 Point = tuple[float, float]
@@ -49,7 +53,17 @@ MARGIN = 4.0
 NAME_ROOM = 10.0  # above a placeholder, for the stretch's name
 NAME_FONT_SIZE = 7
 MAT_THICKNESS = 2.5
+# A bed is as high as a chair seat, so a person on its edge sits with the feet flat on the floor.
+BED_HEIGHT = SEAT_HEIGHT
+MATTRESS_THICKNESS = 9.0
+BED_BASE_THICKNESS = 5.0
+BED_BEHIND = 34.0  # how far a bed sat on at its edge reaches behind the pelvis (a part of it)
+BED_FRONT = 13.0  # and in front of it, to just short of the knees
+BED_HALF_WIDTH = 34.0  # half its length, sat on at its edge and seen from the front
+HEADBOARD_RISE = 12.0  # above the mattress
+HEADBOARD_WIDTH = 4.0
 CHAIR_BACK_HEIGHT = 22.0
+LYING = frozenset({Position.SUPINE, Position.PRONE, Position.SIDE_LYING})
 ARM_WIDTH = 4.5
 HALO_WIDTH = 2.4  # the white edge around a near limb
 PROP_WIDTH = 2.4
@@ -105,7 +119,7 @@ class Frame:
 
     keyframe: Keyframe
     phases: tuple[Phase, ...]  # every breath phase that shows this keyframe
-    body: Mapping[str, Vec]  # resting on the floor (y = 0) or the seat; never mirrored
+    body: Mapping[str, Vec]  # resting on y = 0 (the floor, a mat, a bed) or a seat; never mirrored
     points: Mapping[str, Point]  # the same points in the panel
     shapes: tuple[Shape, ...]
 
@@ -117,7 +131,7 @@ class Scene:
     title: str
     width: int
     height: int
-    floor_y: float | None  # where the floor line is drawn; None seen from above
+    floor_y: float | None  # the surface the body rests on (y = 0); None seen from above
     frames: tuple[Frame, ...]
     props: tuple[Shape, ...]
     key: str
@@ -131,9 +145,9 @@ class Scene:
         raise KeyError(name)
 
 
-def figure_of(stretch: Stretch) -> Figure:
-    """Return the stretch's figure, or a plain resting figure for its position."""
-    return stretch.figure if stretch.figure is not None else plain_figure(stretch.position)
+def figure_of(stretch: Stretch, way: Way | None = None) -> Figure:
+    """Return the figure of a way (the usual one by default), or a plain resting figure."""
+    return figure_for(stretch, way or stretch.usual_way)
 
 
 def is_one_sided(stretch: Stretch) -> bool:
@@ -141,17 +155,17 @@ def is_one_sided(stretch: Stretch) -> bool:
     return stretch.dose.sides is not Sides.BILATERAL
 
 
-def shown_side(stretch: Stretch, side: Side | None) -> Side | None:
+def shown_side(stretch: Stretch, side: Side | None, way: Way | None = None) -> Side | None:
     """Return the side a drawing shows (by default the one the keyframes show), or None for a
     stretch done on both sides at once."""
     if not is_one_sided(stretch):
         return None
-    return side or figure_of(stretch).side
+    return side or figure_of(stretch, way).side
 
 
-def title_of(stretch: Stretch, side: Side | None = None) -> str:
+def title_of(stretch: Stretch, side: Side | None = None, way: Way | None = None) -> str:
     """Return what a drawing is called: the stretch's name, and the side for a one-sided one."""
-    shown = shown_side(stretch, side)
+    shown = shown_side(stretch, side, way)
     return f"{stretch.name}, {shown} side" if shown else stretch.name
 
 
@@ -161,20 +175,24 @@ def touches(body: Mapping[str, Vec], point: str, height: float = 0.0) -> bool:
 
 
 def rest(position: Position, keyframe: Keyframe) -> dict[str, Vec]:
-    """Return a keyframe's body resting where the position puts it: on a seat, or the floor."""
+    """Return a keyframe's body resting where the position puts it: on a seat (a chair or the
+    edge of a bed), or on `y = 0` (the floor, or the top of a mat or a bed drawn below it)."""
     body = joint_positions(keyframe.angles.pose())
     return on_seat(body) if position is Position.CHAIR else on_floor(body)
 
 
-def layout(stretch: Stretch, side: Side | None = None) -> Scene:
-    """Lay out every keyframe of a stretch in one panel, mirrored for the other side."""
-    figure = figure_of(stretch)
-    plain = stretch.figure is None
-    bodies = [rest(stretch.position, keyframe) for keyframe in figure.keyframes]
-    seen = [_seen(figure.view, stretch.position, body) for body in bodies]
+def layout(stretch: Stretch, side: Side | None = None, way: Way | None = None) -> Scene:
+    """Lay out every keyframe of a way (the usual one by default) in one panel, mirrored for the
+    other side."""
+    way = way or stretch.usual_way
+    figure = figure_for(stretch, way)
+    plain = drawn_from(stretch, way) is None
+    bodies = [rest(way.position, keyframe) for keyframe in figure.keyframes]
+    seen = [_seen(figure.view, way.position, body) for body in bodies]
     drawings = [_body_shapes(points, depth, plain) for points, depth in seen]
     key_points = seen[[k.name for k in figure.keyframes].index(figure.key_frame.name)][0]
-    props = _props(figure, key_points, [p for points, _ in seen for p in points.values()])
+    every = [p for points, _ in seen for p in points.values()]
+    props = _props(figure, way.position, key_points, every)
     everything = [shape for shapes in drawings for shape in shapes] + props
     left = min(x - s.reach for s in everything for x, _ in s.points)
     right = max(x + s.reach for s in everything for x, _ in s.points)
@@ -184,7 +202,7 @@ def layout(stretch: Stretch, side: Side | None = None) -> Scene:
     if plain:
         width = max(width, math.ceil(len(stretch.name) * NAME_FONT_SIZE * 0.6 + 2 * MARGIN))
     dx, dy = (width - (right - left)) / 2 - left, MARGIN - top
-    side = shown_side(stretch, side)
+    side = shown_side(stretch, side, way)
     mirrored = side is not None and side != figure.side
 
     def place(point: Point) -> Point:
@@ -207,7 +225,7 @@ def layout(stretch: Stretch, side: Side | None = None) -> Scene:
         )
     )
     return Scene(
-        title=title_of(stretch, side),
+        title=title_of(stretch, side, way),
         width=width,
         height=math.ceil(bottom - top + 2 * MARGIN),
         floor_y=None if figure.view is View.ABOVE else round(dy, 1),
@@ -303,23 +321,41 @@ def _body_shapes(points: dict[str, Point], depth: dict[str, float], plain: bool)
     return sorted(shapes, key=lambda shape: shape.depth)
 
 
-def _props(figure: Figure, key: dict[str, Point], every: list[Point]) -> list[Shape]:
+def _props(
+    figure: Figure, position: Position, key: dict[str, Point], every: list[Point]
+) -> list[Shape]:
     """Return the props and the floor: placed around the key pose, the same in every keyframe."""
     low_x, high_x = min(x for x, _ in every) - 8, max(x for x, _ in every) + 8
     from_above = figure.view is View.ABOVE
     shapes: list[Shape] = []
     for prop in figure.props:
-        shapes += _prop(prop, figure.view, key, (low_x, high_x), every)
+        shapes += _prop(prop, figure.view, key, (low_x, high_x), every, position)
     if not from_above:
-        on_mat = any(prop.kind is PropKind.MAT for prop in figure.props)
-        ground = MAT_THICKNESS if on_mat else 0.0
-        floor = ((low_x - 6, ground), (high_x + 6, ground))
+        ground = max((_height(prop) for prop in figure.props), default=0.0)
+        # The floor reaches under every prop as well (a bed may reach far behind its sitter).
+        left = min([low_x, *(x for shape in shapes for x, _ in shape.points)])
+        right = max([high_x, *(x for shape in shapes for x, _ in shape.points)])
+        floor = ((left - 6, ground), (right + 6, ground))
         shapes.append(Shape(ShapeKind.LINE, floor, 1.2, Tone.FLOOR, -100))
     return shapes
 
 
+def _height(prop: Prop) -> float:
+    """Return how far below the body's resting line a prop puts the floor."""
+    if prop.kind is PropKind.MAT:
+        return MAT_THICKNESS
+    if prop.kind is PropKind.BED and prop.at is None:
+        return BED_HEIGHT
+    return 0.0
+
+
 def _prop(
-    prop: Prop, view: View, key: dict[str, Point], span: tuple[float, float], every: list[Point]
+    prop: Prop,
+    view: View,
+    key: dict[str, Point],
+    span: tuple[float, float],
+    every: list[Point],
+    position: Position,
 ) -> list[Shape]:
     low_x, high_x = span
     at = prop.at or "pelvis"
@@ -331,11 +367,63 @@ def _prop(
     if prop.kind is PropKind.WALL:
         wall_x = min(x - radius(name) for name, (x, _) in key.items()) - PROP_WIDTH
         return [Shape(ShapeKind.LINE, ((wall_x, 0.0), (wall_x, -112.0)), 3.0, Tone.PROP)]
+    if prop.kind is PropKind.BED:
+        return _bed(prop, view, key, span, every, lying=position in LYING)
     if prop.kind is PropKind.CHAIR:
         return _chair(view, prop.back, key[at], held=at.endswith("hand"))
     if prop.kind is PropKind.TOWEL:
         return [_towel(key, at)]
     return [_cushion(prop.kind, key[at], radius(at), view is View.ABOVE)]
+
+
+def _bed(
+    prop: Prop,
+    view: View,
+    key: dict[str, Point],
+    span: tuple[float, float],
+    every: list[Point],
+    *,
+    lying: bool,
+) -> list[Shape]:
+    """Return a bed lain on (its mattress top the line the body rests on) or sat on at its edge
+    (its mattress top at seat height)."""
+    low_x, high_x = span
+    if view is View.ABOVE:  # seen from the ceiling: the mattress inside the bed's frame
+        top, bottom = min(y for _, y in every) - 9, max(y for _, y in every) + 9
+        frame = ((low_x - 7, top - 3), (high_x + 7, bottom + 3))
+        mattress = ((low_x - 4, top), (high_x + 4, bottom))
+        return [
+            Shape(ShapeKind.RECT, frame, 2, Tone.PROP),
+            Shape(ShapeKind.RECT, mattress, 3, Tone.MAT),
+        ]
+    if prop.at is None:
+        left, right = low_x - 4, high_x + 4
+        bed = _bed_side(left, right, 0.0)
+        if not lying:
+            return bed  # kneeling or sitting up: no end of the bed is the head's
+        # Lying, a headboard at the head's end tells a bed from a bench or a table.
+        head_end = left - HEADBOARD_WIDTH if key["head"][0] < key["pelvis"][0] else right
+        board = ((head_end, -HEADBOARD_RISE), (head_end + HEADBOARD_WIDTH, BED_HEIGHT))
+        return [Shape(ShapeKind.RECT, board, 1, Tone.PROP), *bed]
+    x = key["pelvis"][0]
+    if view is View.FRONT:  # sat on at its long edge, facing us: it reaches either side
+        return _bed_side(x - BED_HALF_WIDTH, x + BED_HALF_WIDTH, -SEAT_HEIGHT)
+    return _bed_side(x - BED_BEHIND, x + BED_FRONT, -SEAT_HEIGHT)
+
+
+def _bed_side(left: float, right: float, top: float) -> list[Shape]:
+    """Return a bed seen from the side: a mattress on a base on short legs, from its top at `top`
+    down to the floor `BED_HEIGHT` below."""
+    under_mattress = top + MATTRESS_THICKNESS
+    under_base = under_mattress + BED_BASE_THICKNESS
+    floor = top + BED_HEIGHT - PROP_WIDTH / 2  # the legs' round ends stand on the floor line
+    legs = [_prop_line([(x, under_base), (x, floor)]) for x in (left + 4, right - 4)]
+    base = ((left + 1, under_mattress - 1), (right - 1, under_base))
+    return [
+        *legs,
+        Shape(ShapeKind.RECT, base, 1, Tone.PROP),
+        Shape(ShapeKind.RECT, ((left, top), (right, under_mattress)), 3, Tone.MAT),
+    ]
 
 
 def _cushion(kind: PropKind, at: Point, reach: float, from_above: bool) -> Shape:

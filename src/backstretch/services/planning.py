@@ -17,7 +17,8 @@ from typing import TYPE_CHECKING, Any
 
 from backstretch.core.catalogue import Catalogue, CatalogueError, Stretch, UnknownStretchError
 from backstretch.core.models import Sides
-from backstretch.core.planner import Limits, Plan, Request, Strategy, plan, resolve
+from backstretch.core.plan_words import reason_text
+from backstretch.core.planner import Limits, Plan, Request, Strategy, plan, resolve, why_not
 from backstretch.core.profile import Profile, ProfileError, parse_profile
 from backstretch.core.progression import ChangeKind, Progress, describe_dose_change, progress
 from backstretch.core.records import SessionRecord, SessionStatus
@@ -84,6 +85,7 @@ class PlanOutcome:
             "items": [item.to_json() for item in self.plan.items],
             "swaps": [swap.to_json() for swap in self.plan.swaps],
             "excluded": [e.to_json() for e in self.plan.excluded],
+            "uncovered": [u.to_json() for u in self.plan.uncovered],
             "timeline": [segment.to_json() for segment in self.plan.segments],
         }
 
@@ -345,18 +347,31 @@ def mark_stretch(
     return profile
 
 
+def _limits_on_file(person: PersonContext) -> Limits:
+    with person.transaction() as db:
+        latest = repository.latest_screening(db=db)
+    return Limits(
+        restrictions=frozenset({*(latest.restrictions if latest else ()), *ALWAYS_ON}),
+        pregnancy_weeks=latest.pregnancy_weeks if latest else None,
+    )
+
+
+def why_not_planned(person: PersonContext, stretch: Stretch) -> str | None:
+    """Answer "why not this stretch?": the reasons it stays out of the person's plans (their
+    remembered setting and level, their preferences and the screening on file), in words, or
+    None when some way of it may be planned."""
+    profile = remembered_profile(person) or Profile(areas=stretch.regions)
+    reasons = why_not(stretch, profile, _limits_on_file(person))
+    return reason_text([r.to_json() for r in reasons]) if reasons else None
+
+
 def replacements(
     person: PersonContext, profile: Profile, stretch: Stretch, planned: Sequence[str] = ()
 ) -> list[Stretch]:
     """Return the stretches that could take `stretch`'s place: the same area, allowed as they
     are by the profile and the screening on file, and not planned already (the planner checks
     an edited routine again anyway)."""
-    with person.transaction() as db:
-        latest = repository.latest_screening(db=db)
-    limits = Limits(
-        restrictions=frozenset({*(latest.restrictions if latest else ()), *ALWAYS_ON}),
-        pregnancy_weeks=latest.pregnancy_weeks if latest else None,
-    )
+    limits = _limits_on_file(person)
     options = []
     for candidate in person.catalogue:
         if candidate.id == stretch.id or candidate.id in planned:

@@ -7,7 +7,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from backstretch.core.catalogue import Catalogue
+from backstretch.core.catalogue import Catalogue, Stretch
 from backstretch.core.safety import BlockKind, Gate, ScreeningOnFile, gate
 from backstretch.core.screening import (
     NEVER_CLEARED,
@@ -42,16 +42,17 @@ def left_out_by(
     def allowed(movements: Sequence[Any]) -> bool:
         return not restrictions_rule_out(restrictions, movements, pregnancy_weeks=pregnancy_weeks)
 
+    def any_way(stretch: Stretch) -> bool:
+        return any(allowed(way.movements) for way in stretch.ways)
+
     found: dict[Restriction, list[str]] = {r: [] for r in restrictions}
     for stretch in catalogue:
-        if stretch.variant_of is not None:
+        if stretch.variant_of is not None or any_way(stretch):
             continue  # variants are named as swaps of their base stretch
         ruling = restrictions_rule_out(
-            restrictions, stretch.movements, pregnancy_weeks=pregnancy_weeks
+            restrictions, stretch.usual_way.movements, pregnancy_weeks=pregnancy_weeks
         )
-        if not ruling:
-            continue
-        swap = next((v for v in catalogue.variants_of(stretch.id) if allowed(v.movements)), None)
+        swap = next((v for v in catalogue.variants_of(stretch.id) if any_way(v)), None)
         label = f"{stretch.name} (swapped for {swap.name})" if swap else stretch.name
         for restriction in ruling:
             found[restriction].append(label)

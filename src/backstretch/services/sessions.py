@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from backstretch.core.catalogue import Catalogue, UnknownStretchError
-from backstretch.core.models import Sides
+from backstretch.core.models import Place, Sides
 from backstretch.core.player import item_spans
 from backstretch.core.records import CheckinRecord, ItemRecord, SessionRecord, SessionStatus
 from backstretch.core.safety import BlockKind, StopSignal, pain_pause_due, stop_outcome
@@ -44,7 +44,9 @@ def plan_document(
 ) -> dict[str, Any]:
     """Return what is stored of a planned routine: enough to rebuild its timeline."""
     return {
-        "items": [{"stretch": i.stretch.id, **i.dose.to_json()} for i in items],
+        "items": [
+            {"stretch": i.stretch.id, "way": i.way.place.value, **i.dose.to_json()} for i in items
+        ],
         "settings": {
             "lead_in_seconds": settings.lead_in_seconds,
             "transition_seconds": settings.transition_seconds,
@@ -74,7 +76,8 @@ def routine_from_document(
             hold_seconds=entry["hold_seconds"],
             tempo=stretch.dose.tempo,
         )
-        items.append(RoutineItem(stretch, dose))
+        # Sessions stored before stretches had ways were done the usual way.
+        items.append(RoutineItem(stretch, dose, stretch.way_at(entry.get("way"))))
     return tuple(items), TimelineSettings(**document["settings"])
 
 
@@ -469,6 +472,7 @@ class PlannedItem:
     reps: int
     sides: Sides
     hold_seconds: int | None = None
+    way: Place | None = None  # None: the stretch's usual way
 
 
 @dataclass(frozen=True)
@@ -585,7 +589,9 @@ def _routine_items(report: SessionReport, catalogue: Catalogue) -> list[RoutineI
         )
         if (dose.hold_seconds is None) != (stretch.dose.hold_seconds is None):
             raise Invalid(f"items: {stretch.id}: hold_seconds is wrong", field="items")
-        items.append(RoutineItem(stretch, dose))
+        if planned.way is not None and planned.way not in {w.place for w in stretch.ways}:
+            raise Invalid(f"items: {stretch.id} is not done {planned.way}", field="items")
+        items.append(RoutineItem(stretch, dose, stretch.way_at(planned.way)))
     return items
 
 

@@ -13,7 +13,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
 from backstretch.core.catalogue import UnknownStretchError
-from backstretch.core.models import Position, Region, Sides
+from backstretch.core.models import Place, Position, Region, Sides
 from backstretch.core.records import SessionStatus
 from backstretch.core.safety import StopSignal
 from backstretch.services import sessions
@@ -143,6 +143,7 @@ class PlannedItemBody(BaseModel):
     reps: Annotated[int, Field(ge=1, le=40)]
     sides: Sides
     hold_seconds: Annotated[int, Field(ge=5, le=60)] | None = None
+    way: Place | None = Field(default=None, description="Where it is done; none: the usual way.")
 
 
 class DoneItemBody(BaseModel):

@@ -42,7 +42,8 @@ TEMPLATES = make_templates()
 
 
 def _words(value: str) -> str:
-    return value.replace("_", " ")
+    # "neck_shoulders" reads "neck and shoulders"; other ids just lose their underscores.
+    return {"neck_shoulders": "neck and shoulders"}.get(value, value.replace("_", " "))
 
 
 TEMPLATES.env.filters["words"] = _words
@@ -151,6 +152,7 @@ def stretch_page(
 
     from backstretch.core.dose import describe_dose
     from backstretch.render.figures import still_svg
+    from backstretch.services.planning import why_not_planned
 
     catalogue = person.catalogue if person else runtime.catalogue
     try:
@@ -165,6 +167,9 @@ def stretch_page(
             "dose": describe_dose(stretch),
             # The SVG is made by our own renderer from validated data, with text escaped.
             "figure": Markup(still_svg(stretch)),
+            "way_figures": [Markup(still_svg(stretch, way=way)) for way in stretch.ways[1:]],
+            # "Why not this one?": the person's setting, level, choices and screening.
+            "why_not": why_not_planned(person, stretch) if person else None,
             # In the person's own catalogue, so theirs to remove.
             "can_remove": stretch.is_own,
         },

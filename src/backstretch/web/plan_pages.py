@@ -173,6 +173,8 @@ def _plan_view(plan: Plan, catalogue: Catalogue) -> dict[str, Any]:
                 "reps": p.item.dose.reps,
                 "hold": p.item.dose.hold_seconds,
                 "sides": p.item.dose.sides.value,
+                "way": p.item.way.place.value,
+                "where": p.item.way.words,
                 "time": clock_minutes(p.seconds),
                 "why": p.why,
             }
@@ -191,6 +193,7 @@ def _plan_view(plan: Plan, catalogue: Catalogue) -> dict[str, Any]:
             for e in plan.excluded
             if not all(r.kind.value == "time" for r in e.reasons)
         ],
+        "uncovered": [note.hint for note in plan.uncovered],
         "total": clock_minutes(plan.total_seconds),
         "budget": clock_minutes(plan.budget_seconds),
     }

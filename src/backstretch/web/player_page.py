@@ -95,7 +95,7 @@ def play(
             "data": data,
             "items": data["items"],
             "changes": today.changes,
-            "figures": _figures(plan, person.catalogue),
+            "figures": _figures(plan),
             "reminder": person.guide.session_reminder,
             "signals": data["signals"],
         },
@@ -160,22 +160,25 @@ def player_data(
     }
 
 
-def _figures(plan: Plan, catalogue: Catalogue) -> list[dict[str, Any]]:
-    """Return each stretch's player figure: a left and a right one for a one-sided stretch."""
+def _figures(plan: Plan) -> list[dict[str, Any]]:
+    """Return each stretch's player figure, drawn the way it is planned: a left and a right one
+    for a one-sided stretch."""
     from backstretch.render.figures import player_svg
     from backstretch.render.layout import Side, is_one_sided
 
     figures = []
-    for stretch_id in dict.fromkeys(p.item.stretch.id for p in plan.items):
-        stretch: Stretch = catalogue.get(stretch_id)
+    for planned in plan.items:
+        stretch: Stretch = planned.item.stretch
+        way = planned.item.way
         sides: tuple[Side | None, ...] = ("left", "right") if is_one_sided(stretch) else (None,)
         for side in sides:
+            svg = player_svg(stretch, side=side, inline_style=False, way=way)
             figures.append(
                 {
                     "stretch": stretch.id,
                     "side": side or "",
                     # Our own renderer, from validated data, with every text escaped.
-                    "svg": Markup(player_svg(stretch, side=side, inline_style=False)),
+                    "svg": Markup(svg),
                 }
             )
     return figures

@@ -1,8 +1,10 @@
 """The safety screening in the browser: grouped checklists that work without JavaScript.
 
 Each question is answered no / yes / not sure. A red-flag group has a "none of these" button,
-which fills the group with "no" and comes back to the form at the next group (a GET with the
-draft answers in the query string, so nothing is stored until the person submits). Not sure
+which fills the group with "no", and a "next" button; both come back to the form at the next
+group (a GET with the draft answers in the query string, so nothing is stored yet). Emergency
+first (SCREENING.md): when the answers so far already make an emergency, no further group is
+asked: the answers given so far are stored and the emergency advice is shown at once. Not sure
 leaves a red flag unanswered (a question for a clinician) and applies a restriction, exactly as
 in the terminal.
 """
@@ -24,6 +26,7 @@ from backstretch.core.screening import (
     ScreeningGuide,
     Tier,
     Verdict,
+    emergency_reasons,
 )
 from backstretch.services.errors import Invalid
 from backstretch.services.screening import (
@@ -127,27 +130,40 @@ async def submit_screening(
     request: Request,
     person: PersonDep,
     none: Annotated[str, Form(max_length=40)] = "",
+    next_group: Annotated[str, Form(alias="next", max_length=40)] = "",
     new: Annotated[str, Form(max_length=5)] = "",
 ) -> Response:
-    """Store the answers and show the result; or fill a group with "no" and carry on."""
+    """Store the answers and show the result; or finish one group and carry on to the next.
+
+    A group finished ("none of these" or "next") with an emergency among the answers so far
+    ends the questions: those answers are stored and the result shows the emergency advice.
+    """
     guide = person.guide
     form = {key: value for key, value in (await request.form()).items() if isinstance(value, str)}
-    if none:
+    step = none or next_group
+    if step:
         group_ids = [g["group"].id for g in _groups(guide)]
-        if none not in group_ids:
-            return _problems(request, [f"none: unknown group '{none}'"])
-        draft = {q.id: form.get(q.id, "") for q in guide.questions if form.get(q.id)}
-        draft.update({q.id: NO for q in guide.questions if q.group == none})
+        if step not in group_ids:
+            button = "none" if none else "next"
+            return _problems(request, [f"{button}: unknown group '{step}'"])
+        draft = {q.id: form[q.id] for q in guide.questions if form.get(q.id)}
+        if none:
+            draft.update({q.id: NO for q in guide.questions if q.group == none})
         if form.get("pregnancy_weeks"):
             draft["pregnancy_weeks"] = form["pregnancy_weeks"]
-        if new:
-            draft["new"] = "1"
-        following = group_ids[group_ids.index(none) + 1 :]
-        anchor = f"#group-{following[0]}" if following else "#submit"
-        return RedirectResponse(f"/screen?{urlencode(draft)}{anchor}", status_code=303)
-    answers, problems = answers_from_form(form, guide)
-    if problems:
-        return _problems(request, problems)
+        answers, problems = answers_from_form(draft, guide)
+        if problems:
+            return _problems(request, problems)
+        if not emergency_reasons(answers):
+            if new:
+                draft["new"] = "1"
+            following = group_ids[group_ids.index(step) + 1 :]
+            anchor = f"#group-{following[0]}" if following else "#submit"
+            return RedirectResponse(f"/screen?{urlencode(draft)}{anchor}", status_code=303)
+    else:
+        answers, problems = answers_from_form(form, guide)
+        if problems:
+            return _problems(request, problems)
     try:
         await run_in_threadpool(record_screening, person, answers)
     except Invalid as error:

@@ -183,6 +183,7 @@ function play(dataNode, root) {
         reps: item.reps,
         sides: item.sides,
         hold_seconds: item.hold_seconds,
+        way: item.way,
       })),
       started_at: session.startedAt,
       status: session.status,
