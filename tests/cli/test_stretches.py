@@ -352,3 +352,14 @@ def test_show_says_why_a_stretch_stays_out_of_your_plans(runner: CliRunner, tmp_
     assert shown.exit_code == 0
     assert "Not in your plans: it holds the back arched." in " ".join(shown.stdout.split())
     assert "Not in your plans" not in run(runner, "show", "cat-cow").stdout
+
+
+def test_show_puts_each_heading_on_its_own_line(runner: CliRunner) -> None:
+    # A heading and its first step on one line read as one sentence at any width.
+    shown = run(runner, "show", "hamstring-stretch").stdout
+    lines = [line.rstrip() for line in shown.splitlines()]
+    assert "Get set, on a chair (needs: chair)" in lines
+    assert "Move, on a chair" in lines
+    assert "Finish" in lines
+    following = lines[lines.index("Move, on a chair") + 1]
+    assert following.startswith("• Slowly straighten your right knee")

@@ -529,3 +529,16 @@ def test_a_key_written_twice_is_refused() -> None:
     with pytest.raises(CatalogueError) as raised:
         read_yaml("id: my-x\nname: One\nname: Two\n", origin="my-x.yaml")
     assert str(raised.value) == "my-x.yaml: line 3: not valid YAML: the key 'name' appears twice"
+
+
+def test_a_way_may_tell_its_own_movement(catalogue: Catalogue) -> None:
+    # The hamstring stretch is done lying with a towel or sitting on a chair's edge: each way
+    # says how in its own words, so no step has to name both ("lying down ...; on a chair ...").
+    stretch = catalogue.get("hamstring-stretch")
+    lying, seated = stretch.way_at(Place.FLOOR), stretch.way_at(Place.CHAIR)
+    assert "towel" in " ".join(stretch.movement_of(lying))
+    assert "tip forward from the hips" in " ".join(stretch.movement_of(seated))
+    assert "towel" not in " ".join(stretch.movement_of(seated))
+    # A way without its own words uses the stretch's.
+    knee = catalogue.get("knee-to-chest")
+    assert knee.movement_of(knee.way_at(Place.BED)) == knee.steps.movement

@@ -113,3 +113,10 @@ def test_a_stretch_page_shows_every_way_with_its_set_up(client: TestClient) -> N
     assert "Set up, on a bed" in page
     assert "Lie on your back on your bed" in page
     assert page.count("<svg") == 2  # the floor figure, and the same pose drawn on a bed
+
+
+def test_a_way_with_its_own_movement_shows_it_under_its_set_up(client: TestClient) -> None:
+    page = client.get("/stretches/hamstring-stretch").text
+    assert "Movement, on a chair" in page
+    assert "Movement, on the floor" in page
+    assert "<h2>Movement</h2>" not in page  # every way says its own: no shared list to repeat

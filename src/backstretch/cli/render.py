@@ -80,15 +80,24 @@ def stretch_detail(
     steps = stretch.steps
     for way in stretch.ways:
         needs = f" (needs: {_words(way.equipment)})" if way.equipment else ""
-        console.print(Text(f"\nGet set, {way.words}{needs}", style="bold"), _bullets(way.setup))
+        console.print(
+            Text(f"\nGet set, {way.words}{needs}", style="bold"), _bullets(way.setup), sep="\n"
+        )
+        if way.movement:
+            console.print(
+                Text(f"Move, {way.words}", style="bold"), _bullets(way.movement), sep="\n"
+            )
         console.print(Text(f"  movements: {_words(way.movements) or 'none'}", style="dim"))
-    console.print(Text("Move", style="bold"), _bullets(steps.movement))
-    console.print(Text("Finish", style="bold"), _bullets(steps.finish))
-    console.print(Text("Breathing", style="bold"), _bullets(stretch.breath))
-    console.print(Text("Good form", style="bold"), _bullets(stretch.form_cues))
-    console.print(Text("Avoid", style="bold"), _bullets(stretch.mistakes))
+    if any(way.movement is None for way in stretch.ways):
+        console.print(Text("Move", style="bold"), _bullets(steps.movement), sep="\n")
+    console.print(Text("Finish", style="bold"), _bullets(steps.finish), sep="\n")
+    console.print(Text("Breathing", style="bold"), _bullets(stretch.breath), sep="\n")
+    console.print(Text("Good form", style="bold"), _bullets(stretch.form_cues), sep="\n")
+    console.print(Text("Avoid", style="bold"), _bullets(stretch.mistakes), sep="\n")
     if stretch.modifications:
-        console.print(Text("Make it easier", style="bold"), _bullets(stretch.modifications))
+        console.print(
+            Text("Make it easier", style="bold"), _bullets(stretch.modifications), sep="\n"
+        )
     console.print(
         Panel(_bullets(stretch.stop_if), title="Stop if", title_align="left", border_style="red")
     )

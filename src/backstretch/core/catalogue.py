@@ -133,6 +133,9 @@ class Way(_Strict):
         description="Every movement tag of SCREENING.md that applies to this way."
     )
     setup: Annotated[tuple[ShortText, ...], Field(min_length=1)]
+    # The movement in this way's own words, when it differs from the stretch's (lying with a
+    # towel or sitting on a chair's edge); None: the stretch's `steps.movement`.
+    movement: Annotated[tuple[ShortText, ...], Field(min_length=1)] | None = None
     # A way without a figure of its own is drawn from the first way's figure, re-seated for
     # its place (render/ways.py).
     figure: Figure | None = None
@@ -284,6 +287,10 @@ class Stretch(_Strict):
     def figure(self) -> Figure | None:
         """Return the drawing of the usual way (the first way that has one)."""
         return next((way.figure for way in self.ways if way.figure is not None), None)
+
+    def movement_of(self, way: Way) -> tuple[str, ...]:
+        """Return the movement steps for `way`: its own, or the stretch's."""
+        return way.movement or self.steps.movement
 
     def way_at(self, place: Place | str | None) -> Way:
         """Return the way done at `place`, or the usual way when it has none there."""
