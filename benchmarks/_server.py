@@ -46,6 +46,8 @@ def server_env(data_dir: Path) -> dict[str, str]:
     env["BACKSTRETCH_DATA_DIR"] = str(data_dir)
     env["BACKSTRETCH_TIMEZONE"] = "Europe/London"
     env["BACKSTRETCH_EMERGENCY_NUMBER"] = "999"
+    # Every client of a benchmark registers from this one machine: no limit per address here.
+    env["BACKSTRETCH_REGISTRATIONS_PER_HOUR"] = "1000000"
     return env
 
 
@@ -191,14 +193,28 @@ def fetch(
         connection.close()
 
 
+CSRF_COOKIE = "backstretch_csrf"  # web/auth.py
+
+
+def csrf_headers(server: Server) -> dict[str, str]:
+    """Return the headers a script sends with a change: the CSRF cookie a first GET sets, and
+    its value as x-csrftoken (the server refuses any change without them)."""
+    reply = fetch(server, "/offline/account")
+    cookie = reply.headers.get("set-cookie", "")
+    token = cookie.split(";", 1)[0].removeprefix(f"{CSRF_COOKIE}=")
+    if not cookie.startswith(f"{CSRF_COOKIE}=") or not token:
+        sys.exit(f"GET /offline/account set no CSRF cookie: {reply.headers}")
+    return {"Cookie": f"{CSRF_COOKIE}={token}", "x-csrftoken": token}
+
+
 def post_json(server: Server, path: str, data: Any) -> tuple[int, Any]:
-    """POST `data` as JSON and return the status and the decoded JSON answer."""
+    """POST `data` as JSON (with a CSRF token) and return the status and the decoded answer."""
     reply = fetch(
         server,
         path,
         method="POST",
         body=json.dumps(data).encode(),
-        headers={"Content-Type": "application/json"},
+        headers={"Content-Type": "application/json", **csrf_headers(server)},
     )
     try:
         return reply.status, json.loads(reply.body())

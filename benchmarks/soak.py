@@ -220,6 +220,8 @@ class Person:
         if not self.http.cookies.get(LOGIN_COOKIE):
             self.run.error(self.index, "POST /register", "no login cookie", str(done.headers))
             return False
+        # The CSRF token is tied to the login: the answer that logs in sets a new one.
+        self.csrf = self.http.cookies.get(CSRF_COOKIE) or self.csrf
         answers = self.run.answers
         if await self.call("POST /api/screen", "POST", "/api/screen", json=answers) is None:
             return False

@@ -10,6 +10,8 @@ from spawn to its first 200:
                                  that already has a database and a screening (every answer no)
   plan, empty cache              the same with an empty cache folder each time (XDG_CACHE_HOME),
                                  so the compiled catalogue is built and written again
+  serve's libraries alone        `python -c "import fastapi, uvicorn, sqlalchemy.orm, ..."`: the
+                                 floor under any server start with this stack
   serve: /api/health             `backstretch serve --port P` until GET /api/health answers 200
   serve: /                       the same until GET / (the first page) answers 200
 
@@ -52,6 +54,9 @@ import _server
 
 PLAN_ARGS = ("plan", "--area", "lower_back", "--minutes", "10", "--json")
 SERVE_AIM_S = 0.5
+# What any `serve` must import before it can answer, timed alone as the server's floor: the web
+# framework, the ASGI server, the ORM, the templates and the settings.
+SERVER_LIBRARIES = "import fastapi, uvicorn, sqlalchemy.orm, jinja2, pydantic_settings"
 START_LIMIT_S = 30.0
 
 
@@ -280,6 +285,13 @@ def cases(serve: bool) -> list[Case]:
         ),
     ]
     if serve:
+        found.append(
+            process_case(
+                "server_libraries",
+                "serve's libraries alone",
+                lambda f: ([sys.executable, "-c", SERVER_LIBRARIES], f.env()),
+            )
+        )
         for path in ("/api/health", "/"):
             found.append(
                 Case(

@@ -138,6 +138,8 @@ def run_wrk(
         command += ["-H", "Accept-Encoding: gzip"]
     if endpoint.body is not None:
         command += ["-s", str(lua_post(endpoint.body, folder))]
+        for name, value in _server.csrf_headers(server).items():  # a change needs its token
+            command += ["-H", f"{name}: {value}"]
     command.append(server.url + endpoint.path)
     done = subprocess.run(command, capture_output=True, text=True, check=False)
     if done.returncode != 0:

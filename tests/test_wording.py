@@ -77,8 +77,9 @@ def data_texts() -> list[tuple[str, str]]:
         elif path.suffix == ".md":
             _, front, body = path.read_text("utf-8").split("---", 2)
             texts.append((name, "\n".join([*prose(yaml.safe_load(front)), body])))
-    if (PACKAGE / "web").exists():
-        for path in sorted((PACKAGE / "web").rglob("*.html")):
+    # The web pages and the printed documents (handout, clinician summary).
+    for folder in ("web", "render"):
+        for path in sorted((PACKAGE / folder).rglob("*.html")):
             texts.append((str(path.relative_to(REPO)), path.read_text("utf-8")))
     readme = REPO / "README.md"
     if readme.exists():
@@ -89,7 +90,7 @@ def data_texts() -> list[tuple[str, str]]:
 def interface_strings() -> list[tuple[str, str]]:
     """Return every string literal of the command line and web code (help texts included)."""
     found = []
-    for folder in ("cli", "web"):
+    for folder in ("cli", "web", "services", "render"):
         for path in sorted((PACKAGE / folder).rglob("*.py")):
             tree = ast.parse(path.read_text(encoding="utf-8"))
             strings = [

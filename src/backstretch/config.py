@@ -43,6 +43,40 @@ class Settings(BaseSettings):
         default=None,
         description="Key that signs CSRF tokens; by default one is made and kept in the database.",
     )
+    registrations_per_hour: int = Field(
+        default=5,
+        ge=1,
+        description="New accounts one address may make in an hour (each costs a password hash); "
+        "raise it where many people register from one address, e.g. a clinic's network.",
+    )
+    reminder_tick_seconds: int = Field(
+        default=30,
+        ge=0,
+        le=3600,
+        description="How often the web server looks for reminders to push; 0: never (another "
+        "server sends them).",
+    )
+    push_contact: str = Field(
+        default="mailto:backstretch@localhost",
+        pattern=r"^(mailto:[^@\s]+@[^@\s]+|https://\S+)$",
+        description="Who runs this server, for push services (VAPID 'sub'): a mailto: or https: "
+        "address; set it for a public server.",
+    )
+    push_loopback_endpoints: bool = Field(
+        default=False,
+        description="Accept push endpoints on this machine over plain http (tests only).",
+    )
+    max_request_bytes: int = Field(
+        default=2 * 1024 * 1024,
+        ge=64 * 1024,
+        description="Largest request body the web server reads (bytes); larger ones get 413.",
+    )
+    max_import_request_bytes: int | None = Field(
+        default=None,
+        ge=64 * 1024,
+        description="Largest request body of the data import page (bytes); by default the "
+        "largest export file an import takes and 1 MB for the form around it.",
+    )
 
     @property
     def own_stretches_dir(self) -> Path:

@@ -154,3 +154,14 @@ def register_in_browser(page: Any, server: LiveServer, name: str) -> None:
     page.fill("#password_again", BROWSER_PASSWORD)
     page.click("form[action='/register'] button[type=submit]")
     expect(page.locator("meta[name=backstretch-account]")).not_to_have_attribute("content", "")
+
+
+def csrf_headers(base_url: str) -> dict[str, str]:
+    """Return what a script outside the browser sends with a change, as the README says: the
+    CSRF cookie a first GET sets, and its value as x-csrftoken (every change needs them)."""
+    import json
+    import urllib.request
+
+    with urllib.request.urlopen(f"{base_url}/offline/account") as answer:
+        token = json.loads(answer.read())["csrf"]
+    return {"Cookie": f"backstretch_csrf={token}", "x-csrftoken": token}

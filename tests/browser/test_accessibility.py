@@ -22,7 +22,7 @@ from typing import Any
 
 import pytest
 
-from tests.browser.conftest import LiveServer
+from tests.browser.conftest import LiveServer, csrf_headers
 from tests.factories import all_no_answers
 
 VENDOR = Path(__file__).parent / "vendor"
@@ -39,6 +39,7 @@ LISTS = {**PROFILE, "favourites": ["shoulder-rolls"], "avoid": ["cobra"]}
 PLAYED = "shoulder-rolls,chair-childs-pose"
 STRETCH = "seated-cat-cow"
 SESSION_UUID = "6f1c2a4e-8b7d-4c3a-9e5f-0a1b2c3d4e5f"
+SHARE_TOKEN = "Kq3v_sharedRoutineForAxe-0123456"  # 32 characters, as `token_urlsafe(24)` gives
 
 
 # Arranging what the server knows, as an earlier visit would have left it -----------------------
@@ -49,7 +50,7 @@ def api(server: LiveServer, method: str, path: str, body: Any = None) -> tuple[i
     request = urllib.request.Request(
         server.url + path,
         data=json.dumps(body).encode() if body is not None else None,
-        headers={"Content-Type": "application/json"},
+        headers={"Content-Type": "application/json", **csrf_headers(server.url)},
         method=method,
     )
     try:
@@ -101,6 +102,56 @@ def with_a_session(server: LiveServer) -> None:
 
 def nothing(server: LiveServer) -> None:
     """Arrange nothing: a first visit."""
+
+
+def with_an_own_stretch(server: LiveServer) -> None:
+    import yaml
+
+    from backstretch.services.own_stretches import add_own_stretch
+    from tests.factories import own_stretch_document
+
+    add_own_stretch(server.person(), yaml.safe_dump(own_stretch_document("my-wall")), origin="w")
+
+
+def with_a_share(server: LiveServer) -> None:
+    """A routine built with notes and shared by link, under a token known to the visit."""
+    from backstretch.db import repository
+    from backstretch.services.sharing import build_routine
+
+    ready(server)
+    person = server.person()
+    items = [
+        {"stretch": "cat-cow", "way": "floor", "reps": 12, "note": "Slow, with the breath"},
+        {"stretch": "knee-to-chest", "hold_seconds": 20, "note": "Keep the knee soft"},
+    ]
+    routine = build_routine(person, name="Kestrel mornings", items=items)
+    with person.transaction() as db:
+        repository.add_share(
+            db=db,
+            account_id=person.owner_id,
+            token=SHARE_TOKEN,
+            name=routine.name,
+            document=routine.document,
+            at=datetime.now(UTC),
+        )
+
+
+def with_reminders(server: LiveServer, **answers: Any) -> None:
+    """Screened, a profile, and session times, a weekly target, quiet hours and desk breaks
+    (issue #18); `answers` change the screening's."""
+    from backstretch.services.reminders import save_schedule
+    from backstretch.services.screening import record_screening
+
+    record_screening(server.person(), all_no_answers(**answers))
+    with_profile(server)
+    weekdays = ["mon", "tue", "wed", "thu", "fri"]
+    schedule = {
+        "sessions": [{"days": ["mon", "wed", "fri"], "at": "08:30", "preset": "morning"}],
+        "weekly_target": 3,
+        "quiet": {"start": "22:00", "end": "07:00"},
+        "breaks": {"days": weekdays, "start": "09:00", "end": "17:00"},
+    }
+    save_schedule(server.person(), schedule)
 
 
 # Driving the browser to a page in the state to check ------------------------------------------
@@ -290,6 +341,26 @@ VISITS: tuple[Visit, ...] = (
             page.locator("form[action='/routines'] button[type=submit]").click(),
             expect(page.locator("main")).to_contain_text("Desk break"),
         ),
+    ),
+    # Routines from a therapist: the builder's two steps, the shares list, a shared routine.
+    Visit("routine-builder", "/routines/build", arrange=with_an_own_stretch),
+    Visit(
+        "routine-builder-doses",
+        "/routines/build",
+        "/routines/build?pick=cat-cow&pick=knee-to-chest&pick=chin-tuck",
+    ),
+    Visit("routines-shared", "/routines", "/routines?done=shared", arrange=with_a_share),
+    Visit("shared-routine", "/r/{token}", f"/r/{SHARE_TOKEN}", arrange=with_a_share),
+    Visit("shared-routine-gone", "/r/{token}", "/r/" + "B" * 32, status=404),
+    # Reminders (#18): the schedule, the desk break ready to start, and the break while blocked.
+    Visit("reminders-none", "/reminders"),
+    Visit("reminders", "/reminders", arrange=with_reminders),
+    Visit("break", "/break", "/break?key=desk_break%3A2026-11-02T10%3A40", arrange=with_reminders),
+    Visit(
+        "break-blocked",
+        "/break",
+        arrange=lambda server: with_reminders(server, chest_pain=True),
+        status=409,
     ),
     Visit("safety", "/safety"),
     Visit("offline", "/offline"),

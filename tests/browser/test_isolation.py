@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from tests.browser.conftest import LiveServer, register_in_browser
+from tests.browser.stepper import answer_every_group_none
 
 pytestmark = pytest.mark.slow
 
@@ -45,18 +46,7 @@ def person(browser: Any) -> Iterator[tuple[Any, list[str]]]:
 
 def answer_safety_questions(page: Any, server: LiveServer) -> None:
     """Answer every safety question "no" through the form, then save a profile."""
-    page.goto(f"{server.url}/screen")
-    for group in (
-        "emergency_back",
-        "emergency_neck",
-        "emergency_general",
-        "see_soon_general",
-        "see_soon_history",
-    ):
-        page.locator(f'button[name="none"][value="{group}"]').click()
-    for question in page.locator("#group-restrictions fieldset.question").all():
-        question.get_by_label("No", exact=True).check()
-    page.get_by_role("button", name="See my result").click()
+    answer_every_group_none(page, server.url)
     expect(page.locator("main")).to_contain_text("You can start, gently")
     page.goto(f"{server.url}/profile")
     page.get_by_label("lower back").check()

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from tests.browser.conftest import LiveServer
+from tests.browser.conftest import LiveServer, csrf_headers
 from tests.factories import all_no_answers
 
 pytestmark = pytest.mark.slow
@@ -35,9 +35,9 @@ def page(browser: Any) -> Iterator[Any]:
 
 
 def post_json(url: str, body: Any) -> tuple[int, Any]:
-    request = urllib.request.Request(
-        url, data=json.dumps(body).encode(), headers={"content-type": "application/json"}
-    )
+    base = url.split("/api/", 1)[0]
+    headers = {"content-type": "application/json", **csrf_headers(base)}
+    request = urllib.request.Request(url, data=json.dumps(body).encode(), headers=headers)
     try:
         with urllib.request.urlopen(request) as answer:
             return answer.status, json.loads(answer.read())
@@ -46,13 +46,9 @@ def post_json(url: str, body: Any) -> tuple[int, Any]:
 
 
 def answer_everything_no(page: Any) -> None:
-    """Use the "none of these" buttons, then answer the adjustment questions one by one."""
-    for group in ("emergency_back", "emergency_neck", "emergency_general"):
-        page.locator(f'button[name="none"][value="{group}"]').click()
-    for group in ("see_soon_general", "see_soon_history"):
-        page.locator(f'button[name="none"][value="{group}"]').click()
-    for question in page.locator("#group-restrictions fieldset.question").all():
-        question.get_by_label("No", exact=True).check()
+    """From the first group screen, answer "None of these" on every screen, to the result."""
+    while "/screen/result" not in page.url:
+        page.locator('button[name="none"]').click()
 
 
 def test_a_red_flag_gets_the_advice_and_no_plan(
@@ -60,10 +56,14 @@ def test_a_red_flag_gets_the_advice_and_no_plan(
 ) -> None:
     page.goto(live_server.url)
     assert "Please read" in page.locator("main").inner_text()
-    page.get_by_role("link", name="Start with the safety questions").click()
+    page.get_by_role("link", name="I understand, start the safety check").click()
     answer_everything_no(page)
+    page.goto(f"{page.url.split('/screen')[0]}/screen?new=1")
+    for _ in range(2):
+        page.locator('button[name="none"]').click()
+    page.get_by_text("Yes or not sure to one of these").click()
     page.locator("#q-chest_pain").get_by_label("Yes", exact=True).check()
-    page.get_by_role("button", name="See my result").click()
+    page.get_by_role("button", name="Next").click()
     verdict = page.locator(".verdict-emergency")
     assert "Please get help now" in verdict.inner_text()
     assert page.get_by_role("link", name="Call 999").get_attribute("href") == "tel:999"
@@ -99,14 +99,13 @@ def test_screening_and_plan_read_well_at_both_sizes(
     context = browser.new_context(viewport=viewport)
     page = context.new_page()
     try:
-        page.goto(f"{live_server.url}/screen")
-        answer_everything_no(page)
+        page.goto(f"{live_server.url}/screen?step=1")
         # Nothing may stick out sideways on a phone: no horizontal scrolling.
         width = page.evaluate("document.documentElement.scrollWidth")
         assert width <= viewport["width"], width
         size = f"{viewport['width']}x{viewport['height']}"
         page.screenshot(path=str(artifacts / f"screening-{size}.png"))
-        page.get_by_role("button", name="See my result").click()
+        answer_everything_no(page)
         assert "You can start, gently" in page.locator("main").inner_text()
         page.get_by_role("link", name="Tell us where it feels tight").click()
         page.get_by_label("neck and shoulders").check()
@@ -151,9 +150,8 @@ def test_the_full_journey_from_the_first_page_to_history(
     page.clock.install()  # the player's clock runs as fast as the test moves it
     try:
         page.goto(live_server.url)
-        page.get_by_role("link", name="Start with the safety questions").click()
+        page.get_by_role("link", name="I understand, start the safety check").click()
         answer_everything_no(page)
-        page.get_by_role("button", name="See my result").click()
         expect(page.locator(".verdict-self_care")).to_be_visible()
         page.get_by_role("link", name="Tell us where it feels tight").click()
         page.get_by_label("neck and shoulders").check()
@@ -184,3 +182,104 @@ def test_the_full_journey_from_the_first_page_to_history(
     finally:
         context.close()
     assert errors == [], errors
+
+
+# ---- the safety check as a stepper, at phone size ---------------------------------------------
+
+
+def _shoot(page: Any, artifacts: Path, name: str) -> None:
+    size = f"{page.viewport_size['width']}x{page.viewport_size['height']}"
+    page.screenshot(path=str(artifacts / f"stepper-{name}-{size}.png"))
+    assert page.evaluate("document.documentElement.scrollWidth") <= page.viewport_size["width"]
+
+
+@pytest.mark.parametrize("viewport", [PHONE, LAPTOP], ids=["390x844", "1280x800"])
+def test_all_none_one_screen_per_group_with_progress_and_back(
+    browser: Any, live_server: LiveServer, artifacts: Path, viewport: dict[str, int]
+) -> None:
+    from playwright.sync_api import expect
+
+    context = browser.new_context(viewport=viewport)
+    page = context.new_page()
+    try:
+        page.goto(live_server.url)
+        _shoot(page, artifacts, "0-welcome")
+        page.get_by_role("link", name="I understand, start the safety check").click()
+        for number in range(1, 7):
+            main = page.locator("main")
+            expect(main).to_contain_text(f"{number} of 6")
+            heading = page.locator("main h1")
+            assert heading.bounding_box()["y"] >= 0  # the group's heading is not clipped
+            _shoot(page, artifacts, f"{number}-group")
+            box = page.locator('button[name="none"]').bounding_box()
+            assert box["y"] + box["height"] <= viewport["height"], number  # no scrolling needed
+            if number == 2:  # back keeps what was answered
+                page.get_by_role("link", name="Back").click()
+                expect(main).to_contain_text("1 of 6")
+                page.reload()
+                expect(main).to_contain_text("1 of 6")
+                page.locator('button[name="none"]').click()
+            if number == 1:
+                page.get_by_text("Yes or not sure to one of these").click()
+                page.locator("#q-saddle_numbness details summary").click()
+                _shoot(page, artifacts, "1-what-does-this-mean")
+            page.locator('button[name="none"]').click()
+        expect(page.locator(".verdict-self_care")).to_be_visible()
+        _shoot(page, artifacts, "result-self-care")
+    finally:
+        context.close()
+
+
+def test_an_emergency_yes_stops_at_once(
+    page: Any, live_server: LiveServer, artifacts: Path
+) -> None:
+    from backstretch.services.screening import latest_answers
+
+    page.goto(f"{live_server.url}/screen?step=1")
+    page.get_by_text("Yes or not sure to one of these").click()
+    _shoot(page, artifacts, "1-yes-or-not-sure")
+    page.locator("#q-bladder_change").get_by_label("Yes", exact=True).check()
+    page.get_by_role("button", name="Next").click()
+    assert page.url.endswith("/screen/result")  # group 2 of 6 is never asked
+    assert "Please get help now" in page.locator(".verdict-emergency").inner_text()
+    _shoot(page, artifacts, "result-emergency")
+    answers = latest_answers(live_server.person())
+    assert answers is not None and answers["bladder_change"] is True
+    assert "hands_clumsy_unsteady" not in answers
+
+
+def test_a_see_a_clinician_answer_gives_that_result(
+    page: Any, live_server: LiveServer, artifacts: Path
+) -> None:
+    from tests.browser.stepper import answer_every_group_none
+
+    answer_every_group_none(page, live_server.url, yes="night_pain")
+    verdict = page.locator(".verdict-see_clinician")
+    assert "See a clinician before you stretch" in verdict.inner_text()
+    assert page.get_by_role("link", name="Plan today's routine").count() == 0
+    _shoot(page, artifacts, "result-see-clinician")
+
+
+@pytest.mark.parametrize("viewport", [PHONE, LAPTOP], ids=["390x844", "1280x800"])
+def test_the_weekly_check_takes_one_answer(
+    browser: Any, live_server: LiveServer, artifacts: Path, viewport: dict[str, int]
+) -> None:
+    from datetime import timedelta
+
+    from backstretch.services.screening import record_screening
+
+    record_screening(
+        live_server.person(at=live_server.person().now() - timedelta(days=8)),
+        all_no_answers(wrist_pain=True),
+    )
+    context = browser.new_context(viewport=viewport)
+    page = context.new_page()
+    try:
+        page.goto(f"{live_server.url}/screen")
+        assert "Your weekly safety check" in page.locator("main").inner_text()
+        _shoot(page, artifacts, "weekly")
+        page.get_by_role("button", name="None of these, same as last time").click()
+        assert "You can start, gently" in page.locator("main").inner_text()
+        _shoot(page, artifacts, "weekly-result")
+    finally:
+        context.close()

@@ -20,6 +20,7 @@ from backstretch.services.planning import remember_profile
 from backstretch.services.screening import record_screening
 from backstretch.services.sessions import session_history
 from tests.browser.conftest import BROWSER_PASSWORD, RestartableServer, register_in_browser
+from tests.browser.stepper import answer_every_group_none
 from tests.factories import all_no_answers
 
 pytestmark = pytest.mark.slow
@@ -420,20 +421,7 @@ def test_new_safety_answers_take_the_kept_player_off_this_device(
 
 def answer_screening(page: Any, server: RestartableServer, *, yes: str | None = None) -> None:
     """Answer the safety questions through the pages: all "no", or "yes" to one of them."""
-    page.goto(f"{server.url}/screen")
-    for group in (
-        "emergency_back",
-        "emergency_neck",
-        "emergency_general",
-        "see_soon_general",
-        "see_soon_history",
-    ):
-        page.locator(f'button[name="none"][value="{group}"]').click()
-    for question in page.locator("#group-restrictions fieldset.question").all():
-        question.get_by_label("No", exact=True).check()
-    if yes is not None:
-        page.locator(f"#q-{yes}").get_by_label("Yes", exact=True).check()
-    page.get_by_role("button", name="See my result").click()
+    answer_every_group_none(page, server.url, yes=yes)
 
 
 def screen_and_plan(page: Any, server: RestartableServer) -> None:

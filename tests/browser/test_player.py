@@ -21,6 +21,7 @@ import pytest
 from backstretch.data import screening_guide
 from backstretch.services.planning import remember_profile
 from backstretch.services.preferences import save_settings
+from tests.browser.conftest import csrf_headers
 from tests.factories import all_no_answers
 
 pytestmark = pytest.mark.slow
@@ -58,7 +59,7 @@ def api(server: Any, method: str, path: str, body: Any = None) -> tuple[int, Any
     request = urllib.request.Request(
         server.url + path,
         data=json.dumps(body).encode() if body is not None else None,
-        headers={"Content-Type": "application/json"},
+        headers={"Content-Type": "application/json", **csrf_headers(server.url)},
         method=method,
     )
     try:

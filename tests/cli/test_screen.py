@@ -16,6 +16,8 @@ from backstretch.services.context import PersonContext
 
 RED_FLAG_GROUPS = 5  # checklists before the restriction questions
 RESTRICTION_QUESTIONS = 7
+# Enter to confirm the disclaimer, then "none of these" on each of the six screens.
+ALL_NONE = "\n".join(["", *["n"] * (RED_FLAG_GROUPS + 1)]) + "\n"
 
 
 def write_answers(folder: Path, answers: object) -> Path:
@@ -91,16 +93,14 @@ def test_a_malformed_file_stores_nothing(runner: CliRunner, tmp_path: Path) -> N
     bad = write_answers(tmp_path, {"saddle_numbness": "yes"})
     assert runner.invoke(app, ["screen", "--answers", str(bad)]).exit_code == 2
     # Nothing was stored, so the weekly re-check finds no earlier screening.
-    reply = "\n".join(["n"] * RED_FLAG_GROUPS + ["n"] * RESTRICTION_QUESTIONS) + "\n"
-    result = runner.invoke(app, ["screen", "--recheck"], input=reply)
+    result = runner.invoke(app, ["screen", "--recheck"], input=ALL_NONE)
     assert "No earlier screening on file" in result.stdout
 
 
 def test_interactive_screening_shows_the_disclaimer_first(runner: CliRunner) -> None:
-    reply = "\n".join(["n"] * RED_FLAG_GROUPS + ["n"] * RESTRICTION_QUESTIONS) + "\n"
-    result = runner.invoke(app, ["screen"], input=reply)
+    result = runner.invoke(app, ["screen"], input=ALL_NONE)
     assert result.exit_code == 0, result.output
-    first_question = screening_guide().questions[0].question
+    first_question = screening_guide().questions[0].plain
     assert result.stdout.index("not a medical device") < result.stdout.index(first_question[:40])
     assert "none of these" in result.stdout
     assert "Go ahead" in result.stdout or "go ahead" in result.stdout.lower()
@@ -109,18 +109,18 @@ def test_interactive_screening_shows_the_disclaimer_first(runner: CliRunner) -> 
 def test_interactive_not_sure_leaves_a_red_flag_unanswered(runner: CliRunner) -> None:
     emergency_back = [q for q in screening_guide().questions if q.group == "emergency_back"]
     # Open the first checklist, answer the first question "not sure" and the rest "no".
-    reply = ["y", "?"] + ["n"] * (len(emergency_back) - 1)
-    reply += ["n"] * (RED_FLAG_GROUPS - 1) + ["n"] * RESTRICTION_QUESTIONS
+    reply = ["", "y", "?"] + ["n"] * (len(emergency_back) - 1)
+    reply += ["n"] * RED_FLAG_GROUPS  # the other four checklists and the adjustments
     result = runner.invoke(app, ["screen"], input="\n".join(reply) + "\n")
     assert result.exit_code == 0, result.output
-    assert emergency_back[0].question[:40] in result.stdout
+    assert emergency_back[0].plain[:40] in result.stdout
     assert "unanswered" in result.stdout.lower()
 
 
 def test_not_sure_applies_a_restriction_and_weeks_are_asked(runner: CliRunner) -> None:
     restrictions = [q.id for q in screening_guide().questions if q.tier == "restriction"]
     replies = {"pregnant": "y", "knee_pain_kneeling": "?"}
-    reply = ["n"] * RED_FLAG_GROUPS
+    reply = ["", *["n"] * RED_FLAG_GROUPS, "y"]
     for question_id in restrictions:
         reply.append(replies.get(question_id, "n"))
         if question_id == "pregnant":
@@ -134,8 +134,8 @@ def test_not_sure_applies_a_restriction_and_weeks_are_asked(runner: CliRunner) -
 def test_recheck_is_prefilled_with_last_answers(runner: CliRunner, tmp_path: Path) -> None:
     path = write_answers(tmp_path, all_no(wrist_pain=True))
     assert runner.invoke(app, ["screen", "--answers", str(path)]).exit_code == 0
-    # Pressing Enter everywhere keeps last week's answers.
-    reply = "\n" * (RED_FLAG_GROUPS + RESTRICTION_QUESTIONS)
+    # Pressing Enter everywhere keeps last week's answers (no disclaimer the second time).
+    reply = "\n" * (RED_FLAG_GROUPS + 1 + RESTRICTION_QUESTIONS)
     result = runner.invoke(app, ["screen", "--recheck"], input=reply)
     assert result.exit_code == 0, result.output
     assert "wrist pain" in result.stdout
@@ -226,8 +226,7 @@ def test_the_disclaimer_names_the_configured_emergency_number(
 
     monkeypatch.setenv("BACKSTRETCH_EMERGENCY_NUMBER", "112")
     get_settings.cache_clear()
-    reply = "\n".join(["n"] * RED_FLAG_GROUPS + ["n"] * RESTRICTION_QUESTIONS) + "\n"
-    result = runner.invoke(app, ["screen"], input=reply)
+    result = runner.invoke(app, ["screen"], input=ALL_NONE)
     assert result.exit_code == 0, result.output
     disclaimer = result.stdout[: result.stdout.index("Nerves")]
     assert "call 112" in " ".join(disclaimer.split())
@@ -240,7 +239,7 @@ def replies_until(question_id: str, *, yes: set[str]) -> list[str]:
     """Replies that open every red-flag checklist up to `question_id`'s group and answer each
     question no, except the ids in `yes`, stopping after `question_id`."""
     guide = screening_guide()
-    replies: list[str] = []
+    replies: list[str] = [""]  # the disclaimer
     for group in guide.groups:
         questions = [q for q in guide.questions if q.group == group.id]
         replies.append("y")  # "does any of these apply?"
@@ -263,7 +262,7 @@ def test_interactive_screening_stops_at_the_first_emergency_yes_and_stores_it(
     assert result.exit_code == 0, result.output
     assert STOP_HERE in result.stdout
     assert "Please get help now" in result.stdout
-    assert questions[1].question[:40] in result.stdout
+    assert questions[1].plain[:40] in result.stdout
     # No further question is asked: not the rest of the group (a question asked on its own
     # shows its help), not the next group.
     assert questions[1].help[:40] in result.stdout
@@ -295,17 +294,59 @@ def test_interactive_screening_stops_once_the_fever_pair_is_complete(
 
 def test_a_see_soon_yes_does_not_stop_the_questions(runner: CliRunner) -> None:
     guide = screening_guide()
-    reply = []
+    reply = [""]  # the disclaimer
     for group in guide.groups:
         questions = [q for q in guide.questions if q.group == group.id]
         if group.id == "see_soon_general":
             reply += ["y"] + ["y" if q.id == "fever" else "n" for q in questions]
-        elif group.id == "restrictions":
-            reply += ["n"] * len(questions)
         else:
             reply.append("n")  # none of these
     result = runner.invoke(app, ["screen"], input="\n".join(reply) + "\n")
     assert result.exit_code == 0, result.output
     assert STOP_HERE not in result.stdout
     assert "See a clinician" in result.stdout
-    assert screening_guide().question("no_floor").question[:40] in result.stdout
+    assert screening_guide().question("no_floor").plain[:40] in result.stdout
+
+
+# ---- the stepper: one group a screen, back, the disclaimer once, 40 columns --------------------
+
+
+def test_each_group_has_its_own_screen_with_progress_and_back_keeps_answers(
+    runner: CliRunner, me: PersonContext
+) -> None:
+    from backstretch.services.screening import latest_answers
+
+    emergency_back = [q for q in screening_guide().questions if q.group == "emergency_back"]
+    # Group 1: answer each (the first "not sure"), group 2: back, group 1 again: none of these.
+    reply = ["", "y", "?"] + ["n"] * (len(emergency_back) - 1) + ["b", "n"] + ["n"] * 5
+    result = runner.invoke(app, ["screen"], input="\n".join(reply) + "\n")
+    assert result.exit_code == 0, result.output
+    for number in range(1, 7):
+        assert f"{number} of 6" in result.stdout
+    assert result.stdout.count("1 of 6") == 2  # back to the first group
+    stored = latest_answers(me)
+    assert stored is not None and stored[emergency_back[0].id] is False  # answered again: none
+
+
+def test_the_disclaimer_is_shown_before_the_first_check_only(runner: CliRunner) -> None:
+    first = runner.invoke(app, ["screen"], input=ALL_NONE)
+    assert "not a medical device" in first.stdout
+    again = runner.invoke(app, ["screen"], input="\n".join(["n"] * 6) + "\n")
+    assert again.exit_code == 0, again.output
+    assert "not a medical device" not in again.stdout
+    assert "You can start, gently" in again.stdout
+
+
+def test_at_40_columns_the_questions_are_on_screen_when_the_prompt_appears(
+    runner: CliRunner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COLUMNS", "40")
+    result = runner.invoke(app, ["screen"], input=ALL_NONE)
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    printed = [line for line in lines if "Enter" not in line]  # a prompt line holds the reply
+    assert max(len(line) for line in printed) <= 40, max(printed, key=len)
+    for number in range(1, 7):
+        top = next(i for i, line in enumerate(lines) if line.startswith(f"{number} of 6"))
+        prompt = next(i for i, line in enumerate(lines) if i > top and "none of these" in line)
+        assert prompt - top < 24, (number, prompt - top)  # a 24-row terminal shows it all

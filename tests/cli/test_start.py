@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +13,7 @@ from typer.testing import CliRunner
 from backstretch.cli.app import app
 from tests.conftest import WiredRunner
 from tests.factories import all_no_answers
-from tests.fakes import FakeClock, ScriptedKeys
+from tests.fakes import FakeClock, FakeNow, ScriptedKeys
 
 
 def screen_ok(runner: CliRunner, folder: Path) -> None:
@@ -338,10 +339,65 @@ def test_the_first_start_asks_the_safety_check_after_one_filled_in_disclaimer(
     runner: CliRunner, devices: dict[str, Any]
 ) -> None:
     devices["interactive"] = True
-    screening = ["n"] * (5 + 7)  # "none of these" for each checklist, no to each restriction
+    screening = ["", *["n"] * 6]  # Enter for the disclaimer, "none of these" on six screens
     profile = ["4", "3", "chair", "5", "", "4", ""]  # then no weekly check-in
     result = runner.invoke(app, ["start", "--quiet"], input="\n".join(screening + profile) + "\n")
     assert result.exit_code == 0, result.output
     assert result.output.count("not a medical device") == 1
     assert "{emergency_number}" not in result.output
+    assert "6 of 6" in result.output
+    assert "You can start, gently" in result.output  # the result of the check, in `start` too
+    assert "Please choose" not in result.output  # every key was the one the flow expected
     assert "Session complete" in result.output
+
+
+def test_the_weekly_check_in_start_is_one_key_and_shows_the_result(
+    runner: CliRunner, devices: dict[str, Any], tmp_path: Path, clock: FakeNow
+) -> None:
+    path = tmp_path / "answers.json"
+    path.write_text(json.dumps(all_no_answers(wrist_pain=True)), encoding="utf-8")
+    assert runner.invoke(app, ["screen", "--answers", str(path)]).exit_code == 0
+    clock.value += timedelta(days=8)
+    devices["interactive"] = True
+    keys = ["", "4", "", "", ""]  # none of these, pain 4, start now, no pain after, no check-in
+    result = runner.invoke(
+        app, ["start", "--quiet", "--preset", "desk-break"], input="\n".join(keys) + "\n"
+    )
+    assert result.exit_code == 0, result.output
+    assert "Weekly safety check" in result.output
+    assert "not a medical device" not in result.output  # the disclaimer was read the first time
+    assert "You can start, gently" in result.output
+    assert "wrist" in result.output  # the adjustment is kept as last time
+    assert "Session complete" in result.output
+
+
+@pytest.mark.parametrize("word", ["c", "C", "Chair", "CHAIR", "ch"])
+def test_the_setting_is_chosen_by_prefix_in_any_case(
+    runner: CliRunner, devices: dict[str, Any], tmp_path: Path, word: str
+) -> None:
+    screen_ok(runner, tmp_path)
+    devices["interactive"] = True
+    keys = ["4", "3", "x", word, "5", "", "", ""]  # "x" names no setting: asked again
+    result = runner.invoke(app, ["start", "--quiet"], input="\n".join(keys) + "\n")
+    assert result.exit_code == 0, result.output
+    assert "Please choose one of: floor, chair, standing, bed." in result.output
+    assert "on a chair" in result.output
+
+
+def test_an_ambiguous_prefix_names_the_options() -> None:
+    from backstretch.cli.parsing import matching
+
+    assert matching("s", ["standing", "sitting", "bed"]) == ["standing", "sitting"]
+    assert matching("ST", ["standing", "sitting", "bed"]) == ["standing"]
+    assert matching("no", ["no", "not sure"]) == ["no"]  # an exact name wins
+
+
+def test_a_setting_flag_by_prefix_and_an_unknown_one(runner: CliRunner, tmp_path: Path) -> None:
+    screen_ok(runner, tmp_path)
+    plain = runner.invoke(app, ["start", "--area", "neck", "--setting", "Ch", "--pain-before", "3"])
+    assert "unknown setting" not in plain.output
+    unknown = runner.invoke(
+        app, ["start", "--area", "neck", "--setting", "x", "--pain-before", "3"]
+    )
+    assert unknown.exit_code == 2
+    assert "floor, chair, standing, bed" in unknown.output

@@ -33,6 +33,8 @@ from backstretch.db import portability, repository
 from backstretch.db.engine import session_factory, transaction
 from backstretch.db.owners import NoOwnerError
 from backstretch.db.portability import (
+    MAX_IMPORT_BYTES,
+    MAX_ROWS,
     ExportFormatError,
     column_kind,
     count_rows,
@@ -49,7 +51,8 @@ from backstretch.db.portability import (
 from backstretch.db.store import Store, open_store
 from backstretch.db.tables import AccountRow, Base
 from backstretch.services.context import PersonContext, Services
-from backstretch.services.errors import Conflict, Invalid
+from backstretch.services.errors import Blocked, Conflict, Invalid
+from backstretch.services.planning import PlanChoice, plan_today
 from backstretch.services.your_data import (
     check_export,
     count_data,
@@ -58,9 +61,11 @@ from backstretch.services.your_data import (
     export_json,
     forget_me,
     import_data,
+    read_export,
 )
 from tests.conftest import FIXED_NOW
 from tests.data.test_catalogue import VALID
+from tests.data.test_yaml_limits import BILLION_LAUGHS
 from tests.factories import EMERGENCY_NUMBER, all_no_answers
 from tests.fakes import FakeNow
 
@@ -128,7 +133,7 @@ def fill(
     )
     repository.save_profile(
         db=session,
-        data={"areas": ["lower_back"], "minutes": 10, "setting": "chair", "note": "café ✓"},
+        data={"areas": ["lower_back"], "minutes": 10, "setting": "chair"},
         at=T0,
     )
     repository.save_preferences(db=session, data={"lead_in_seconds": 8, "voice": True}, at=T0)
@@ -187,12 +192,14 @@ def fill(
             routine_name="Desk break",
             planned_seconds=60,
             items=(
-                ItemRecord(position=0, stretch="neck-tilt", planned_seconds=60, planned_reps=2),
+                ItemRecord(
+                    position=0, stretch="lateral-neck-flexion", planned_seconds=60, planned_reps=2
+                ),
             ),
             ended_at=T0 + timedelta(days=2, seconds=20),
             pain_before=2,
             stop_signal=StopSignal.SHARP_PAIN,
-            stopped_stretch="neck-tilt",
+            stopped_stretch="lateral-neck-flexion",
         ),
         plan={"items": []},
         at=T0 + timedelta(days=2),
@@ -202,7 +209,7 @@ def fill(
         record=CheckinRecord(
             at=T0 + timedelta(days=3),
             timezone=ZONE,
-            activities=(Activity("Sitting at my desk", 6), Activity("Tying my shoes", 4)),
+            activities=(Activity("Sitting at my desk", 6), Activity("Tying my shoes ✓ café", 4)),
         ),
     )
     repository.save_own_stretch(
@@ -300,6 +307,21 @@ def is_empty(store: Store) -> bool:
         return repository.is_empty(db=session)
 
 
+# What `fill` leaves open: the pain pause (its see-a-clinician block was closed by a clearance).
+OPEN_BLOCKS = 1
+
+
+def kept_after_forgetting(counts: dict[str, int]) -> dict[str, int]:
+    """Return row counts as forgetting leaves them: only the open safety blocks."""
+    return {table: OPEN_BLOCKS if table == "safety_blocks" else 0 for table in counts}
+
+
+def deleted_by_forgetting(counts: dict[str, int]) -> dict[str, int]:
+    """Return what forgetting deletes of these rows: all but the open safety blocks."""
+    kept = kept_after_forgetting(counts)
+    return {table: count - kept[table] for table, count in counts.items()}
+
+
 def add_person(services: Services, account_id: int = 2) -> PersonContext:
     """Make a second account in the test's database; return that person's context."""
     with services.transaction() as session:
@@ -334,7 +356,9 @@ def test_every_owned_table_and_column_is_exported_without_the_owner(filled: Stor
     # Every table of the schema with an owner, not only those the repository lists: a forgotten
     # table shows. Accounts, logins and server secrets are nobody's data to take away.
     owned = {name for name, table in Base.metadata.tables.items() if "owner_id" in table.c}
-    assert set(document["tables"]) == owned
+    # The reminders' working state and the devices stay behind (deleted with the rest).
+    not_exported = {"reminder_schedules", "reminder_deliveries", "push_subscriptions"}
+    assert set(document["tables"]) == owned - not_exported
     assert {"own_stretches", "routines"} <= owned
     for table in exported_tables():
         rows = document["tables"][table.name]
@@ -355,7 +379,8 @@ def test_values_are_plain_json(filled: Store) -> None:
     assert blocks[1]["closed_at"] is None
     assert [item["skipped"] for item in tables["session_items"]] == [False, True, False]
     assert tables["sessions"][0]["plan"]["lead_in_seconds"] == 5
-    assert tables["profiles"][0]["data"]["note"] == "café ✓"
+    assert tables["profiles"][0]["data"]["setting"] == "chair"
+    assert tables["checkins"][0]["activities"][1]["name"] == "Tying my shoes ✓ café"
     assert tables["checkins"][0]["activities"][0] == {"name": "Sitting at my desk", "score": 6}
     assert [c["lapsed_at"] is None for c in tables["clearances"]] == [True, False]
     assert tables["own_stretches"][0]["document"] == OWN_STRETCH
@@ -387,7 +412,7 @@ def test_a_session_made_for_nobody_cannot_export_count_or_forget(filled: Store) 
     for use in (
         lambda s: export_document(s, exported_at=EXPORTED_AT),
         count_rows,
-        forget_everything,
+        lambda s: forget_everything(s, keep_open_blocks=True),
     ):
         with pytest.raises(NoOwnerError), transaction(nobody) as session:
             use(session)
@@ -402,11 +427,13 @@ def test_export_forget_import_export_gives_the_same_document(
 ) -> None:
     before = export_json(me)
     assert before == exported(filled)
+    stored = {name: len(rows) for name, rows in before["tables"].items()}
     forgotten = forget_me(me)
-    assert forgotten == {name: len(rows) for name, rows in before["tables"].items()}
-    assert is_empty(filled)
+    assert forgotten == deleted_by_forgetting(stored)
+    assert count_data(me) == kept_after_forgetting(stored)
     counts = import_data(me, json.loads(dump_json(before)))
-    assert counts == forgotten
+    # The block kept open is the file's own: its copy takes its place, in the file's order.
+    assert counts == stored
     assert count_data(me) == counts
     clock.value = EXPORTED_AT + timedelta(days=7)
     after = export_json(me)
@@ -804,6 +831,157 @@ def test_a_malformed_document_is_refused_naming_the_place(
     assert message.startswith(raised.value.field)
 
 
+# Checked as live input is: each refusal names the row and the field.
+LIKE_LIVE: list[tuple[str, Change, str]] = [
+    (
+        "pain-15",
+        setting("sessions.0.pain_after", 15),
+        "tables.sessions[0].pain_after: 15 is not within the pain scale: 0 to 10",
+    ),
+    (
+        "pain-minus-3",
+        setting("sessions.1.pain_before", -3),
+        "tables.sessions[1].pain_before: -3 is not within the pain scale: 0 to 10",
+    ),
+    (
+        "done-999999-seconds",
+        setting("session_items.0.done_seconds", 999999),
+        "tables.session_items[0].done_seconds: 999999 is not within the planned seconds: 0 to 60",
+    ),
+    (
+        "planned-more-than-the-session",
+        setting("session_items.1.planned_seconds", 100000),
+        "tables.session_items[1].planned_seconds: 100000 is not within its session's planned",
+    ),
+    (
+        "a-session-of-a-week",
+        setting("sessions.0.planned_seconds", 7 * 24 * 3600),
+        "tables.sessions[0].planned_seconds: 604800 is not within the seconds a session may last",
+    ),
+    (
+        "more-reps-done-than-planned",
+        setting("session_items.0.done_reps", 7),
+        "tables.session_items[0].done_reps: 7 is not within the planned repetitions: 0 to 6",
+    ),
+    (
+        "unknown-stretch-done",
+        setting("session_items.1.stretch", "cat-cw"),
+        "tables.session_items[1].stretch: unknown stretch 'cat-cw'",
+    ),
+    (
+        "unknown-stretch-stopped",
+        setting("sessions.1.stopped_stretch", "neck-tilt"),
+        "tables.sessions[1].stopped_stretch: unknown stretch 'neck-tilt'",
+    ),
+    (
+        "unknown-stretch-planned",
+        setting("sessions.0.plan", {"items": [{"stretch": "cat-cow"}, {"stretch": "x"}]}),
+        "tables.sessions[0].plan.items[1].stretch: unknown stretch 'x'",
+    ),
+    (
+        "ended-before-it-started",
+        setting("sessions.1.ended_at", "2026-11-01T00:00:00+00:00"),
+        "tables.sessions[1].ended_at: 2026-11-01T00:00:00+00:00 is before its start",
+    ),
+    (
+        "block-closed-before-it-opened",
+        setting("safety_blocks.0.closed_at", "2026-01-01T00:00:00+00:00"),
+        "tables.safety_blocks[0].closed_at: 2026-01-01T00:00:00+00:00 is before it opened",
+    ),
+    (
+        "checkin-rated-11",
+        setting("checkins.0.activities", [{"name": "Sitting", "score": 11}]),
+        "tables.checkins[0].activities[0].score: 11 is not within the rating scale: 0 to 10",
+    ),
+    (
+        "checkin-of-nothing",
+        setting("checkins.0.activities", []),
+        "tables.checkins[0].activities: 0 is not within the activities rated: 1 to 3",
+    ),
+    (
+        "profile-of-no-area",
+        setting("profiles.0.data", {"areas": [], "minutes": 10}),
+        "tables.profiles[0].data.areas: ",
+    ),
+    (
+        "lead-in-of-an-hour",
+        setting("preferences.0.data", {"lead_in_seconds": 3600}),
+        "tables.preferences[0].data.lead_in_seconds: expected 0 to 30 seconds",
+    ),
+    (
+        "own-stretch-of-aliases",
+        setting("own_stretches.0.document", "id: &name my-wall-stretch\nname: *name\n"),
+        "tables.own_stretches[0].document: line 1: anchors (&name) are not accepted",
+    ),
+    (
+        "too-many-check-ins",
+        lambda d: d["tables"].update(checkins=[{}] * (MAX_ROWS + 1)),
+        f"tables.checkins: {MAX_ROWS + 1} rows, more than the {MAX_ROWS} an import takes",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [(change, message) for _, change, message in LIKE_LIVE],
+    ids=[name for name, _, _ in LIKE_LIVE],
+)
+def test_an_import_is_checked_like_live_input(
+    good_document: dict[str, Any], change: Change, message: str
+) -> None:
+    document = copy.deepcopy(good_document)
+    change(document)
+    with pytest.raises(Invalid) as raised:
+        check_export(document)
+    assert str(raised.value).startswith(message)
+    assert message.startswith(f"{raised.value.field}: ")
+
+
+def test_the_billion_laughs_in_an_own_stretch_are_refused_at_once(
+    good_document: dict[str, Any],
+) -> None:
+    document = copy.deepcopy(good_document)
+    setting("own_stretches.0.document", BILLION_LAUGHS)(document)
+    with pytest.raises(Invalid, match=r"^tables\.own_stretches\[0\]\.document: line 2: anchors"):
+        check_export(document)
+
+
+@pytest.mark.usefixtures("filled")
+def test_an_import_never_removes_an_open_safety_block(
+    me: PersonContext, good_document: dict[str, Any]
+) -> None:
+    with me.transaction() as session:
+        still_open = repository.open_blocks(db=session)
+    assert [block.kind for block in still_open] == [BlockKind.PAIN_PAUSE]
+    forget_me(me)
+    # The file without its block, or with it closed: the block stays open either way.
+    without = copy.deepcopy(good_document)
+    without["tables"]["safety_blocks"] = without["tables"]["safety_blocks"][:1]
+    closed = copy.deepcopy(good_document)
+    closed["tables"]["safety_blocks"][1]["closed_at"] = "2026-11-05T08:30:00+00:00"
+    for document in (without, closed):
+        import_data(me, document)
+        with me.transaction() as session:
+            assert [b.kind for b in repository.open_blocks(db=session)] == [BlockKind.PAIN_PAUSE]
+            assert repository.open_blocks(db=session)[0].opened_at == still_open[0].opened_at
+        with pytest.raises(Blocked):
+            plan_today(me, PlanChoice(profile={"areas": ["lower_back"]}))
+        forget_me(me)
+
+
+def test_an_export_file_is_read_within_its_limits() -> None:
+    with pytest.raises(Invalid, match=r"larger than 20 MB"):
+        read_export(b" " * (MAX_IMPORT_BYTES + 1))
+    with pytest.raises(Invalid, match=r"nested too deeply"):
+        read_export(b"[" * 100_000 + b"]" * 100_000)
+    with pytest.raises(Invalid, match=r"not a text file"):
+        read_export(b"\xff\xfe{}")
+    with pytest.raises(Invalid, match=r"not valid JSON \(NaN is not a JSON number\)"):
+        read_export(b'{"a": NaN}')
+    with pytest.raises(Invalid, match=r"not valid JSON \(line 1, column 2"):
+        read_export(b"{")
+
+
 def test_the_database_layer_leaves_own_stretches_and_routines_to_the_use_case(
     good_document: dict[str, Any],
 ) -> None:
@@ -882,19 +1060,26 @@ def test_the_csv_zip_has_one_readable_file_per_table(filled: Store, me: PersonCo
 def test_forget_deletes_everything_and_says_how_much(filled: Store) -> None:
     with transaction(filled.sessions) as session:
         before = count_rows(session)
-        assert forget_everything(session) == before
+        assert forget_everything(session, keep_open_blocks=False) == before
     assert before["session_items"] == 3
     assert is_empty(filled)
     with transaction(filled.sessions) as session:
         assert set(count_rows(session).values()) == {0}
 
 
-def test_forget_me_says_how_much_it_deleted(filled: Store, me: PersonContext) -> None:
+@pytest.mark.usefixtures("filled")
+def test_forget_me_keeps_only_the_open_safety_blocks_and_says_what_it_deleted(
+    me: PersonContext,
+) -> None:
     before = count_data(me)
-    assert before["session_items"] == 3
-    assert forget_me(me) == before
-    assert is_empty(filled)
-    assert set(count_data(me).values()) == {0}
+    assert before["session_items"] == 3 and before["safety_blocks"] == 2
+    with me.transaction() as session:
+        still_open = repository.open_blocks(db=session)
+    assert [b.kind for b in still_open] == [BlockKind.PAIN_PAUSE]
+    assert forget_me(me) == deleted_by_forgetting(before)
+    assert count_data(me) == kept_after_forgetting(before)
+    with me.transaction() as session:
+        assert repository.open_blocks(db=session) == still_open
 
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
@@ -921,7 +1106,7 @@ def test_erasing_freed_space_on_a_file_of_its_own(tmp_path: Path) -> None:
         with transaction(store.sessions) as session:
             fill(session)
         with transaction(store.sessions) as session:
-            forget_everything(session)
+            forget_everything(session, keep_open_blocks=True)
         erase_freed_space(store.engine)
         for file in tmp_path.glob("private.sqlite3*"):
             assert MARKER.encode() not in file.read_bytes(), file.name
@@ -1014,9 +1199,8 @@ def test_forget_deletes_one_persons_rows_only(
     first, second = two_people
     mine = export_json(first)
     forgotten = forget_me(second)
-    assert forgotten == {name: len(rows) for name, rows in mine["tables"].items()}
-    with second.transaction() as session:
-        assert repository.is_empty(db=session)
-    assert set(count_data(second).values()) == {0}
+    stored = {name: len(rows) for name, rows in mine["tables"].items()}
+    assert forgotten == deleted_by_forgetting(stored)
+    assert count_data(second) == kept_after_forgetting(stored)
     assert export_json(first) == mine
     assert not is_empty(filled)

@@ -27,7 +27,11 @@ def checkin(minutes: int) -> CheckinRecord:
     return CheckinRecord(
         at=FIXED_NOW + timedelta(minutes=minutes),
         timezone="Europe/London",
-        activities=(Activity("Sitting at my desk for a long afternoon " * 4, 6),),
+        # Three long names (a check-in's most), so 200 of them fill several pages.
+        activities=tuple(
+            Activity(f"Sitting at my desk for a long afternoon, part {part}", 6)
+            for part in range(3)
+        ),
     )
 
 

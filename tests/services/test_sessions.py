@@ -2,24 +2,33 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from backstretch.config import get_settings
 from backstretch.core.planner import Reason, ReasonKind
 from backstretch.core.player import Player, item_spans
-from backstretch.core.records import ItemRecord, SessionRecord, SessionStatus
+from backstretch.core.records import (
+    Activity,
+    CheckinRecord,
+    ItemRecord,
+    SessionRecord,
+    SessionStatus,
+)
 from backstretch.core.safety import BlockKind, GateStatus, StopSignal
 from backstretch.core.timeline import RoutineItem, default_dose, timeline
 from backstretch.data import builtin_catalogue
 from backstretch.db import repository
 from backstretch.services import sessions
 from backstretch.services.context import PersonContext
-from backstretch.services.errors import Blocked, Invalid, NotFound
+from backstretch.services.errors import Blocked, Conflict, Invalid, NotFound
 from backstretch.services.planning import PlanChoice, TodayPlan, plan_today, timeline_settings
 from backstretch.services.screening import current_gate, record_screening
 from tests.factories import EMERGENCY_NUMBER, all_no_answers
@@ -737,3 +746,129 @@ def test_local_days_come_from_the_stored_zone(me: PersonContext, clock: FakeNow)
     late = datetime(2026, 10, 20, 23, 30, tzinfo=UTC)  # 00:30 on the 21st in London
     begin(me, clock, "late", late)
     assert stored(me, "late").local_day == date(2026, 10, 21)
+
+
+# The browser's report, racing itself -------------------------------------------------------------
+
+
+def report(status: SessionStatus = SessionStatus.IN_PROGRESS, **changes: object) -> Any:
+    items = tuple(
+        sessions.PlannedItem(
+            stretch=item.stretch.id,
+            sets=item.dose.sets,
+            reps=item.dose.reps,
+            sides=item.dose.sides,
+            hold_seconds=item.dose.hold_seconds,
+        )
+        for item in ROUTINE
+    )
+    return replace(
+        sessions.SessionReport(items=items, started_at=T0, pain_before=3, status=status),
+        **changes,
+    )
+
+
+def race(work: Callable[[], Any], times: int = 8) -> list[Any]:
+    """Run `work` on `times` threads released together; return each result or error."""
+    start = threading.Barrier(times)
+
+    def one(_: int) -> Any:
+        start.wait()
+        try:
+            return work()
+        except Exception as error:  # what each racer got is the point
+            return error
+
+    with ThreadPoolExecutor(max_workers=times) as pool:
+        return list(pool.map(one, range(times)))
+
+
+def test_eight_identical_first_reports_at_once_store_one_session(me: PersonContext) -> None:
+    screened(me)
+    uuids = [f"00000000-0000-4000-8000-0000000001{n:02d}" for n in range(10)]
+    for uuid in uuids:  # ten rounds: the losers of a race meet it at different moments
+        results = race(lambda uuid=uuid: sessions.record_session(me, uuid, report()))
+        answers = [r for r in results if isinstance(r, dict)]
+        # Each is the one stored copy, or told to send it again (409): never a server error,
+        # never "another person's" (404).
+        assert all(isinstance(r, dict | Conflict) for r in results), results
+        assert answers and all(a["uuid"] == uuid for a in answers)
+        assert len({repr(sorted(a.items())) for a in answers}) == 1
+    assert sorted(s.uuid for s in sessions.session_history(me)) == uuids
+
+
+def test_a_stop_reported_several_times_at_once_opens_one_block(me: PersonContext) -> None:
+    screened(me)
+    uuid = "00000000-0000-4000-8000-0000000000bb"
+    sessions.record_session(me, uuid, report())
+    stop = report(
+        SessionStatus.STOPPED,
+        stop_signal=StopSignal.NUMBNESS_TINGLING,
+        stopped_stretch=ROUTINE[0].stretch.id,
+    )
+    results = race(lambda: sessions.record_session(me, uuid, stop))
+    assert all(isinstance(r, dict) for r in results), results
+    assert [b.kind for b in blocks(me)] == [BlockKind.SEE_CLINICIAN]
+
+
+def test_live_reports_are_held_to_what_a_session_may_hold(me: PersonContext) -> None:
+    screened(me)
+    uuid = "00000000-0000-4000-8000-0000000000cc"
+    with pytest.raises(Invalid, match="pain_before: pain is rated 0 to 10"):
+        sessions.record_session(me, uuid, report(pain_before=15))
+    with pytest.raises(Invalid, match="started_at: that time has not happened yet"):
+        sessions.record_session(me, uuid, report(started_at=T0 + timedelta(days=2)))
+    assert sessions.session_history(me) == []
+
+
+def test_a_player_clock_running_ahead_never_ends_a_session_before_it_began(
+    me: PersonContext,
+) -> None:
+    screened(me)
+    uuid = "00000000-0000-4000-8000-0000000000dd"
+    ahead = T0 + timedelta(minutes=5)  # the browser's clock is five minutes fast
+    sessions.record_session(me, uuid, report(started_at=ahead))
+    done = sessions.record_session(me, uuid, report(SessionStatus.COMPLETED, started_at=ahead))
+    assert done["ended_at"] >= done["started_at"]
+
+
+def test_a_check_in_rates_one_to_three_named_activities(me: PersonContext) -> None:
+    def checkin(*activities: Activity) -> None:
+        sessions.record_checkin(me, CheckinRecord(at=T0, timezone=ZONE, activities=activities))
+
+    for bad in ((), tuple(Activity(f"a{i}", 5) for i in range(4))):
+        with pytest.raises(Invalid, match="1 to 3 activities"):
+            checkin(*bad)
+    with pytest.raises(Invalid, match="rated 0 to 10"):
+        checkin(Activity("Sitting", 11))
+    with pytest.raises(Invalid, match="named in 1 to 80"):
+        checkin(Activity(" ", 5))
+    checkin(Activity("Sitting", 10))
+    assert len(sessions.checkins(me)) == 1
+
+
+@pytest.mark.parametrize("database_url", ["postgres"], indirect=True)
+def test_a_report_that_finds_its_uuid_stored_a_moment_ago_is_answered_as_a_replay(
+    me: PersonContext, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # PostgreSQL lets two transactions insert one uuid at once (SQLite has one writer, so the
+    # first report's lock holds the second back). Here the other report commits exactly between
+    # this report's look for the session and its check whether the uuid is anybody's.
+    screened(me)
+    uuid = "00000000-0000-4000-8000-0000000000ee"
+    real_lock = repository.lock_session
+    raced: list[Any] = []
+    once = threading.Event()
+
+    def lock_then_lose_the_race(*, db: Any, uuid: str) -> bool:
+        found = real_lock(db=db, uuid=uuid)
+        if not once.is_set():
+            once.set()  # the other report locks as usual
+            with ThreadPoolExecutor(max_workers=1) as other:
+                raced.append(other.submit(sessions.record_session, me, uuid, report()).result())
+        return found
+
+    monkeypatch.setattr(repository, "lock_session", lock_then_lose_the_race)
+    answer = sessions.record_session(me, uuid, report())
+    assert answer == raced[0]
+    assert [s.uuid for s in sessions.session_history(me)] == [uuid]

@@ -38,16 +38,29 @@ def local_person(client: TestClient) -> PersonContext:
 
 
 def browser_like(client: TestClient) -> TestClient:
-    """Make `client` send the CSRF token with every write, as the app's pages and scripts do
-    (forms carry it as a field, scripts as the x-csrftoken header). Tests of the CSRF check
-    itself use a client without this."""
+    """Make `client` send the CSRF token with every write the way the app's pages do: a form
+    (`data=` or `files=`) carries it as its first field, `csrftoken`, as the hidden input every
+    form starts with; anything else (JSON, as `fetch` in the app's scripts) as the x-csrftoken
+    header. The token is the one the pages show, the CSRF cookie's value; a client that has
+    none yet opens the welcome page first, as a person would. Tests of the CSRF check itself
+    use a client without this."""
+    send = client.request
 
-    def add_token(request: httpx.Request) -> None:
-        token = client.cookies.get(CSRF_COOKIE)
-        if token and request.method not in {"GET", "HEAD", "OPTIONS"}:
-            request.headers["x-csrftoken"] = token
+    def request(method: str, url: Any, **kwargs: Any) -> httpx.Response:
+        if method.upper() not in {"GET", "HEAD", "OPTIONS"}:
+            if not client.cookies.get(CSRF_COOKIE):
+                send("GET", "/")
+            token = client.cookies.get(CSRF_COOKIE) or ""
+            if kwargs.get("data") is not None or kwargs.get("files") is not None:
+                form = dict(kwargs.get("data") or {})
+                kwargs["data"] = {"csrftoken": token, **form}
+            else:
+                headers = dict(kwargs.get("headers") or {})
+                headers.setdefault("x-csrftoken", token)
+                kwargs["headers"] = headers
+        return send(method, url, **kwargs)
 
-    client.event_hooks["request"].append(add_token)
+    client.request = request  # type: ignore[method-assign]
     return client
 
 

@@ -1,5 +1,6 @@
 """Accounts: register, log in and out, change the password, delete the account with its data;
-the login cookie's flags, CSRF on every form, and login limits kept in the database."""
+the login cookie's flags, CSRF on every form, and limits on guessing and on registrations kept
+in the database."""
 
 from __future__ import annotations
 
@@ -12,8 +13,12 @@ from sqlalchemy import func, select
 
 from backstretch.db.owners import ALL_OWNERS
 from backstretch.db.repository import ALL_TABLES
-from backstretch.db.tables import AccountRow, LoginFailureRow, LoginRow
-from backstretch.services.accounts import FAILURES_PER_NAME
+from backstretch.db.tables import AccountRow, LoginRow
+from backstretch.services.accounts import (
+    CHECKS_PER_NAME,
+    CHECKS_PER_PAIR,
+    CHECKS_PER_PAIR_WHEN_BUSY,
+)
 from backstretch.web.auth import LOGIN_COOKIE
 from tests.factories import all_no_answers
 from tests.fakes import FakeNow
@@ -237,33 +242,91 @@ def test_every_form_carries_the_token_first(accounts_app: Any) -> None:
 
 
 # Login limits ------------------------------------------------------------------------------------
+# Counted per name and address (five checks, then growing delays) and per name (beyond 20 checks
+# an hour, three per address); never per address alone, and never so that a stranger can keep
+# the owner out. `tests/services/test_accounts.py` sends guesses all at once.
+
+STRANGER = ("203.0.113.66", 40000)
+OWNER = ("198.51.100.7", 40000)
 
 
-def test_guessing_is_slowed_down_and_the_limit_is_kept_in_the_database(
+def from_address(app: Any, client: tuple[str, int]) -> TestClient:
+    return browser_like(TestClient(app, raise_server_exceptions=False, client=client))
+
+
+def test_guessing_waits_longer_and_longer_and_the_count_is_kept_in_the_database(
     accounts_app: Any, clock: FakeNow
 ) -> None:
     register(accounts_app, "ana")
-    guesser = visitor(accounts_app)
-    for _ in range(FAILURES_PER_NAME):
+    guesser = from_address(accounts_app, STRANGER)
+    for _ in range(CHECKS_PER_PAIR):
         assert log_in(guesser, "ana", "wrong guess!").status_code == 401
-    limited = log_in(guesser, "ana")  # even the right password waits now
+    limited = log_in(guesser, "ana")  # even the right password waits now, from this address
     assert limited.status_code == 429
-    assert 0 < int(limited.headers["Retry-After"]) <= 15 * 60
-    with services_of(accounts_app).transaction() as session:
-        assert session.scalar(select(func.count()).select_from(LoginFailureRow)) >= 5
+    assert int(limited.headers["Retry-After"]) == 60
+    assert "Too many attempts" in limited.text
 
-    # Another app server on the same database sees the same limit: nothing is kept in memory.
+    # Another app server on the same database counts the same checks: nothing is in memory.
     from backstretch.config import get_settings
     from backstretch.web.app import create_app
 
     other = create_app(get_settings().model_copy(update={"accounts": True}), clock=clock)
-    with browser_like(TestClient(other, raise_server_exceptions=False)) as second_server:
-        second_server.get("/login")
-        answer = second_server.post("/login", data={"username": "ana", "password": PASSWORD})
-        assert answer.status_code == 429
+    with from_address(other, STRANGER) as second_server:
+        assert log_in(second_server, "ana").status_code == 429
 
-    clock.value += timedelta(minutes=16)
+    # One more check after a minute, the next after two more, then four...
+    clock.value += timedelta(minutes=1)
+    assert log_in(guesser, "ana", "wrong again!").status_code == 401
+    refused = log_in(guesser, "ana")
+    assert refused.status_code == 429 and int(refused.headers["Retry-After"]) == 120
+    clock.value += timedelta(minutes=2)
     assert log_in(guesser, "ana").status_code == 303
+
+
+def test_a_stranger_guessing_cannot_lock_the_owner_out(accounts_app: Any) -> None:
+    register(accounts_app, "ana").post("/logout")
+    stranger = from_address(accounts_app, STRANGER)
+    for _ in range(40):
+        assert log_in(stranger, "ana", "wrong guess!").status_code in (401, 429)
+    assert log_in(stranger, "ana").status_code == 429
+    owner = from_address(accounts_app, OWNER)
+    assert log_in(owner, "ana").status_code == 303
+
+
+def test_guesses_from_many_addresses_are_held_to_three_each_and_the_owner_still_gets_in(
+    accounts_app: Any,
+) -> None:
+    register(accounts_app, "ana").post("/logout")
+    addresses = [(f"203.0.113.{n}", 40000) for n in range(1, 5)]
+    for address in addresses:  # 4 x 5 = 20 checks of the name within the hour
+        guesser = from_address(accounts_app, address)
+        for _ in range(CHECKS_PER_PAIR):
+            assert log_in(guesser, "ana", "wrong guess!").status_code == 401
+    assert CHECKS_PER_NAME == 4 * CHECKS_PER_PAIR
+    fresh = from_address(accounts_app, ("203.0.113.99", 40000))
+    answers = [log_in(fresh, "ana", "wrong guess!").status_code for _ in range(5)]
+    assert answers == [401] * CHECKS_PER_PAIR_WHEN_BUSY + [429] * 2
+    owner = from_address(accounts_app, OWNER)
+    assert log_in(owner, "ana").status_code == 303
+
+
+def test_an_address_may_make_five_accounts_an_hour(accounts_app: Any, clock: FakeNow) -> None:
+    def make(name: str, client: tuple[str, int] = STRANGER) -> Any:
+        person = from_address(accounts_app, client)
+        person.get("/register")
+        form = {"username": name, "password": PASSWORD, "password_again": PASSWORD}
+        return person.post("/register", data=form, follow_redirects=False)
+
+    for number in range(5):
+        assert make(f"bulk{number}").status_code == 303
+    refused = make("bulk5")
+    assert refused.status_code == 429
+    assert 0 < int(refused.headers["Retry-After"]) <= 3600
+    assert make("someone", OWNER).status_code == 303  # another address is not held up
+    with services_of(accounts_app).transaction() as session:
+        assert session.scalar(select(AccountRow.id).where(AccountRow.username == "bulk5")) is None
+    clock.value += timedelta(hours=1)
+    assert make("bulk5").status_code == 303
 
 
 # Change the password, delete the account ----------------------------------------------------

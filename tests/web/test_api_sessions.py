@@ -3,13 +3,16 @@ given after the ending was saved, and the advice that goes with the outcome."""
 
 from __future__ import annotations
 
+import threading
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from typing import Any
 
 from fastapi.testclient import TestClient
 
 from backstretch.data import screening_guide
+from backstretch.web.auth import CSRF_COOKIE
 from tests.fakes import FakeNow
 
 PROFILE = {"areas": ["lower_back"], "minutes": 5, "setting": "chair"}
@@ -172,3 +175,30 @@ def test_pain_after_given_late_still_pauses_the_programme(
 
 def test_an_unknown_session_is_a_404(client: TestClient) -> None:
     assert client.get(f"/api/sessions/{uuid.uuid4()}").status_code == 404
+
+
+def test_eight_identical_first_puts_at_once_answer_the_stored_copy_never_a_500(
+    screened: TestClient,
+) -> None:
+    plan = planned(screened)
+    first = body(plan, done=[{"position": 0, "done_seconds": 10, "done_reps": 1}])
+    token = screened.cookies.get(CSRF_COOKIE) or ""
+
+    def put(url: str, start: threading.Barrier) -> tuple[int, Any]:
+        # A client of its own per thread (one client is not for concurrent use), with the
+        # screened browser's cookies and CSRF token.
+        racer = TestClient(screened.app, raise_server_exceptions=False, cookies=screened.cookies)
+        start.wait()
+        answer = racer.put(url, json=first, headers={"x-csrftoken": token})
+        return answer.status_code, answer.json()
+
+    urls = [f"/api/sessions/{uuid.uuid4()}" for _ in range(5)]
+    for url in urls:  # five rounds: the losers of a race meet it at different moments
+        start = threading.Barrier(8)
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            answers = list(pool.map(lambda _, u=url, s=start: put(u, s), range(8)))
+        # The stored copy, or 409 (send it again): never 500, never 404 ("another person's").
+        assert {status for status, _ in answers} <= {200, 409}, answers
+        stored = screened.get(url).json()
+        assert all(json == stored for status, json in answers if status == 200)
+    assert len(screened.get("/api/history").json()) == len(urls)

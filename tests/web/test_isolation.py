@@ -371,6 +371,17 @@ def guessed_ids() -> range:
     return range(1, 21)
 
 
+def guessed_tokens() -> list[str]:
+    """Return links nobody made: of the right shape, and not."""
+    return ["A" * 32, "0" * 31 + "-", "ana", "%2e%2e"]
+
+
+def routine_file(stretch_id: str) -> dict[str, Any]:
+    """Return a routine file naming one stretch, as the form uploads it."""
+    document = {"name": f"Bob received {stretch_id}", "items": [{"stretch": stretch_id}]}
+    return {"file": ("routine.yaml", yaml.safe_dump(document).encode(), "application/yaml")}
+
+
 ATTACKS: dict[tuple[str, str], Attack] = {
     # The API -----------------------------------------------------------------------------------
     ("GET", "/api/health"): public("/api/health"),
@@ -620,6 +631,53 @@ ATTACKS: dict[tuple[str, str], Attack] = {
             post("/routines/0/delete", None, 422),
             post(f"/routines/{2**40}/delete", None, 422),
         ],
+    ),
+    # Routines from a therapist: build, share by link or file, receive ----------------------------
+    ("GET", "/routines/build"): Attack(
+        Access.PERSONAL,
+        lambda _a: [
+            get("/routines/build", 200),
+            get(f"/routines/build?pick={OWN_STRETCH}&pick=cat-cow", 200),
+        ],
+    ),
+    ("POST", "/routines/build"): Attack(
+        Access.PERSONAL,
+        lambda _a: [
+            post("/routines/build", {"name": "Bob built", "pick": [OWN_STRETCH]}, 422),
+            post("/routines/build", {"name": "Bob built", "pick": ["cat-cow"]}, 303),
+        ],
+    ),
+    ("POST", "/routines/receive"): Attack(
+        Access.PERSONAL,
+        lambda _a: [
+            # Ana's own stretch named, not brought along: never taken from her stretches.
+            post("/routines/receive", None, 422, files=routine_file(OWN_STRETCH)),
+            post("/routines/receive", None, 303, files=routine_file("cat-cow")),
+        ],
+    ),
+    ("POST", "/routines/shares"): Attack(
+        Access.PERSONAL,
+        lambda a: [post("/routines/shares", {"routine_id": i}, 404) for i in a.routine_ids],
+    ),
+    ("POST", "/routines/shares/{share_id}/revoke"): Attack(
+        Access.PERSONAL,
+        lambda _a: [post(f"/routines/shares/{i}/revoke", None, 404) for i in guessed_ids()],
+    ),
+    ("GET", "/routines/file"): Attack(
+        Access.PERSONAL,
+        lambda a: [get(f"/routines/file?routine_id={i}", 404) for i in a.routine_ids],
+    ),
+    ("GET", "/r/{token}"): Attack(
+        Access.PUBLIC, lambda _a: [get(f"/r/{t}", 404) for t in guessed_tokens()]
+    ),
+    ("POST", "/r/{token}/add"): Attack(
+        Access.PERSONAL, lambda _a: [post(f"/r/{t}/add", None, 404) for t in guessed_tokens()]
+    ),
+    ("GET", "/r/{token}/handout.pdf"): Attack(
+        Access.PUBLIC, lambda _a: [get(f"/r/{t}/handout.pdf", 404) for t in guessed_tokens()]
+    ),
+    ("GET", "/r/{token}/routine.yaml"): Attack(
+        Access.PUBLIC, lambda _a: [get(f"/r/{t}/routine.yaml", 404) for t in guessed_tokens()]
     ),
     # Accounts ----------------------------------------------------------------------------------
     ("GET", "/register"): public("/register"),

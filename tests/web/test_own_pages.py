@@ -220,10 +220,12 @@ def test_save_list_use_and_delete_a_routine(screened: TestClient) -> None:
     listing = screened.get("/routines?done=saved").text
     assert "Saved." in listing
     assert "Desk break" in listing
-    use = html.unescape(re.findall(r'href="(/plan\?items=[^"]+)"', listing)[0])
-    assert parse_qs(urlparse(use).query)["items"] == [items]
-    used = screened.get(use)
-    assert used.status_code == 200
+    # "Use" plans the routine by name, so its own ways, doses and notes are the ones used.
+    use = html.unescape(re.findall(r'href="(/plan\?routine=[^"]+)"', listing)[0])
+    assert parse_qs(urlparse(use).query)["routine"] == ["Desk break"]
+    used = screened.get(use).text
+    form = used.split('action="/routines"')[1].split("</form>")[0]
+    assert f'name="items" value="{items}"' in form  # the saved routine's stretches, in order
     assert plan_items(screened) == items  # the plain plan is the same as the saved one
 
     (routine,) = saved_routines(local_person(screened))

@@ -33,13 +33,44 @@ def checked(page: str, question: str) -> str | None:
     return match.group(1) if match else None
 
 
-def test_the_form_asks_every_question_with_the_disclaimer_first(client: TestClient) -> None:
-    page = client.get("/screen").text
-    assert page.index("Before you start") < page.index('name="saddle_numbness"')
+def steps(client: TestClient, **query: str) -> list[str]:
+    """Return the page of every group of the stepper, first to last."""
+    pages = []
+    for number in range(1, len(group_ids()) + 1):
+        pages.append(client.get("/screen", params={"step": str(number), **query}).text)
+    return pages
+
+
+def group_ids() -> list[str]:
+    guide = screening_guide()
+    return [g.id for g in guide.groups if any(q.group == g.id for q in guide.questions)]
+
+
+def test_the_disclaimer_comes_first_once_and_one_tap_starts_the_questions(
+    client: TestClient,
+) -> None:
+    first = client.get("/screen").text
+    assert "Please read" in first and "not a medical device" in first
+    assert 'name="saddle_numbness"' not in first
+    start = re.search(r'<a class="button start" href="([^"]+)">I understand, start</a>', first)
+    assert start is not None
+    step_one = client.get(html.unescape(start.group(1))).text
+    assert "not a medical device" not in step_one  # not repeated on the questions
+    assert "1 of 6" in step_one
+
+
+def test_every_question_is_asked_one_group_per_screen_with_progress(client: TestClient) -> None:
+    pages = steps(client)
+    for number, page in enumerate(pages, 1):
+        assert f"{number} of {len(pages)}" in page
+        assert page.index('name="none"') < page.index('type="radio"')  # none of these first
+        assert "What does this mean?" in page
+        assert not re.search(r'value="\w+" checked', page)  # a first screening pre-fills nothing
     for question in EVERY_ID:
-        for choice in ("no", "yes", "unsure"):
-            assert f'name="{question}" value="{choice}"' in page, (question, choice)
-    assert not re.search(r'value="\w+" checked', page)  # a first screening pre-fills nothing
+        holding = [p for p in pages if f'name="{question}" value="no"' in p]
+        assert len(holding) == 1, question
+        for choice in ("yes", "unsure"):
+            assert f'name="{question}" value="{choice}"' in holding[0], (question, choice)
 
 
 def test_all_no_is_self_care_and_leads_to_the_profile(client: TestClient) -> None:
@@ -88,13 +119,15 @@ def test_none_of_these_fills_the_group_and_moves_on_without_storing(client: Test
     )
     assert answer.status_code == 303
     location = urlsplit(answer.headers["location"])
-    assert location.fragment == "group-emergency_neck"
     draft = parse_qs(location.query)
+    assert draft["step"] == ["2"]
     assert draft["saddle_numbness"] == ["no"] and draft["wrist_pain"] == ["yes"]
     page = client.get(answer.headers["location"]).text
-    assert checked(page, "saddle_numbness") == "no"
-    assert checked(page, "hands_clumsy_unsteady") is None  # the next group is still to answer
-    assert checked(page, "wrist_pain") == "yes"
+    assert "2 of 6" in page and "Head, neck and balance" in page
+    assert checked(page, "hands_clumsy_unsteady") is None  # this group is still to answer
+    # The answers so far travel with the form, so the last step can decide on them all.
+    assert '<input type="hidden" name="saddle_numbness" value="no">' in page
+    assert '<input type="hidden" name="wrist_pain" value="yes">' in page
     assert client.get("/screen/result", follow_redirects=False).status_code == 303  # nothing yet
 
 
@@ -105,12 +138,12 @@ def test_the_weekly_check_is_pre_filled_and_new_symptoms_ask_red_flags_afresh(
     clock.value += timedelta(days=8)
     weekly = client.get("/screen").text
     assert "Your weekly safety check" in weekly
-    assert checked(weekly, "saddle_numbness") == "no"
-    assert checked(weekly, "wrist_pain") == "yes"
-    fresh = client.get("/screen?new=1").text
-    assert "Tell us what has changed" in fresh
+    assert "None of these, same as last time" in weekly
+    assert "not a medical device" not in weekly  # the disclaimer was read the first time
+    fresh = "".join(steps(client, new="1"))
     assert all(checked(fresh, i) is None for i in CONTRACT_EMERGENCY_IDS)
     assert checked(fresh, "wrist_pain") == "yes"  # adjustments stay as they were
+    assert client.get("/screen?new=1").text.count('name="none"') == 1  # straight to group 1
 
 
 def test_new_symptoms_is_reachable_from_every_page(client: TestClient) -> None:
@@ -164,13 +197,14 @@ def group_ids_with_red_flags() -> list[str]:
     ]
 
 
-def test_every_red_flag_group_has_a_next_button_and_the_adjustments_do_not(
+def test_every_group_has_none_of_these_and_next_and_the_last_one_gives_the_result(
     client: TestClient,
 ) -> None:
-    page = client.get("/screen").text
-    for group in group_ids_with_red_flags():
+    pages = steps(client)
+    for group, page in zip(group_ids_with_red_flags(), pages, strict=False):
         assert f'name="next" value="{group}"' in page, group
-    assert 'name="next" value="restrictions"' not in page
+        assert f'name="none" value="{group}"' in page, group
+    assert "See my result" in pages[-1]
 
 
 def test_next_with_an_emergency_yes_stops_stores_the_answers_so_far_and_advises(
@@ -216,11 +250,10 @@ def test_next_without_an_emergency_moves_on_and_stores_nothing(client: TestClien
     assert answer.status_code == 303
     location = urlsplit(answer.headers["location"])
     assert location.path == "/screen"
-    assert location.fragment == "group-see_soon_history"
     draft = parse_qs(location.query)
-    assert draft == {"fever": ["yes"], "saddle_numbness": ["unsure"]}
+    assert draft == {"step": ["5"], "fever": ["yes"], "saddle_numbness": ["unsure"]}
     page = client.get(answer.headers["location"]).text
-    assert checked(page, "fever") == "yes"
+    assert '<input type="hidden" name="fever" value="yes">' in page
     assert latest_answers(local_person(client)) is None
 
 
@@ -236,7 +269,7 @@ def test_next_keeps_the_new_symptoms_mode(client: TestClient) -> None:
     answer = client.post(
         "/screen", data={"next": "emergency_back", "new": "1"}, follow_redirects=False
     )
-    assert parse_qs(urlsplit(answer.headers["location"]).query) == {"new": ["1"]}
+    assert parse_qs(urlsplit(answer.headers["location"]).query) == {"step": ["2"], "new": ["1"]}
 
 
 @pytest.mark.parametrize("button", ["next", "none"])
@@ -253,4 +286,59 @@ def test_a_bad_answer_in_a_group_step_is_named_and_nothing_is_stored(client: Tes
     answer = client.post("/screen", data={"chest_pain": "maybe", "next": "emergency_general"})
     assert answer.status_code == 422
     assert "chest_pain" in answer.text
+    assert latest_answers(local_person(client)) is None
+
+
+# ---- the stepper: back, reload, the last step, the weekly check -----------------------------
+
+
+def test_back_and_a_reload_keep_the_answers(client: TestClient) -> None:
+    answer = client.post(
+        "/screen",
+        data={"saddle_numbness": "no", "wiping_sensation": "unsure", "next": "emergency_back"},
+        follow_redirects=False,
+    )
+    second = answer.headers["location"]
+    assert client.get(second).text == client.get(second).text  # a reload shows the same step
+    back = re.search(r'<a class="back" href="([^"]+)">Back</a>', client.get(second).text)
+    assert back is not None
+    first = client.get(html.unescape(back.group(1))).text
+    assert "1 of 6" in first
+    assert checked(first, "saddle_numbness") == "no"
+    assert checked(first, "wiping_sensation") == "unsure"
+
+
+def test_none_of_these_on_every_screen_gives_self_care(client: TestClient) -> None:
+    draft: dict[str, str] = {}
+    for group in group_ids():
+        answer = client.post("/screen", data={**draft, "none": group}, follow_redirects=False)
+        assert answer.status_code == 303
+        location = urlsplit(answer.headers["location"])
+        if location.path == "/screen/result":
+            break
+        draft = {k: v[0] for k, v in parse_qs(location.query).items() if k != "step"}
+    assert group == group_ids()[-1]
+    assert "You can start, gently" in client.get("/screen/result").text
+    stored = latest_answers(local_person(client))
+    assert stored is not None and all(stored[i] is False for i in EVERY_ID)
+
+
+def test_the_weekly_check_has_one_answer_that_keeps_the_adjustments(
+    client: TestClient, clock: FakeNow
+) -> None:
+    client.post("/screen", data=all_no_form(wrist_pain="yes", night_pain="yes"))
+    client.post("/screen/clear", data={"ids": ["night_pain"], "confirm": "yes"})
+    clock.value += timedelta(days=8)
+    weekly = client.get("/screen").text
+    assert weekly.count("<button") - weekly.count('name="weekly"') <= 1  # one answer (+ menu)
+    result = client.post("/screen", data={"weekly": "same"})
+    assert "You can start, gently" in result.text
+    stored = latest_answers(local_person(client))
+    assert stored is not None
+    assert stored["wrist_pain"] is True and stored["night_pain"] is True
+    assert all(stored[i] is False for i in CONTRACT_EMERGENCY_IDS)
+
+
+def test_same_as_last_time_needs_a_last_time(client: TestClient) -> None:
+    assert client.post("/screen", data={"weekly": "same"}).status_code == 422
     assert latest_answers(local_person(client)) is None

@@ -86,7 +86,7 @@ def test_export_both_formats_then_delete_then_import(screened: TestClient) -> No
 
 def test_a_bad_import_file_is_refused_whole_with_the_place(client: TestClient) -> None:
     cases = {
-        b"not json at all": "not valid JSON (line 1, column 1)",
+        b"not json at all": "not valid JSON (line 1, column 1",
         b'{"format": "something-else"}': "exported_at: missing",
         b"\xff\xfe": "not a text file",
         b'{"version": NaN}': "NaN is not a JSON number",

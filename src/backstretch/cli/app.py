@@ -17,7 +17,15 @@ import typer
 from typer.core import TyperGroup
 
 from backstretch import __version__
-from backstretch.cli import data_commands, figures, progress_commands, routine_commands
+from backstretch.cli import (
+    data_commands,
+    figures,
+    handout_commands,
+    progress_commands,
+    remind_commands,
+    routine_commands,
+    summary_commands,
+)
 from backstretch.cli import session as session_commands
 
 INVALID_EXIT, BLOCKED_EXIT, OTHER_EXIT = 2, 3, 1
@@ -282,10 +290,17 @@ def screen(
                 return
         else:
             if raw is None:
-                previous = latest_answers(me) if recheck else None
+                earlier = latest_answers(me)
+                previous = earlier if recheck else None
                 if recheck and previous is None:
                     console.print("No earlier screening on file: here are the questions.")
-                raw = ask_all(console, me.guide, previous, emergency_number=me.emergency_number)
+                raw = ask_all(
+                    console,
+                    me.guide,
+                    previous,
+                    emergency_number=me.emergency_number,
+                    disclaimer=earlier is None,  # once, before the first check
+                )
             try:
                 result = record_screening(me, raw)
             except Invalid as error:
@@ -431,6 +446,9 @@ data_commands.register(app)
 routine_commands.register(app)
 progress_commands.register(app)
 figures.register(app)
+handout_commands.register(app)
+summary_commands.register(app)
+remind_commands.register(app)
 
 
 def is_loopback(host: str) -> bool:

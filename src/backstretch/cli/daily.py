@@ -22,6 +22,8 @@ from rich.text import Text
 
 from backstretch.cli import planning as ui
 from backstretch.cli import wiring
+from backstretch.cli.choices import ask_choice
+from backstretch.cli.parsing import parse_choice
 from backstretch.cli.render import output_console
 from backstretch.core.models import Region
 from backstretch.core.profile import Profile, ProfileError, Setting, parse_profile
@@ -85,7 +87,7 @@ def ask_profile(console: Console, remembered: dict[str, Any] | None) -> dict[str
                 default="",
                 show_default=False,
             )
-            if reply.strip().lower() != "c":
+            if not reply.strip() or not "change".startswith(reply.strip().lower()):
                 return data
     numbered = "  ".join(f"{n}={a.value}" for n, a in enumerate(AREA_CHOICES, 1))
     console.print(f"Where does it feel tight? {numbered}")
@@ -103,8 +105,12 @@ def ask_profile(console: Console, remembered: dict[str, Any] | None) -> dict[str
             break
         console.print("Please type a number of minutes from 1 to 60.")
     settings = [s.value for s in Setting]
-    data["setting"] = Prompt.ask(
-        "Where are you", console=console, choices=settings, default=data.get("setting", "floor")
+    default = data.get("setting", "floor")
+    data["setting"] = ask_choice(
+        console,
+        f"Where are you? {', '.join(settings)} (Enter = {default})",
+        settings,
+        default=default,
     )
     return data
 
@@ -270,7 +276,7 @@ def _plan_or_say_why(me: PersonContext, choice: PlanChoice, console: Console) ->
 
 def _weekly_check(me: PersonContext, console: Console, interactive: bool) -> None:
     """Ask the safety questions when they are due (pre-filled); exit 3 if they rule out today."""
-    from backstretch.cli.screening import ask_all, render_result
+    from backstretch.cli.screening import ask_all, ask_weekly, render_result
     from backstretch.services.screening import current_gate, latest_answers, record_screening
 
     gate = current_gate(me)
@@ -278,11 +284,19 @@ def _weekly_check(me: PersonContext, console: Console, interactive: bool) -> Non
         return
     if not interactive:
         _fail("the weekly safety check is due: run `backstretch screen` first", BLOCKED_EXIT)
-    console.print(Text("First, the weekly safety check.", style="bold"))
-    raw = ask_all(console, me.guide, latest_answers(me), emergency_number=me.emergency_number)
+    previous = latest_answers(me)
+    if previous is None:
+        console.print(Text("First, the safety check.", style="bold"))
+        raw = ask_all(console, me.guide, None, emergency_number=me.emergency_number)
+    elif gate.status is GateStatus.INCOMPLETE:
+        raw = ask_all(
+            console, me.guide, previous, emergency_number=me.emergency_number, disclaimer=False
+        )
+    else:
+        raw = ask_weekly(console, me.guide, previous, emergency_number=me.emergency_number)
     result = record_screening(me, raw)
+    render_result(console, result)  # the result, whatever it is
     if not result.allows_routine:
-        render_result(console, result)
         raise typer.Exit(BLOCKED_EXIT)
 
 
@@ -312,6 +326,8 @@ def run_start(
             raise typer.Exit(_resume(me, wired, voice=voice, quiet=quiet, pain_after=pain_after))
         if not interactive and pain_before is None:
             _fail("without a terminal, say how it feels now with --pain-before 0-10")
+        if setting is not None:  # in any case, or by a prefix: `c`, `Chair` → chair
+            setting = parse_choice(Setting, setting, "setting", _fail).value
         flags = {"areas": area or [], "minutes": minutes, "setting": setting}
         choice = ui.plan_choice(
             preset=preset, routine=routine, profile=None, flags=flags, remember=True

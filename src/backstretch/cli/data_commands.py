@@ -6,7 +6,6 @@ Heavy modules are imported inside the commands so that `--help` stays fast.
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import sys
 from pathlib import Path
@@ -107,20 +106,18 @@ def export(
 
 def _read_document(path: Path) -> Any:
     from backstretch.cli.app import fail
-
-    def refuse_constant(name: str) -> Any:
-        raise ValueError(f"{name} is not a JSON number")
+    from backstretch.services.errors import Invalid
+    from backstretch.services.your_data import MAX_IMPORT_BYTES, read_export
 
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        fail(f"cannot read {path}: {getattr(error, 'strerror', None) or error}")
+        with path.open("rb") as file:
+            raw = file.read(MAX_IMPORT_BYTES + 1)  # within the limit, or refused by read_export
+    except OSError as error:
+        fail(f"cannot read {path}: {error.strerror or error}")
     try:
-        return json.loads(text, parse_constant=refuse_constant)
-    except json.JSONDecodeError as error:
-        fail(f"{path}: not valid JSON (line {error.lineno}, column {error.colno}: {error.msg})")
-    except ValueError as error:
-        fail(f"{path}: not valid JSON ({error})")
+        return read_export(raw)
+    except Invalid as error:
+        fail(f"{path}: {error}")
 
 
 def import_(
@@ -161,7 +158,8 @@ def forget(
     ] = False,
 ) -> None:
     """Delete all your stored data: profile, screenings, clearances, blocks, sessions, check-ins,
-    your own stretches and saved routines.
+    your own stretches and saved routines. A safety block still open is kept: forgetting is no
+    way around it (a new screening or a clinician's clearance closes it, as always).
 
     Without --yes nothing is deleted: it says what would be. Export first if you may want the
     data back. Stretch files that earlier versions kept in the data folder are left there (they
@@ -182,7 +180,13 @@ def forget(
                 "(`backstretch export --out FILE` first keeps a copy)."
             )
         counts = forget_me(me)
+        kept = count_data(me)
     _say(f"Deleted {describe_counts(counts)} from {where}.")
+    if any(kept.values()):
+        _say(
+            f"Kept {describe_counts(kept)} still open: it closes with a new screening "
+            "(`backstretch screen`) or a clinician's clearance (`backstretch screen --clear`)."
+        )
     own = get_settings().own_stretches_dir
     if own.is_dir() and any(own.glob("*.yaml")):
         _say(

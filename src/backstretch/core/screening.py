@@ -265,6 +265,12 @@ class Question:
     help: str
     parts: tuple[str, ...] = ()
     follow_up: str | None = None
+    short: str | None = None  # the question in a few plain words, for one-group-a-screen views
+
+    @property
+    def plain(self) -> str:
+        """Return the short wording when there is one, else the full question."""
+        return self.short or self.question
 
 
 @dataclass(frozen=True)
@@ -525,7 +531,7 @@ TOP_LEVEL_KEYS = (
     "block_advice",
 )
 GROUP_KEYS = ("id", "title", "intro")
-QUESTION_KEYS = ("id", "tier", "group", "question", "help", "parts", "follow_up")
+QUESTION_KEYS = ("id", "tier", "group", "question", "help", "parts", "follow_up", "short")
 STOP_SIGNAL_KEYS = ("id", "label", "advice")
 PLACEHOLDER = "{emergency_number}"
 # Only the question that asks for a number has a follow-up: the interfaces ask it right after.
@@ -611,6 +617,9 @@ def _parse_question(raw: Any, n: int) -> Question:
     follow_up = item.get("follow_up")
     if follow_up is not None:
         follow_up = _check_text(follow_up, f"{where}.follow_up")
+    short = item.get("short")
+    if short is not None:
+        short = _check_text(short, f"{where}.short")
     return Question(
         id=question_id,
         tier=tier,
@@ -619,6 +628,7 @@ def _parse_question(raw: Any, n: int) -> Question:
         help=_text(item, "help", where),
         parts=_texts(item["parts"], f"{where}.parts") if "parts" in item else (),
         follow_up=follow_up,
+        short=short,
     )
 
 

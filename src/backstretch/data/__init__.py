@@ -19,7 +19,7 @@ import hashlib
 import os
 import pickle
 import sys
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Hashable, Iterable, Iterator
 from functools import cache
 from importlib import resources
 from importlib.resources.abc import Traversable
@@ -50,22 +50,105 @@ def _yaml_files(folder: Traversable) -> Iterator[Traversable]:
     )
 
 
-@cache
-def _unique_key_loader() -> Any:
-    """Return a safe YAML loader that refuses a key written twice (PyYAML would silently keep
-    the last). It uses libyaml's C parser when available: several times faster.
+# Every YAML text is read within these limits, whoever wrote it: a person's own stretch, a routine
+# file, an imported file, or the packaged data (the largest packaged file, screening.yaml, is
+# 26 kB and 700 values). Aliases and anchors are refused outright: a few hundred bytes of nested
+# aliases ("billion laughs") stand for billions of values once anything walks them.
+MAX_YAML_BYTES = 1_000_000
+MAX_YAML_NODES = 20_000
+MAX_YAML_DEPTH = 40
 
-    Made on first use, so that a start served from the compiled cache never imports PyYAML.
+
+class YamlRefused(Exception):
+    """YAML refused before anything is built from it: what is wrong, and where (a line)."""
+
+    def __init__(self, where: str, problem: str) -> None:
+        super().__init__(f"{where}: {problem}")
+        self.where = where
+        self.problem = problem
+
+
+@cache
+def _bounded_loader() -> Any:
+    """Return a safe YAML loader that refuses aliases and anchors, more than `MAX_YAML_NODES`
+    values or `MAX_YAML_DEPTH` levels, and a key written twice (PyYAML would silently keep the
+    last).
+
+    libyaml's C parser reads the events (several times faster than PyYAML's own); PyYAML's
+    composer, in Python, turns them into nodes, so that each node passes `compose_node` here and
+    the limits hold before a single value is built. Made on first use, so that a start served
+    from the compiled cache never imports PyYAML.
     """
     import yaml
+    from yaml.composer import Composer
+    from yaml.constructor import SafeConstructor
+    from yaml.events import AliasEvent
+    from yaml.resolver import Resolver
 
-    safe_loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    parser: Any
+    try:
+        from yaml._yaml import CParser as parser
+    except ImportError:  # PyYAML built without libyaml: its own, slower, parser
+        from yaml.parser import Parser
+        from yaml.reader import Reader
+        from yaml.scanner import Scanner
 
-    class UniqueKeyLoader(safe_loader):  # type: ignore[misc]
+        class PurePythonParser(Reader, Scanner, Parser):
+            def __init__(self, stream: str) -> None:
+                Reader.__init__(self, stream)
+                Scanner.__init__(self)
+                Parser.__init__(self)
+
+        parser = PurePythonParser
+
+    def line_of(event: Any) -> str:
+        mark = getattr(event, "start_mark", None)
+        return f"line {mark.line + 1}" if mark is not None else "(file)"
+
+    class BoundedLoader(parser, Composer, SafeConstructor, Resolver):  # type: ignore[misc]
+        def __init__(self, stream: str) -> None:
+            parser.__init__(self, stream)
+            Composer.__init__(self)
+            SafeConstructor.__init__(self)
+            Resolver.__init__(self)
+            self.nodes = 0
+            self.depth = 0
+
+        # The C parser composes in C when asked for a whole node: use PyYAML's composer instead.
+        get_single_node = Composer.get_single_node
+        compose_document = Composer.compose_document
+        check_node = Composer.check_node
+        get_node = Composer.get_node
+
+        def compose_node(self, parent: Any, index: Any) -> Any:
+            event = self.peek_event()
+            if isinstance(event, AliasEvent):
+                raise YamlRefused(
+                    line_of(event), f"aliases (*{event.anchor}) are not accepted: write it out"
+                )
+            if getattr(event, "anchor", None) is not None:
+                raise YamlRefused(
+                    line_of(event), f"anchors (&{event.anchor}) are not accepted: write it out"
+                )
+            self.nodes += 1
+            if self.nodes > MAX_YAML_NODES:
+                raise YamlRefused("(file)", f"more than {MAX_YAML_NODES} values: too large")
+            self.depth += 1
+            try:
+                if self.depth > MAX_YAML_DEPTH:
+                    raise YamlRefused(
+                        line_of(event), f"nested more than {MAX_YAML_DEPTH} levels deep"
+                    )
+                return Composer.compose_node(self, parent, index)
+            finally:
+                self.depth -= 1
+
         def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
             seen = set()
             for key_node, _ in node.value:
                 key = self.construct_object(key_node, deep=deep)
+                if not isinstance(key, Hashable):
+                    continue  # PyYAML's own check below says what is wrong with it
                 if key in seen:
                     raise yaml.constructor.ConstructorError(
                         None, None, f"the key '{key}' appears twice", key_node.start_mark
@@ -74,20 +157,37 @@ def _unique_key_loader() -> Any:
             mapping: dict[Any, Any] = super().construct_mapping(node, deep=deep)
             return mapping
 
-    return UniqueKeyLoader
+    return BoundedLoader
 
 
-def read_yaml(text: str, *, origin: str) -> Any:
-    """Parse YAML text, turning a syntax error into a `CatalogueError` that names the file."""
+def read_yaml(text: str, *, origin: str, max_bytes: int = MAX_YAML_BYTES) -> Any:
+    """Parse YAML text within the limits above (`max_bytes` of UTF-8 at most), turning any
+    problem into a `CatalogueError` that names the file and the line."""
     import yaml
 
+    size = len(text.encode("utf-8", errors="surrogatepass"))
+    if size > max_bytes:
+        raise CatalogueError(origin, "(file)", f"larger than {_size(max_bytes)}")
+    loader = _bounded_loader()(text)
     try:
-        return yaml.load(text, Loader=_unique_key_loader())  # a SafeLoader: builds plain data
+        return loader.get_single_data()
+    except YamlRefused as refused:
+        raise CatalogueError(origin, refused.where, refused.problem) from None
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f"line {mark.line + 1}" if mark is not None else "(file)"
         problem = getattr(error, "problem", None) or "is not valid YAML"
         raise CatalogueError(origin, where, f"not valid YAML: {problem}") from None
+    except (ValueError, TypeError, OverflowError) as error:
+        # A value YAML's syntax allows but Python cannot hold: a date like 2026-13-45, or an
+        # integer of more digits than Python converts.
+        raise CatalogueError(origin, "(file)", f"a value cannot be read: {error}") from None
+    finally:
+        loader.dispose()
+
+
+def _size(limit: int) -> str:
+    return f"{limit // 1_000_000} MB" if limit >= 1_000_000 else f"{limit // 1000} kB"
 
 
 # The compiled cache ------------------------------------------------------------------------

@@ -26,6 +26,8 @@ from backstretch.data import builtin_catalogue, builtin_documents, read_yaml
 
 # The largest own stretch accepted: a stretch's YAML is a few kilobytes.
 MAX_DOCUMENT_BYTES = 100_000
+# The most own stretches one person keeps (a therapist gives a handful).
+MAX_OWN_STRETCHES = 200
 # Stands for the stretch being added while the catalogue is checked with it, so an error in it
 # can be told from an error in another stretch (and then names the file the person gave).
 _NEW = "(the new stretch)"
@@ -85,13 +87,10 @@ def check_own_stretch(
 
     `others` are the person's other own stretches. Errors are `CatalogueError`s naming `origin`.
     """
-    if len(text.encode("utf-8")) > MAX_DOCUMENT_BYTES:
-        raise CatalogueError(origin, "(file)", f"larger than {MAX_DOCUMENT_BYTES // 1000} kB")
-    document = read_yaml(text, origin=origin)
-    stretch = parse_stretch(document, origin=origin)
-    if not stretch.id.startswith(OWN_PREFIX):
-        problem = f"your own stretch ids start with '{OWN_PREFIX}', e.g. my-wall-stretch"
-        raise CatalogueError(origin, "id", problem)
+    stretch, document = _parse_own(text, origin=origin)
+    if sum(stretch_id != stretch.id for stretch_id, _ in others) >= MAX_OWN_STRETCHES:
+        problem = f"you keep {MAX_OWN_STRETCHES} own stretches already: remove one first"
+        raise CatalogueError(origin, "(file)", problem)
     # Check the whole catalogue with the new entry, so a variant link to nowhere is caught now.
     entries = [
         (stored_origin(stretch_id), read_yaml(other, origin=stored_origin(stretch_id)))
@@ -105,3 +104,29 @@ def check_own_stretch(
             raise
         raise CatalogueError(origin, error.field, error.problem) from None
     return stretch, document
+
+
+def _parse_own(text: str, *, origin: str) -> tuple[Stretch, Any]:
+    """Parse one own stretch's YAML within the limits (size, values, no aliases)."""
+    document = read_yaml(text, origin=origin, max_bytes=MAX_DOCUMENT_BYTES)
+    stretch = parse_stretch(document, origin=origin)
+    if not stretch.id.startswith(OWN_PREFIX):
+        problem = f"your own stretch ids start with '{OWN_PREFIX}', e.g. my-wall-stretch"
+        raise CatalogueError(origin, "id", problem)
+    return stretch, document
+
+
+def check_own_stretches(documents: Sequence[tuple[str, str]]) -> list[Stretch]:
+    """Validate several own stretches together, as `(origin, YAML text)`; return them, parsed.
+
+    Each text is parsed once and the catalogue is built once with all of them (an import of many
+    stretches costs as much as loading them), so a variant link between two of them is fine and
+    a link to nowhere is caught. Errors are `CatalogueError`s naming the origin at fault.
+    """
+    if len(documents) > MAX_OWN_STRETCHES:
+        raise CatalogueError(
+            "(own stretches)", "(count)", f"more than {MAX_OWN_STRETCHES} own stretches"
+        )
+    parsed = [(origin, *_parse_own(text, origin=origin)) for origin, text in documents]
+    build_catalogue([*_builtin_entries(), *((origin, doc) for origin, _, doc in parsed)])
+    return [stretch for _, stretch, _ in parsed]

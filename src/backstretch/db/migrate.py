@@ -16,7 +16,9 @@ if TYPE_CHECKING:
     from alembic.config import Config
 
 # The newest migration; a test checks it against Alembic's own head.
-SCHEMA_REVISION = "0004"
+SCHEMA_REVISION = "0007"
+# PostgreSQL advisory lock held while migrating (any fixed number; "bs" in ASCII).
+MIGRATION_LOCK = 0x6273
 
 
 def alembic_config() -> Config:
@@ -58,6 +60,11 @@ def upgrade(engine: Engine) -> None:
             connection.commit()
         try:
             with connection.begin():
+                if engine.dialect.name == "postgresql":
+                    # Several app servers starting at once on a new database (or after an
+                    # upgrade) would each create the same tables; one migrates while the others
+                    # wait here, then find the schema current (Alembic reads the version again).
+                    connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK})")
                 config.attributes["connection"] = connection
                 command.upgrade(config, "head")
                 if sqlite:

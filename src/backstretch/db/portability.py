@@ -37,6 +37,7 @@ from sqlalchemy import (
     String,
     Table,
     UniqueConstraint,
+    delete,
     func,
     insert,
     select,
@@ -48,7 +49,7 @@ from backstretch.core.safety import BlockKind, StopSignal
 from backstretch.core.screening import Restriction, Verdict
 from backstretch.db import repository
 from backstretch.db.owners import ALL_OWNERS, NoOwnerError, owner_of
-from backstretch.db.tables import Base, Owned, SessionRow, UTCDateTime
+from backstretch.db.tables import Base, Owned, SafetyBlockRow, SessionRow, UTCDateTime
 
 EXPORT_FORMAT = "backstretch-export"
 EXPORT_VERSION = 3
@@ -61,6 +62,19 @@ COLUMN_ADDED_IN_VERSION = {("sessions", "identity_hash"): 3, ("sessions", "final
 OWNER_COLUMN = "owner_id"
 # How many session uuids are looked up at once (well under every backend's parameter limit).
 UUID_BATCH = 500
+# An import is read whole and checked row by row before one transaction writes it, so these
+# bound what one file may cost (measured in benchmarks/bounded_input.py: about 4 s and 80 MB at
+# most). A 20-minute session with its items is about 7 kB of export: 20 MB is eight years of
+# daily sessions.
+MAX_IMPORT_BYTES = 20_000_000
+# What a file of that size may hold, counted in its bytes before it is parsed (parsing builds an
+# object per value: 20 MB of tiny values would take a few hundred MB). The 20 MB export of
+# 7.5 years holds 73,000 objects and lists and 570,000 values.
+MAX_IMPORT_CONTAINERS = 200_000
+MAX_IMPORT_VALUES = 1_500_000
+MAX_ROWS = 20_000
+# Tables with more rows per person than the rest: every session holds a dozen items or so.
+MAX_ROWS_OF = {"session_items": 100_000}
 
 # Columns whose text must be one of a fixed set of values: the repository turns them back into
 # enums when it reads them, so a stray value would only fail later, far from the import.
@@ -121,7 +135,7 @@ def exported_tables() -> list[Table]:
     return [
         Base.metadata.tables[model.__tablename__]
         for model in reversed(repository.ALL_TABLES)
-        if issubclass(model, Owned)
+        if issubclass(model, Owned) and model not in repository.NOT_EXPORTED
     ]
 
 
@@ -212,7 +226,7 @@ def _csv_readme(exported_at: datetime) -> str:
         "",
     ]
     for model in reversed(repository.ALL_TABLES):
-        if not issubclass(model, Owned):
+        if not issubclass(model, Owned) or model in repository.NOT_EXPORTED:
             continue
         about = (model.__doc__ or "").strip().splitlines()[0]
         lines.append(f"  {model.__tablename__}.csv: {about}")
@@ -403,6 +417,16 @@ def _check_keys(table: Table, rows: list[dict[str, Any]], parsed: dict[str, Any]
                     )
 
 
+def _check_row_count(table_name: str, rows: Any) -> None:
+    """Refuse a table of more rows than an import takes, before any row is parsed."""
+    limit = MAX_ROWS_OF.get(table_name, MAX_ROWS)
+    if isinstance(rows, list) and len(rows) > limit:
+        raise ExportFormatError(
+            f"tables.{table_name}",
+            f"{len(rows)} rows, more than the {limit} an import takes",
+        )
+
+
 def parse_document(document: Any) -> dict[str, list[dict[str, Any]]]:
     """Validate an export document strictly and return its rows per table, ready to insert."""
     if not isinstance(document, dict):
@@ -432,6 +456,8 @@ def parse_document(document: Any) -> dict[str, list[dict[str, Any]]]:
     strangers = sorted(str(name) for name in tables if name not in names)
     if strangers:
         raise ExportFormatError(f"tables.{strangers[0]}", "unknown table")
+    for table in known:
+        _check_row_count(table.name, tables.get(table.name))
     parsed: dict[str, list[dict[str, Any]]] = {}
     for table in known:
         if table.name not in tables:
@@ -506,16 +532,24 @@ def import_rows(db: Session, rows: dict[str, list[dict[str, Any]]]) -> dict[str,
     return the rows per table.
 
     A session in it stored already, in any account, raises `SessionTakenError`; an account that
-    holds data raises `DatabaseNotEmptyError`. Nothing is committed here: the caller's
-    transaction decides.
+    holds data raises `DatabaseNotEmptyError`. The open safety blocks that forgetting keeps are
+    not data an import mixes with: they stay open whatever the file says (a copy of one in the
+    file takes its place, open). Nothing is committed here: the caller's transaction decides.
     """
-    if not repository.is_empty(db=db):
-        raise DatabaseNotEmptyError(
-            "the database already holds data of yours, and an import never merges. To replace it, "
-            "export what is there first (backstretch export --out backup.json), then run "
-            "backstretch forget --yes and import again."
-        )
+    check_empty(db)
     _check_uuids_are_free(db, rows["sessions"])
+    kept = {(b.kind.value, b.reason, b.opened_at): b.id for b in repository.open_blocks(db=db)}
+    if kept:
+        blocks = []
+        for row in rows["safety_blocks"]:
+            same = kept.pop((row["kind"], row["reason"], row["opened_at"]), None)
+            if same is not None:
+                # The block kept open is in the file: the file's copy takes its place (in the
+                # file's order), open whatever the file says.
+                db.execute(delete(SafetyBlockRow).where(SafetyBlockRow.id == same))
+                row = {**row, "closed_at": None, "closed_by_screening_id": None}
+            blocks.append(row)
+        rows = {**rows, "safety_blocks": blocks}
     new_ids: IdMaps = {}
     for table in exported_tables():
         if rows[table.name]:
@@ -562,11 +596,51 @@ def count_rows(db: Session) -> dict[str, int]:
     }
 
 
-def forget_everything(db: Session) -> dict[str, int]:
-    """Delete every row of the person's data (no one else's); return how many each table held."""
+def check_empty(db: Session) -> None:
+    """Raise `DatabaseNotEmptyError` unless the person's account is empty enough to import into
+    (the open safety blocks forgetting keeps may be there)."""
+    if _holds_data(db):
+        raise DatabaseNotEmptyError(
+            "the database already holds data of yours, and an import never merges. To replace it, "
+            "export what is there first (backstretch export --out backup.json), then run "
+            "backstretch forget --yes and import again."
+        )
+
+
+def _holds_data(db: Session) -> bool:
+    """Tell whether the person has any row an export holds, but the open safety blocks
+    forgetting keeps (reminders and devices may be set up already: an export has none)."""
+    for model in repository.ALL_TABLES:
+        if model in repository.NOT_EXPORTED:
+            continue
+        query = select(model).limit(1)
+        if model is SafetyBlockRow:
+            query = query.where(SafetyBlockRow.closed_at.is_not(None))
+        if db.scalars(query).first() is not None:
+            return True
+    return False
+
+
+def forget_everything(db: Session, *, keep_open_blocks: bool) -> dict[str, int]:
+    """Delete every row of the person's data (no one else's); return how many each table held
+    that are gone now.
+
+    With `keep_open_blocks`, safety blocks still open stay: forgetting is not a way around
+    safety (a new screening or a clinician's clearance closes them, as always), and an import
+    afterwards cannot remove them either. Deleting the account deletes them too.
+    """
     counts = count_rows(db)
-    repository.delete_everything(db=db)
-    return counts
+    if not keep_open_blocks:
+        repository.delete_everything(db=db)
+        return counts
+    for model in repository.ALL_TABLES:
+        statement = delete(model)
+        if model is SafetyBlockRow:
+            statement = statement.where(SafetyBlockRow.closed_at.is_not(None))
+        db.execute(statement)
+    db.flush()
+    left = count_rows(db)
+    return {table: count - left[table] for table, count in counts.items()}
 
 
 def erase_freed_space(engine: Engine) -> None:

@@ -7,7 +7,7 @@ from dataclasses import asdict, dataclass, fields
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from backstretch.core.records import (
@@ -25,11 +25,15 @@ from backstretch.db.tables import (
     OwnStretchRow,
     PreferencesRow,
     ProfileRow,
+    PushSubscriptionRow,
+    ReminderDeliveryRow,
+    ReminderScheduleRow,
     RoutineRow,
     SafetyBlockRow,
     ScreeningRow,
     SessionItemRow,
     SessionRow,
+    SharedRoutineRow,
 )
 
 
@@ -352,6 +356,22 @@ def session_plan(*, db: Session, uuid: str) -> dict[str, Any] | None:
     return dict(row.plan) if row else None
 
 
+def lock_session(*, db: Session, uuid: str) -> bool:
+    """Hold the session's row until the transaction ends (another writer of it waits); tell
+    whether it is stored.
+
+    A no-op UPDATE, which both backends order: PostgreSQL locks the row, SQLite takes its one
+    write lock. Nothing is locked for a uuid not stored yet: its insert clashes instead.
+    """
+    result = db.execute(
+        update(SessionRow)
+        .where(SessionRow.uuid == uuid)
+        .values(updated_at=SessionRow.updated_at)
+        .execution_options(synchronize_session=False)
+    )
+    return bool(getattr(result, "rowcount", 0))
+
+
 def list_sessions(*, db: Session) -> list[SessionRecord]:
     """Return every session with its items, oldest first."""
     rows = list(db.scalars(select(SessionRow).order_by(SessionRow.started_at, SessionRow.uuid)))
@@ -549,6 +569,9 @@ def delete_routine(*, db: Session, routine_id: int) -> bool:
 
 # Children before parents, so foreign keys never object.
 ALL_TABLES = (
+    ReminderDeliveryRow,
+    PushSubscriptionRow,
+    ReminderScheduleRow,
     RoutineRow,
     OwnStretchRow,
     SessionItemRow,
@@ -560,6 +583,10 @@ ALL_TABLES = (
     ProfileRow,
     PreferencesRow,
 )
+# Deleted with the rest, never exported: the reminders' working state on this server (which
+# reminders went out, each device's push address and keys) and the schedule, which is set again
+# after an import (its row is keyed by the owner, which an export leaves out).
+NOT_EXPORTED = (ReminderDeliveryRow, PushSubscriptionRow, ReminderScheduleRow)
 
 
 def delete_everything(*, db: Session) -> None:
@@ -572,3 +599,86 @@ def delete_everything(*, db: Session) -> None:
 def is_empty(*, db: Session) -> bool:
     """Tell whether no data at all is stored."""
     return all(db.scalars(select(table).limit(1)).first() is None for table in ALL_TABLES)
+
+
+# The clinician summary (services/summary.py): the safety history, read only ---------------------
+
+
+@dataclass(frozen=True)
+class StoredClearance:
+    """A clinician's clearance as stored: what was cleared, when, and when it lapsed."""
+
+    flag: str
+    recorded_at: datetime
+    lapsed_at: datetime | None
+
+
+def list_clearances(*, db: Session) -> list[StoredClearance]:
+    """Return every clearance ever recorded, lapsed or not, oldest first."""
+    rows = db.scalars(select(ClearanceRow).order_by(ClearanceRow.recorded_at, ClearanceRow.id))
+    return [StoredClearance(row.flag, row.recorded_at, row.lapsed_at) for row in rows]
+
+
+def list_screenings(*, db: Session) -> list[StoredScreening]:
+    """Return every stored screening, oldest first."""
+    rows = db.scalars(select(ScreeningRow).order_by(ScreeningRow.recorded_at, ScreeningRow.id))
+    return [_screening(row) for row in rows]
+
+
+# Routines shared by link (services/sharing.py) ---------------------------------------------------
+# Not a person's rows but keys handed out, like logins: found by token from anyone's request, and
+# listed or revoked only with the account id of the person who shared them.
+
+
+@dataclass(frozen=True)
+class StoredShare:
+    """A routine shared by link: its token, the copy shared, and when."""
+
+    id: int
+    token: str
+    name: str
+    document: dict[str, Any]
+    created_at: datetime
+
+
+def _share(row: SharedRoutineRow) -> StoredShare:
+    return StoredShare(row.id, row.token, row.name, dict(row.document), row.created_at)
+
+
+def add_share(
+    *, db: Session, account_id: int, token: str, name: str, document: dict[str, Any], at: datetime
+) -> StoredShare:
+    """Store a shared routine's copy under its token."""
+    row = SharedRoutineRow(
+        account_id=account_id, token=token, name=name, document=document, created_at=at
+    )
+    db.add(row)
+    db.flush()
+    return _share(row)
+
+
+def find_share(*, db: Session, token: str) -> StoredShare | None:
+    """Return the shared routine with this token, whoever shared it (None: no such link)."""
+    row = db.scalars(select(SharedRoutineRow).where(SharedRoutineRow.token == token)).first()
+    return _share(row) if row else None
+
+
+def list_shares(*, db: Session, account_id: int) -> list[StoredShare]:
+    """Return the routines this account shares, newest first."""
+    rows = db.scalars(
+        select(SharedRoutineRow)
+        .where(SharedRoutineRow.account_id == account_id)
+        .order_by(SharedRoutineRow.created_at.desc(), SharedRoutineRow.id.desc())
+    )
+    return [_share(row) for row in rows]
+
+
+def delete_share(*, db: Session, account_id: int, share_id: int) -> bool:
+    """Delete one of this account's shared routines; tell whether there was one."""
+    result = db.execute(
+        delete(SharedRoutineRow).where(
+            SharedRoutineRow.id == share_id, SharedRoutineRow.account_id == account_id
+        )
+    )
+    db.flush()
+    return bool(getattr(result, "rowcount", 0))

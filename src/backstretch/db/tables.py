@@ -77,16 +77,18 @@ class LoginRow(Base):
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
-class LoginFailureRow(Base):
-    """A failed login, counted per account name and per address to slow down guessing."""
+class AttemptCounterRow(Base):
+    """How many password checks (or registrations) one key has had lately: a name and an
+    address, a name, an address. One row per key, locked while an attempt is counted, so every
+    app server counts the same attempts once (`db/attempts.py`). The key is a hash: no name or
+    address is kept."""
 
-    __tablename__ = "login_failures"
+    __tablename__ = "attempt_counters"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    key: Mapped[str] = mapped_column(String(120))
-    at: Mapped[datetime] = mapped_column(UTCDateTime())
-
-    __table_args__ = (Index("ix_login_failures_key_at", "key", "at"),)
+    key: Mapped[str] = mapped_column(String(80), primary_key=True)
+    count: Mapped[int] = mapped_column(Integer)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    last_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
 
 
 class ServerSecretRow(Base):
@@ -261,3 +263,93 @@ class RoutineRow(Owned, Base):
     saved_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
     __table_args__ = (UniqueConstraint("owner_id", "name"),)
+
+
+# ---- Reminders (#18): the schedule and what happened to each reminder (E1), Web Push (E2) ----
+
+
+class ReminderScheduleRow(Owned, Base):
+    """A person's reminder schedule (one row each), as its `core.schedule` document."""
+
+    __tablename__ = "reminder_schedules"
+
+    owner_id: Mapped[int] = mapped_column(
+        ForeignKey("accounts.id", ondelete="CASCADE"), primary_key=True
+    )
+    document: Mapped[dict[str, Any]] = mapped_column(JSON)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class ReminderDeliveryRow(Owned, Base):
+    """One reminder's fate, keyed by `Reminder.key`: the unique key makes it happen once."""
+
+    __tablename__ = "reminder_deliveries"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    key: Mapped[str] = mapped_column(String(64))
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # due | sent | snoozed | skipped | dropped (`core.schedule.DeliveryState`)
+    state: Mapped[str] = mapped_column(String(20))
+    snoozed_until: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+
+    __table_args__ = (
+        UniqueConstraint("owner_id", "key"),
+        Index("ix_reminder_deliveries_state_due_at", "state", "due_at"),
+    )
+
+
+class PushKeyRow(Base):
+    """The server's VAPID key pair, made once and shared by every app server."""
+
+    __tablename__ = "push_keys"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    private_key: Mapped[str] = mapped_column(Text)  # PEM
+    public_key: Mapped[str] = mapped_column(Text)  # base64url application server key
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class PushSubscriptionRow(Owned, Base):
+    """One device's Web Push subscription; dropped when the push service answers 404 or 410."""
+
+    __tablename__ = "push_subscriptions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    endpoint: Mapped[str] = mapped_column(Text, unique=True)
+    p256dh: Mapped[str] = mapped_column(String(200))
+    auth: Mapped[str] = mapped_column(String(100))
+    user_agent: Mapped[str] = mapped_column(String(300), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class SchedulerCheckpointRow(Base):
+    """How far the reminder scheduler has looked (shared by every app server), so a restart
+    resumes where it stopped instead of looking again or skipping ahead (added by E2)."""
+
+    __tablename__ = "scheduler_checkpoints"
+
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class SharedRoutineRow(Base):
+    """A routine shared by link: a copy of the routine made when the link was, holding only the
+    routine (its items, notes and the own stretches it uses), never anything about a person.
+
+    Not an `Owned` row: like a login, it is a key handed out (anyone with the link may read the
+    copy), so it is neither exported nor imported; it ends with its account (cascade).
+    """
+
+    __tablename__ = "shared_routines"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    # The secret part of the link `/r/<token>`, kept as it is given (see services/sharing.py).
+    token: Mapped[str] = mapped_column(String(64), unique=True)
+    account_id: Mapped[int] = mapped_column(
+        ForeignKey("accounts.id", ondelete="CASCADE"), index=True
+    )
+    name: Mapped[str] = mapped_column(String(120))
+    document: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())

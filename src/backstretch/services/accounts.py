@@ -3,8 +3,19 @@ delete the account with all its data, and slow down password guessing.
 
 Passwords are hashed with argon2id (argon2-cffi). A login is a random token in an HttpOnly
 cookie; the database keeps only its SHA-256, so a copy of the database cannot log anybody in.
-Failed logins are counted in the database, per name and per address, so any number of app
-servers share the limit and none keeps state of its own.
+
+Guessing is slowed, never turned into a way to lock someone out. Each password check is counted
+before it is made, in a row locked for the count (`db/attempts.py`), so any number of app servers
+and concurrent requests share one exact count:
+- per account name and address: five checks, then one more after 1, 2, 4, 8... minutes
+  (growing delays), until a success or a quiet day starts afresh. A stranger guessing from their
+  address slows only themselves: the owner, from an address that has not failed, is checked.
+- per account name, from every address: beyond 20 checks in an hour (a guesser with many
+  addresses), each address has three checks for the name until the hour ends, not five and
+  more. An address that has not failed is always checked: a correct password from the owner's
+  usual address works whatever strangers do.
+There is no limit per address alone: it locked out everyone behind one proxy or one home
+router. Registrations are limited per address (five an hour): each costs a password hash.
 """
 
 from __future__ import annotations
@@ -26,7 +37,8 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
-from backstretch.db.tables import AccountRow, LoginFailureRow, LoginRow, ServerSecretRow
+from backstretch.db import attempts
+from backstretch.db.tables import AccountRow, LoginRow, ServerSecretRow
 from backstretch.services.errors import Invalid, ServiceError
 
 if TYPE_CHECKING:
@@ -41,10 +53,19 @@ LOGIN_LIFETIME = timedelta(days=30)
 # A login in use is extended, but its row is written at most this often, not on every request.
 LOGIN_REFRESH = timedelta(hours=12)
 
-# Guessing is slowed per account name and per address; both windows slide.
-FAILURE_WINDOW = timedelta(minutes=15)
-FAILURES_PER_NAME = 5
-FAILURES_PER_ADDRESS = 30
+# Password checks per account name and address before the delays begin; then one more after
+# 1, 2, 4, 8... minutes. A day without an attempt starts the pair afresh (so does a success).
+CHECKS_PER_PAIR = 5
+FIRST_DELAY = timedelta(minutes=1)
+QUIET_DAY = timedelta(days=1)
+# Checks of one name, from every address, in an hour; beyond them each address has this many
+# checks of the name until the hour ends (an address that has not failed is always checked).
+CHECKS_PER_NAME = 20
+NAME_WINDOW = timedelta(hours=1)
+CHECKS_PER_PAIR_WHEN_BUSY = 3
+# Registrations per address are counted by the hour (how many: `registrations_per_hour`, five
+# unless configured): each costs a password hash (64 MiB, 0.2 s of CPU).
+REGISTRATION_WINDOW = timedelta(hours=1)
 
 _HASHER = PasswordHasher()
 # Each argon2id hash takes 64 MiB and about 0.2 s of CPU. The web server runs up to 40 requests
@@ -86,11 +107,15 @@ class LoginRefused(ServiceError):
 
 
 class TooManyAttempts(ServiceError):
-    """Too many failed logins lately; `retry_after` says in how many seconds to try again."""
+    """Too many attempts lately; `retry_after` says in how many seconds to try again."""
 
-    def __init__(self, retry_after: int) -> None:
-        super().__init__(f"too many failed logins: try again in {retry_after} s")
+    def __init__(self, retry_after: int, what: str = "failed logins") -> None:
+        super().__init__(f"too many {what}: try again in {retry_after} s")
         self.retry_after = retry_after
+
+
+def _seconds(wait: timedelta) -> int:
+    return max(1, math.ceil(wait.total_seconds()))
 
 
 @dataclass(frozen=True)
@@ -116,8 +141,9 @@ def check_new_password(password: str, username: str) -> None:
         raise AccountError("password", "the password must not be your account name")
 
 
-def register(db: Session, *, username: str, password: str, now: datetime) -> Account:
-    """Create an account; a name in use or a weak password raises `AccountError`."""
+def check_new_account(username: str, password: str) -> str:
+    """Return the stored form of a new account's name; raise `AccountError` for a name or
+    password that cannot be used."""
     name = normalise_username(username)
     if not USERNAME.fullmatch(name):
         raise AccountError(
@@ -126,6 +152,12 @@ def register(db: Session, *, username: str, password: str, now: datetime) -> Acc
             "or digit",
         )
     check_new_password(password, name)
+    return name
+
+
+def register(db: Session, *, username: str, password: str, now: datetime) -> Account:
+    """Create an account; a name in use or a weak password raises `AccountError`."""
+    name = check_new_account(username, password)
     row = AccountRow(username=name, password_hash=_hash(password), created_at=now)
     try:
         with db.begin_nested():
@@ -140,41 +172,69 @@ def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def _recent_failures(db: Session, key: str, now: datetime) -> list[datetime]:
-    since = now - FAILURE_WINDOW
-    return list(
-        db.scalars(
-            select(LoginFailureRow.at)
-            .where(LoginFailureRow.key == key, LoginFailureRow.at > since)
-            .order_by(LoginFailureRow.at)
-        )
+def _key(kind: str, *parts: str) -> str:
+    """Return a counter's key: its kind and a hash of what it counts (no name or address kept)."""
+    digest = hashlib.sha256("\x00".join(parts).encode("utf-8", "surrogatepass")).hexdigest()
+    return f"{kind}:{digest}"
+
+
+def _pair_allows(count: int, started_at: datetime, now: datetime) -> timedelta | None:
+    """Return how long the pair waits before check number `count`, or None: it may go now.
+
+    Five checks at once, then one more after 1, 2, 4, 8... minutes since the first."""
+    extra = count - CHECKS_PER_PAIR
+    if extra <= 0:
+        return None
+    allowed_at = started_at + FIRST_DELAY * (2**extra - 1)
+    return allowed_at - now if allowed_at > now else None
+
+
+def admit_password_check(db: Session, *, name: str, address: str, now: datetime) -> str:
+    """Count a password check for `name` from `address`, or raise `TooManyAttempts` and count
+    nothing; return the pair's key (a success starts it afresh). The caller commits at once, so
+    the count holds before the (slow) check is made."""
+    pair, by_name = _key("pair", name, address), _key("name", name)
+    counters = attempts.lock_counters(db=db, keys=[pair, by_name], now=now)
+    mine, everyone = counters[pair], counters[by_name]
+    if now - mine.last_at > QUIET_DAY:
+        mine = attempts.Counter(pair, 0, now, now)
+    if now - everyone.started_at >= NAME_WINDOW:
+        everyone = attempts.Counter(by_name, 0, now, now)
+    wait = _pair_allows(mine.count + 1, mine.started_at, now)
+    if wait is not None:
+        raise TooManyAttempts(_seconds(wait))
+    if everyone.count >= CHECKS_PER_NAME and mine.count >= CHECKS_PER_PAIR_WHEN_BUSY:
+        raise TooManyAttempts(_seconds(everyone.started_at + NAME_WINDOW - now))
+    started = mine.started_at if mine.count else now
+    attempts.save_counter(db=db, counter=attempts.Counter(pair, mine.count + 1, started, now))
+    attempts.save_counter(
+        db=db,
+        counter=attempts.Counter(by_name, everyone.count + 1, everyone.started_at, now),
+    )
+    return pair
+
+
+def admit_registration(db: Session, *, address: str, limit: int, now: datetime) -> None:
+    """Count a registration from `address`, or raise `TooManyAttempts` (more than `limit` this
+    hour) and count nothing."""
+    key = _key("register", address)
+    counter = attempts.lock_counters(db=db, keys=[key], now=now)[key]
+    if now - counter.started_at >= REGISTRATION_WINDOW:
+        counter = attempts.Counter(key, 0, now, now)
+    if counter.count >= limit:
+        wait = counter.started_at + REGISTRATION_WINDOW - now
+        raise TooManyAttempts(_seconds(wait), "new accounts from your address")
+    attempts.save_counter(
+        db=db, counter=attempts.Counter(key, counter.count + 1, counter.started_at, now)
     )
 
 
-def _check_not_limited(db: Session, keys: dict[str, int], now: datetime) -> None:
-    for key, limit in keys.items():
-        failures = _recent_failures(db, key, now)
-        if len(failures) >= limit:
-            oldest_counted = failures[-limit]
-            wait = oldest_counted + FAILURE_WINDOW - now
-            raise TooManyAttempts(max(1, math.ceil(wait.total_seconds())))
-
-
 def log_in(
-    db: Session, *, username: str, password: str, address: str, now: datetime
+    db: Session, *, username: str, password: str, now: datetime
 ) -> tuple[Account, str] | None:
-    """Check the password and start a login; return the account and the cookie's token.
-
-    A wrong name or password returns None and is counted as a failure (in this session's
-    transaction, which the caller commits). Once a name or an address has failed too often
-    lately, `TooManyAttempts` is raised before anything is checked.
-    """
+    """Check the password (admitted by `admit_password_check`) and start a login; return the
+    account and the cookie's token, or None for a wrong name or password."""
     name = normalise_username(username)
-    limits = {
-        f"name:{name}"[:120]: FAILURES_PER_NAME,
-        f"addr:{address}"[:120]: FAILURES_PER_ADDRESS,
-    }
-    _check_not_limited(db, limits, now)
     row = db.scalars(select(AccountRow).where(AccountRow.username == name)).first()
     stored_hash = row.password_hash if row is not None and row.password_hash else _dummy_hash()
     try:
@@ -183,14 +243,9 @@ def log_in(
     except (VerificationError, InvalidHashError):
         matched = False
     if not matched or row is None:
-        db.execute(delete(LoginFailureRow).where(LoginFailureRow.at < now - timedelta(days=1)))
-        for key in limits:
-            db.add(LoginFailureRow(key=key, at=now))
-        db.flush()
         return None
     if _HASHER.check_needs_rehash(stored_hash):
         row.password_hash = _hash(password)
-    db.execute(delete(LoginFailureRow).where(LoginFailureRow.key == f"name:{name}"[:120]))
     return Account(id=row.id, username=name), start_login(db, account_id=row.id, now=now)
 
 
@@ -297,9 +352,24 @@ def account_key(secret: str, account_id: int) -> str:
 # The use cases, each in its own committed transaction --------------------------------------------
 
 
-def register_account(services: Services, *, username: str, password: str) -> tuple[Account, str]:
-    """Make an account and log it in; return it and the login cookie's token."""
+def register_account(
+    services: Services, *, username: str, password: str, address: str | None = None
+) -> tuple[Account, str]:
+    """Make an account and log it in; return it and the login cookie's token.
+
+    `address` is where the request came from (None: made on this machine, not counted). A name
+    or password that cannot be used raises `AccountError` (not counted); more than the
+    configured `registrations_per_hour` from one address raise `TooManyAttempts`.
+    """
     now = services.clock()
+    name = check_new_account(username, password)
+    with services.transaction() as db:
+        taken = db.scalars(select(AccountRow.id).where(AccountRow.username == name)).first()
+        if taken is not None:
+            raise AccountError("username", "that name is taken: choose another")
+        if address is not None:
+            limit = services.settings.registrations_per_hour
+            admit_registration(db, address=address, limit=limit, now=now)
     with services.transaction() as db:
         account = register(db, username=username, password=password, now=now)
         return account, start_login(db, account_id=account.id, now=now)
@@ -310,13 +380,19 @@ def log_in_account(
 ) -> tuple[Account, str]:
     """Check the password and start a login; return the account and the cookie's token.
 
-    A wrong name or password raises `LoginRefused` (the failure is counted and committed); too
-    many failures lately raise `TooManyAttempts`.
+    A wrong name or password raises `LoginRefused`; too many checks lately raise
+    `TooManyAttempts`, before the password is looked at (see the module's notes).
     """
+    now = services.clock()
+    name = normalise_username(username)
     with services.transaction() as db:
-        found = log_in(
-            db, username=username, password=password, address=address, now=services.clock()
-        )
+        pair = admit_password_check(db, name=name, address=address, now=now)
+    with services.transaction() as db:
+        found = log_in(db, username=name, password=password, now=now)
+        if found is not None:
+            attempts.forget_counter(db=db, key=pair)
+        else:
+            attempts.prune_counters(db=db, before=now - QUIET_DAY)
     if found is None:
         raise LoginRefused()
     return found
@@ -359,7 +435,7 @@ def delete_account(services: Services, *, account_id: int, password: str, confir
         raise Invalid(" ".join(problems), field="password" if not password_ok else "confirm")
     person = services.person(account_id)
     with person.transaction() as db:
-        portability.forget_everything(db)
+        portability.forget_everything(db, keep_open_blocks=False)
         _delete_account(db, account_id=account_id)
     portability.erase_freed_space(services.store.engine)
 

@@ -402,6 +402,13 @@ def plan_today(
     returns a `TodayPlan` whose outcome says why). Edits (`stretch_ids`) keep each kept
     stretch's suggested dose, so dropping one stretch never squeezes out another.
     """
+    if choice.routine_file is not None:
+        # A shared routine file brings its own stretches: known for this plan, never stored.
+        from backstretch.services.sharing import with_travelling_stretches
+
+        person = with_travelling_stretches(
+            person, choice.routine_file, origin=choice.routine_origin or "routine file"
+        )
     preset = _preset(person, choice.preset) if choice.preset else None
     settings = timeline_settings(person)
     with person.transaction() as db:

@@ -11,10 +11,12 @@ from backstretch.core.catalogue import Catalogue, Stretch
 from backstretch.core.safety import BlockKind, Gate, ScreeningOnFile, gate
 from backstretch.core.screening import (
     NEVER_CLEARED,
+    RED_FLAG_IDS,
     SEE_SOON_IDS,
     Answers,
     AnswersError,
     Restriction,
+    ScreeningGuide,
     ScreeningResult,
     parse_answers,
     restrictions_rule_out,
@@ -236,3 +238,22 @@ def latest_answers(person: PersonContext) -> dict[str, Any] | None:
     with person.transaction() as db:
         latest = repository.latest_screening(db=db)
     return dict(latest.answers) if latest else None
+
+
+def same_as_last_time(previous: Mapping[str, Any], guide: ScreeningGuide) -> dict[str, Any]:
+    """The weekly check's one answer: none of the urgent signs is new, the rest as last time.
+
+    A red flag answered yes last time stays yes (a clinician may have cleared it); every other
+    red flag is now no. The adjustments, pregnancy weeks and clearances are kept as they were.
+    """
+    answers: dict[str, Any] = {}
+    for question in guide.questions:
+        value = previous.get(question.id)
+        if question.id in RED_FLAG_IDS:
+            answers[question.id] = value is True
+        elif isinstance(value, bool):
+            answers[question.id] = value
+    for key in ("pregnancy_weeks", "cleared"):
+        if key in previous:
+            answers[key] = previous[key]
+    return answers

@@ -30,10 +30,26 @@ if TYPE_CHECKING:
 PAIN_PAUSE_REASON = "pain_rose_twice"
 FINAL = (SessionStatus.COMPLETED, SessionStatus.STOPPED, SessionStatus.ABANDONED)
 NOT_NOW = "safety does not allow a session now: the weekly check is due or a block is open"
+# What any session may hold, from the player, the terminal or an import (`services.your_data`).
+PAIN_SCALE = range(0, 11)  # 0 = no pain, 10 = the worst imaginable
+MAX_ITEMS = 100
+MAX_SESSION_SECONDS = 4 * 60 * 60
+MAX_REPS_PER_ITEM = 1000
+# A check-in rates up to three everyday activities, each named in a few words.
+MAX_ACTIVITIES = 3
+MAX_ACTIVITY_NAME = 80
+# How far ahead of the server's clock a player's may run: a session cannot start later than this.
+CLOCK_SKEW = timedelta(days=1)
 
 
 class SessionError(Invalid):
     """A session cannot be begun, resumed or logged; the message says why."""
+
+
+def check_pain(value: int | None, field: str) -> None:
+    """Raise `Invalid` unless `value` is on the 0-10 pain scale (or not given)."""
+    if value is not None and (isinstance(value, bool) or value not in PAIN_SCALE):
+        raise Invalid(f"{field}: pain is rated 0 to 10, not {value!r}", field=field)
 
 
 # Storing a session -------------------------------------------------------------------------------
@@ -94,7 +110,12 @@ def _begin(
     changes: Sequence[str] = (),
 ) -> SessionRecord:
     """Store a new session, in progress, with every item's target."""
+    check_pain(pain_before, "pain_before")
+    if len(items) > MAX_ITEMS:
+        raise SessionError(f"a session has at most {MAX_ITEMS} stretches")
     segments = timeline(items, settings)
+    if segments[-1].end_ms // 1000 > MAX_SESSION_SECONDS:
+        raise SessionError(f"a session lasts at most {MAX_SESSION_SECONDS // 3600} hours")
     record = SessionRecord(
         uuid=uuid,
         started_at=now,
@@ -113,15 +134,10 @@ def _begin(
         ),
         pain_before=pain_before,
     )
-    try:
-        repository.add_session(
-            db=db,
-            record=record,
-            plan=plan_document(items, settings, changes),
-            at=now,
-        )
-    except repository.DuplicateSession as error:
-        raise SessionError(str(error)) from None
+    # A uuid stored already raises `repository.DuplicateSession`: each caller says what it means.
+    repository.add_session(
+        db=db, record=record, plan=plan_document(items, settings, changes), at=now
+    )
     return record
 
 
@@ -169,6 +185,7 @@ def _finish(
     stopped_stretch: str | None = None,
 ) -> Ending:
     """Close a session and apply the stop and pain rules: blocks open as the rules say."""
+    check_pain(pain_after, "pain_after")
     repository.update_session(
         db=db,
         uuid=uuid,
@@ -308,17 +325,20 @@ def begin_session(
     with person.transaction() as db:
         if not current_gate_in(db, now=person.now()).may_play:
             raise Blocked(NOT_NOW)
-        return _begin(
-            db,
-            uuid=uuid,
-            routine_name=today.name,
-            items=today.plan.routine,
-            settings=today.settings,
-            pain_before=pain_before,
-            now=person.now(),
-            timezone=person.timezone,
-            changes=today.changes,
-        )
+        try:
+            return _begin(
+                db,
+                uuid=uuid,
+                routine_name=today.name,
+                items=today.plan.routine,
+                settings=today.settings,
+                pain_before=pain_before,
+                now=person.now(),
+                timezone=person.timezone,
+                changes=today.changes,
+            )
+        except repository.DuplicateSession as error:
+            raise SessionError(str(error)) from None
 
 
 def save_progress(person: PersonContext, uuid: str, items: Sequence[ItemRecord]) -> None:
@@ -426,16 +446,19 @@ def log_session(
         raise Invalid("no stretch fits that routine: say more --minutes or another --area")
     started = started_at or now - timedelta(seconds=today.plan.total_seconds)
     with person.transaction() as db:
-        record = _begin(
-            db,
-            uuid=uuid,
-            routine_name=today.name,
-            items=today.plan.routine,
-            settings=today.settings,
-            pain_before=pain_before,
-            now=started,
-            timezone=person.timezone,
-        )
+        try:
+            record = _begin(
+                db,
+                uuid=uuid,
+                routine_name=today.name,
+                items=today.plan.routine,
+                settings=today.settings,
+                pain_before=pain_before,
+                now=started,
+                timezone=person.timezone,
+            )
+        except repository.DuplicateSession as error:
+            raise SessionError(str(error)) from None
         repository.update_session(db=db, uuid=uuid, at=now)
         _save_items(
             db,
@@ -606,7 +629,12 @@ def record_session(person: PersonContext, uuid: str, report: SessionReport) -> d
     `in_progress` status, as it ends only the current stretch; every other stop signal ends the
     session (`stopped`). Pain afterwards may follow the final report once. Return the session
     with its outcome (`session_view`), as committed.
+
+    The same first report sent several times at once (a retry racing the original) stores one
+    session: the requests that lose the race to insert it are answered as replays of it.
     """
+    from sqlalchemy.exc import IntegrityError
+
     if (
         report.status is SessionStatus.IN_PROGRESS
         and report.stop_signal is not None
@@ -616,12 +644,39 @@ def record_session(person: PersonContext, uuid: str, report: SessionReport) -> d
             f"stop_signal: '{report.stop_signal.value}' ends the session: send 'stopped'",
             field="stop_signal",
         )
+    check_pain(report.pain_before, "pain_before")
+    check_pain(report.pain_after, "pain_after")
+    if report.started_at > person.now() + CLOCK_SKEW:
+        raise Invalid("started_at: that time has not happened yet", field="started_at")
+    try:
+        return _record_session(person, uuid, report)
+    except (IntegrityError, repository.DuplicateSession):
+        # Another request stored this uuid between our look and our insert, and committed:
+        # look again, now that it is there (a uuid cannot be inserted twice).
+        pass
+    try:
+        return _record_session(person, uuid, report)
+    except (IntegrityError, repository.DuplicateSession):
+        raise Conflict("this session is being recorded by another request: send it again") from None
+
+
+def _record_session(person: PersonContext, uuid: str, report: SessionReport) -> dict[str, Any]:
     identity, ending = report.fingerprints()
     now = person.now()
     with person.transaction() as db:
-        stored = repository.get_session(db=db, uuid=uuid)
+        # Reports of one session are applied one at a time: a replay racing the original waits
+        # here, then finds what the original stored (so an ending is never applied twice).
+        stored = (
+            repository.get_session(db=db, uuid=uuid)
+            if repository.lock_session(db=db, uuid=uuid)
+            else None
+        )
         if stored is None and repository.session_uuid_taken(db=db, uuid=uuid):
-            raise NotFound(f"no session {uuid}")  # another person's: never theirs
+            # Taken: by another person (never theirs: 404), or by a racing report of this very
+            # session that committed a moment ago (then it is this person's, and locked now).
+            if not repository.lock_session(db=db, uuid=uuid):
+                raise NotFound(f"no session {uuid}")
+            stored = repository.get_session(db=db, uuid=uuid)
         if stored is not None:
             known_identity, known_ending = repository.session_fingerprints(db=db, uuid=uuid)
             if known_identity is not None and known_identity != identity:
@@ -658,7 +713,7 @@ def record_session(person: PersonContext, uuid: str, report: SessionReport) -> d
                     person,
                     uuid=uuid,
                     status=stored.status,
-                    now=now,
+                    now=max(now, stored.started_at),
                     pain_after=report.pain_after,
                 )
             return _session_answer(db, uuid, person)
@@ -684,7 +739,8 @@ def record_session(person: PersonContext, uuid: str, report: SessionReport) -> d
                 person,
                 uuid=uuid,
                 status=report.status,
-                now=now,
+                # A player whose clock runs ahead cannot make a session end before it started.
+                now=max(now, stored.started_at),
                 pain_after=report.pain_after,
                 stop_signal=report.stop_signal,
                 stopped_stretch=report.stopped_stretch,
@@ -737,7 +793,15 @@ def checkins(person: PersonContext) -> list[CheckinRecord]:
 
 
 def record_checkin(person: PersonContext, record: CheckinRecord) -> None:
-    """Store an activity check-in."""
+    """Store an activity check-in: one to three activities, each named and rated 0-10."""
+    if not 1 <= len(record.activities) <= MAX_ACTIVITIES:
+        raise Invalid(f"a check-in rates 1 to {MAX_ACTIVITIES} activities", field="activities")
+    for activity in record.activities:
+        if not 0 < len(activity.name.strip()) <= MAX_ACTIVITY_NAME:
+            problem = f"an activity is named in 1 to {MAX_ACTIVITY_NAME} characters"
+            raise Invalid(problem, field="activities")
+        if isinstance(activity.score, bool) or activity.score not in range(11):
+            raise Invalid("an activity is rated 0 to 10", field="activities")
     with person.transaction() as db:
         repository.add_checkin(db=db, record=record)
 

@@ -18,6 +18,7 @@ from backstretch.core.records import SessionStatus
 from backstretch.core.safety import StopSignal
 from backstretch.services import sessions
 from backstretch.services.planning import PlanChoice, plan_today
+from backstretch.web import api_description as described
 from backstretch.web.app import BlockedAnswer, Runtime, error_answers
 from backstretch.web.deps import OwnerDep, PersonDep, RuntimeDep
 
@@ -66,7 +67,12 @@ def list_stretches(
     summary="One stretch",
     responses=error_answers({404: "No such stretch: the closest ids are suggested"}),
 )
-def get_stretch(stretch_id: Annotated[str, Path(max_length=60)], runtime: RuntimeDep) -> Any:
+def get_stretch(
+    stretch_id: Annotated[
+        str, Path(max_length=60, openapi_examples={"cat_cow": {"value": "cat-cow"}})
+    ],
+    runtime: RuntimeDep,
+) -> Any:
     """Return one stretch; an unknown id is a 404 that suggests the closest ids."""
     try:
         return runtime.catalogue.get(stretch_id).model_dump(mode="json")
@@ -77,10 +83,25 @@ def get_stretch(stretch_id: Annotated[str, Path(max_length=60)], runtime: Runtim
 # Screening ---------------------------------------------------------------------------------------
 
 
-@router.post("/screen", summary="Answer the safety screening", responses={**PERSONAL, **CHANGE})
+@router.post(
+    "/screen",
+    summary="Answer the safety screening",
+    responses={
+        200: {"description": "The screening's result", "links": described.SCREEN_LINKS},
+        **PERSONAL,
+        **CHANGE,
+    },
+)
 def screen(
     person: PersonDep,
-    answers: Annotated[dict[str, Any], Body(description="Answers keyed by SCREENING.md ids")],
+    answers: Annotated[
+        dict[str, Any],
+        Body(
+            description="Answers keyed by SCREENING.md ids",
+            json_schema_extra=described.ANSWERS_SCHEMA,
+            openapi_examples=described.ANSWERS_EXAMPLES,
+        ),
+    ],
 ) -> dict[str, Any]:
     """Screen the answers, store the result and return it (verdict, reasons, advice...)."""
     from backstretch.services.screening import record_screening
@@ -97,7 +118,11 @@ class PlanRequest(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    profile: dict[str, Any] = Field(default_factory=dict)
+    profile: dict[str, Any] = Field(
+        default_factory=dict,
+        description="Fields that differ from the profile the person keeps, for this plan only.",
+        json_schema_extra=described.PROFILE_SCHEMA,
+    )
     preset: Annotated[str, Field(max_length=60)] | None = None
     routine: Annotated[str, Field(max_length=240)] | None = None
 
@@ -106,6 +131,7 @@ class PlanRequest(BaseModel):
     "/plan",
     summary="Plan a routine",
     responses={
+        200: {"description": "Today's routine and its timeline", "links": described.PLAN_LINKS},
         **PERSONAL,
         **CHANGE,
         **error_answers({404: "No saved routine of that name"}),
@@ -115,7 +141,11 @@ class PlanRequest(BaseModel):
         ),
     },
 )
-async def plan(runtime: RuntimeDep, owner: OwnerDep, body: PlanRequest) -> Any:
+async def plan(
+    runtime: RuntimeDep,
+    owner: OwnerDep,
+    body: Annotated[PlanRequest, Body(openapi_examples=described.PLAN_EXAMPLES)],
+) -> Any:
     """Plan today's routine; when the screening or a safety block says no, answer 409."""
     # One trip to a worker thread for all the database work and the planning: each sync
     # dependency would cost a trip of its own, and under load those trips were most of the time.
@@ -191,19 +221,28 @@ class SessionBody(BaseModel):
     "/sessions/{session_uuid}",
     summary="Record a session (create, then update as it goes)",
     responses={
+        200: {
+            "description": "The session as stored, with its outcome",
+            "links": described.SESSION_LINKS,
+        },
         **PERSONAL,
         **CHANGE,
         **error_answers(
             {
                 404: "The uuid is another person's session",
                 409: "Safety does not allow a session now, or this uuid was recorded with a "
-                "different body",
+                "different body (or is being recorded by another request this moment: send "
+                "it again)",
                 422: "The body does not fit the session (an unknown item, a bad signal)",
             }
         ),
     },
 )
-def put_session(session_uuid: UUID, body: SessionBody, person: PersonDep) -> Any:
+def put_session(
+    session_uuid: UUID,
+    body: Annotated[SessionBody, Body(openapi_examples=described.SESSION_EXAMPLES)],
+    person: PersonDep,
+) -> Any:
     """Create the session on the first PUT, then store progress and how it ended.
 
     The uuid is made by the browser, so a retry (or an offline replay) never records a session

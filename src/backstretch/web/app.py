@@ -232,6 +232,14 @@ def add_error_handlers(app: FastAPI) -> None:
 # The app -----------------------------------------------------------------------------------------
 
 
+def import_request_bytes(settings: Settings) -> int:
+    """Return the largest request the data import page takes: as configured, or the largest
+    file an import takes (`your_data.MAX_IMPORT_BYTES`) and 1 MB for the form around it."""
+    from backstretch.services.your_data import MAX_IMPORT_BYTES
+
+    return settings.max_import_request_bytes or MAX_IMPORT_BYTES + 1024 * 1024
+
+
 def create_app(settings: Settings | None = None, *, clock: Now = utc_now) -> FastAPI:
     """Return the web app on `clock`; the database opens when the app starts and closes when
     it stops."""
@@ -242,27 +250,38 @@ def create_app(settings: Settings | None = None, *, clock: Now = utc_now) -> Fas
 
     from backstretch.web import (
         api,
+        api_description,
         auth,
+        handout_pages,
         history_pages,
         offline,
         own_pages,
         pages,
         plan_pages,
         player_page,
+        reminder_pages,
         screening_pages,
         settings_pages,
+        share_pages,
+        summary_pages,
     )
     from backstretch.web.auth import CsrfProtection, identify
-    from backstretch.web.security import SameOriginWrites, SecurityHeaders
+    from backstretch.web.security import BodyLimit, SameOriginWrites, SecurityHeaders
 
     chosen = settings or get_settings()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        from backstretch.services import scheduler
+
         app.state.runtime = start_runtime(chosen, clock)
+        # Push reminders (services/scheduler.py), stopped before the database closes.
+        reminders = scheduler.start(app.state.runtime.services)
         try:
             yield
         finally:
+            if reminders is not None:
+                await reminders.close()
             app.state.runtime.services.close()
 
     app = FastAPI(
@@ -271,9 +290,19 @@ def create_app(settings: Settings | None = None, *, clock: Now = utc_now) -> Fas
         summary="Gentle, safe stretching for back and neck comfort (general wellness only).",
         lifespan=lifespan,
     )
+    # The last added runs first: the security headers wrap everything (errors included), then
+    # the body limit, the same-origin rule and the CSRF check, each before anything reads more.
     app.add_middleware(GZipMiddleware, minimum_size=600)
     app.add_middleware(CsrfProtection)
     app.add_middleware(SameOriginWrites)
+    app.add_middleware(
+        BodyLimit,
+        limit=chosen.max_request_bytes,
+        limits={
+            "/data/import": import_request_bytes(chosen),
+            "/stretches/own": min(chosen.max_request_bytes, 256 * 1024),
+        },
+    )
     app.add_middleware(SecurityHeaders)
     app.include_router(api.router)
     # Every page notes who is asking, so even a public page can tell the browser.
@@ -281,15 +310,20 @@ def create_app(settings: Settings | None = None, *, clock: Now = utc_now) -> Fas
         pages,
         screening_pages,
         plan_pages,
+        handout_pages,
         player_page,
         history_pages,
         settings_pages,
+        reminder_pages,
+        summary_pages,
         own_pages,
+        share_pages,
         auth,
         offline,
     ):
         app.include_router(module.router, dependencies=[Depends(identify)])
     add_error_handlers(app)
+    api_description.document_errors(app)  # every 422 described as the body it is
 
     @app.get("/api/health", tags=["api"], summary="Is the server up?")
     def health() -> dict[str, str]:

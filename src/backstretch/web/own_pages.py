@@ -10,7 +10,6 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, Path, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from starlette.concurrency import run_in_threadpool
 
 from backstretch.data.own import MAX_DOCUMENT_BYTES
 from backstretch.services.errors import Conflict, Invalid, NotFound
@@ -45,14 +44,17 @@ def _problems(request: Request, problems: list[str], back: str, status: int = 42
 
 
 @router.post("/stretches/own", response_class=HTMLResponse)
-async def add_stretch(
+def add_stretch(
     request: Request,
     person: PersonDep,
     file: UploadFile,
     replace: Annotated[str, Form(max_length=5)] = "",
 ) -> Response:
-    """Check an uploaded stretch file and add it to the person's own stretches."""
-    raw = await file.read(MAX_DOCUMENT_BYTES + 1)
+    """Check an uploaded stretch file and add it to the person's own stretches.
+
+    A plain function: FastAPI runs it on a worker thread, so reading the file and checking
+    its YAML never hold up the event loop (and every other request with it)."""
+    raw = file.file.read(MAX_DOCUMENT_BYTES + 1)
     name = file.filename or "the file"
     if len(raw) > MAX_DOCUMENT_BYTES:
         problem = f"{name}: larger than {MAX_DOCUMENT_BYTES // 1000} kB, not a stretch file"
@@ -62,9 +64,7 @@ async def add_stretch(
     except UnicodeDecodeError:
         return _problems(request, [f"{name}: not a text file"], "/stretches")
     try:
-        stretch = await run_in_threadpool(
-            add_own_stretch, person, text, origin=name, replace=replace == "on"
-        )
+        stretch = add_own_stretch(person, text, origin=name, replace=replace == "on")
     except Invalid as error:
         return _problems(request, [f"Not added: {error}"], "/stretches")
     except Conflict as error:
@@ -117,10 +117,14 @@ def routines_page(
                 # An own stretch removed since is shown by its id.
                 "stretches": [catalogue.get(i).name if i in catalogue else i for i in ids],
                 "saved": person.today(routine.saved_at).isoformat(),
-                "use_url": _plan_url(ids),
+                # By name, so the routine's own ways, doses and notes are used, not only its ids.
+                "use_url": f"/plan?{urlencode({'routine': routine.name})}",
             }
         )
-    return TEMPLATES.TemplateResponse(request, "routines.html", {"routines": shown, "done": done})
+    from backstretch.web.share_pages import shares_view  # routines shared by link
+
+    values = {"routines": shown, "done": done, "shares": shares_view(request, person)}
+    return TEMPLATES.TemplateResponse(request, "routines.html", values)
 
 
 @router.post("/routines", response_class=HTMLResponse)

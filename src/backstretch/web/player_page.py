@@ -47,9 +47,10 @@ def play(
     items: Annotated[str, Query(max_length=1000, description="stretch ids, comma separated")] = "",
     preset: PresetQuery = "",
     routine: RoutineQuery = "",
+    desk_break: Annotated[bool, Query(description="the desk break's 1-3 minute routine")] = False,
 ) -> Any:
-    """Play today's routine (a preset's, a saved routine's, or these stretches); refuse with
-    409 when safety says no.
+    """Play today's routine (a preset's, a saved routine's, these stretches, or the desk break's
+    micro-routine); refuse with 409 when safety says no.
 
     Safety comes first: a missing, incomplete, stale or blocking screening (or an open safety
     block) gives a page that says why, links to the safety questions and has no player. Without
@@ -62,11 +63,16 @@ def play(
     status = screening_status(person)
     if not status.gate.may_play:
         return _refusal(request, status.gate.status.value, status.advice)
-    if not (preset or routine) and remembered_profile(person) is None:
+    if not (preset or routine or desk_break) and remembered_profile(person) is None:
         return RedirectResponse("/plan", status_code=303)
     wanted = [part.strip() for part in items.split(",") if part.strip()]
     try:
-        today = plan_today(person, asked_for(wanted, preset, routine))
+        if desk_break:  # the reminders' desk break (services.reminders): 1-3 minutes, seated
+            from backstretch.services.reminders import desk_break_plan
+
+            today = desk_break_plan(person).today
+        else:
+            today = plan_today(person, asked_for(wanted, preset, routine))
     except Blocked as error:  # a block opened since the gate was asked
         return _refusal(request, "blocked", error.advice)
     if not today.outcome.gate.may_play:

@@ -33,6 +33,7 @@ from backstretch.services.screening import (
     latest_answers,
     record_clearance,
     record_screening,
+    same_as_last_time,
     screening_status,
 )
 from backstretch.web.deps import PersonDep
@@ -91,17 +92,55 @@ def answers_from_form(
     return answers, problems
 
 
+def _step_url(step: int, draft: Mapping[str, str], *, new: bool) -> str:
+    """Return the address of one step of the stepper, carrying the answers given so far."""
+    query = {"step": str(step), **draft}
+    if new:
+        query["new"] = "1"
+    return f"/screen?{urlencode(query)}"
+
+
+def _draft(values: Mapping[str, str], guide: ScreeningGuide) -> dict[str, str]:
+    """Keep only the well-formed answers of a query or form (what the next step carries on)."""
+    draft = {q.id: values[q.id] for q in guide.questions if values.get(q.id) in CHOICES}
+    if values.get("pregnancy_weeks", "").strip():
+        draft["pregnancy_weeks"] = values["pregnancy_weeks"].strip()
+    return draft
+
+
 @router.get("/screen", response_class=HTMLResponse)
-def screening_form(request: Request, person: PersonDep, new: str = "") -> Response:
-    """The checklist; the weekly check comes pre-filled, "new symptoms" asks red flags afresh."""
+def screening_form(request: Request, person: PersonDep, new: str = "", step: str = "") -> Response:
+    """The safety check, one group per screen.
+
+    Without a step: a first check starts with the short disclaimer, a weekly check shows every
+    urgent question on one screen with one answer, "new symptoms" starts at the first group.
+    Each step carries the answers given so far in its address, so a reload or "back" keeps them.
+    """
     guide = person.guide
     latest = latest_answers(person)
     previous = latest or {}
     new_symptoms = bool(new)
-    draft = {q.id: request.query_params.get(q.id, "") for q in guide.questions}
+    groups = _groups(guide)
+    context: dict[str, Any] = {"new_symptoms": new_symptoms, "total": len(groups)}
+    if not step.isdigit() or not 0 <= int(step) <= len(groups):
+        if new_symptoms:
+            step = "1"
+        elif latest is not None:
+            return _weekly(request, person, previous, groups)
+        else:
+            step = "0"
+    number = int(step)
+    if number == 0:
+        context["disclaimer"] = guide.disclaimer.replace(
+            "{emergency_number}", person.emergency_number
+        )
+        context["start"] = _step_url(1, {}, new=new_symptoms)
+        return TEMPLATES.TemplateResponse(request, "screen.html", {**context, "step": 0})
+    entry = groups[number - 1]
+    draft = _draft(request.query_params, guide)
     chosen: dict[str, str | None] = {}
-    for question in guide.questions:
-        if draft[question.id] in CHOICES:
+    for question in entry["questions"]:
+        if question.id in draft:
             chosen[question.id] = draft[question.id]
         elif new_symptoms and question.tier is not Tier.RESTRICTION:
             chosen[question.id] = None  # what is new is asked afresh, never pre-filled
@@ -109,19 +148,53 @@ def screening_form(request: Request, person: PersonDep, new: str = "") -> Respon
             chosen[question.id] = _previous_choice(
                 question, previous.get(question.id), weekly=bool(previous)
             )
-    weeks = request.query_params.get("pregnancy_weeks") or previous.get("pregnancy_weeks") or ""
+    here = {q.id for q in entry["questions"]} | (
+        {"pregnancy_weeks"} if any(q.id == "pregnant" for q in entry["questions"]) else set()
+    )
+    weeks = draft.get("pregnancy_weeks") or previous.get("pregnancy_weeks") or ""
     return TEMPLATES.TemplateResponse(
         request,
         "screen.html",
         {
-            "disclaimer": guide.disclaimer.replace("{emergency_number}", person.emergency_number),
-            "groups": _groups(guide),
+            **context,
+            "step": number,
+            "entry": entry,
+            "last": number == len(groups),
             "chosen": chosen,
+            # Answers other than "no" in this group (after "back"): show them, open.
+            "open_answers": any(chosen[q.id] in (YES, UNSURE) for q in entry["questions"]),
+            "carried": [(k, v) for k, v in draft.items() if k not in here],
+            "back": _step_url(number - 1, draft, new=new_symptoms)
+            if number > 1 or not new_symptoms
+            else None,
             "weeks": weeks,
-            "weekly": latest is not None and not new_symptoms,
-            "new_symptoms": new_symptoms,
             "max_weeks": MAX_PREGNANCY_WEEKS,
         },
+    )
+
+
+def _weekly(
+    request: Request,
+    person: Any,
+    previous: Mapping[str, Any],
+    groups: list[dict[str, Any]],
+) -> Response:
+    """Every urgent question on one compact screen, with "none of these, same as last time"."""
+    urgent = [
+        {
+            "group": e["group"],
+            "questions": [q for q in e["questions"] if q.tier is not Tier.RESTRICTION],
+        }
+        for e in groups
+        if e["red_flags"]
+    ]
+    kept = [
+        q.question
+        for q in person.guide.questions
+        if q.tier is not Tier.RESTRICTION and previous.get(q.id) is True
+    ]
+    return TEMPLATES.TemplateResponse(
+        request, "screen_weekly.html", {"urgent": urgent, "kept": kept}
     )
 
 
@@ -132,16 +205,23 @@ async def submit_screening(
     none: Annotated[str, Form(max_length=40)] = "",
     next_group: Annotated[str, Form(alias="next", max_length=40)] = "",
     new: Annotated[str, Form(max_length=5)] = "",
+    weekly: Annotated[str, Form(max_length=10)] = "",
 ) -> Response:
-    """Store the answers and show the result; or finish one group and carry on to the next.
+    """Finish one group and go on to the next, or store the answers and show the result.
 
     A group finished ("none of these" or "next") with an emergency among the answers so far
     ends the questions: those answers are stored and the result shows the emergency advice.
+    Finishing the last group stores everything. "Same as last time" answers the weekly check.
     """
     guide = person.guide
     form = {key: value for key, value in (await request.form()).items() if isinstance(value, str)}
     step = none or next_group
-    if step:
+    if weekly:
+        previous = latest_answers(person)
+        if weekly != "same" or previous is None:
+            return _problems(request, ["weekly: there is no earlier check to keep"])
+        answers: dict[str, Any] = same_as_last_time(previous, guide)
+    elif step:
         group_ids = [g["group"].id for g in _groups(guide)]
         if step not in group_ids:
             button = "none" if none else "next"
@@ -154,12 +234,9 @@ async def submit_screening(
         answers, problems = answers_from_form(draft, guide)
         if problems:
             return _problems(request, problems)
-        if not emergency_reasons(answers):
-            if new:
-                draft["new"] = "1"
-            following = group_ids[group_ids.index(step) + 1 :]
-            anchor = f"#group-{following[0]}" if following else "#submit"
-            return RedirectResponse(f"/screen?{urlencode(draft)}{anchor}", status_code=303)
+        position = group_ids.index(step) + 1
+        if not emergency_reasons(answers) and position < len(group_ids):
+            return RedirectResponse(_step_url(position + 1, draft, new=bool(new)), status_code=303)
     else:
         answers, problems = answers_from_form(form, guide)
         if problems:
@@ -184,7 +261,7 @@ def screening_result(request: Request, person: PersonDep) -> Response:
     result = status.result
     if result is None:
         return RedirectResponse("/screen", status_code=303)
-    names = {q.id: q.question for q in person.guide.questions}
+    names = {q.id: q.plain for q in person.guide.questions}
     return TEMPLATES.TemplateResponse(
         request,
         "screen_result.html",

@@ -5,6 +5,10 @@
  * - Keeps the person's pages apart on a shared browser: when the page's account key
  *   (<meta name="backstretch-account">) is empty (logged out) or not the one the personal cache
  *   was filled for, the personal cache is emptied.
+ * - A personal page the worker served from its cache is shown only while its login is still on
+ *   this browser (the backstretch_account cookie holds the same key): otherwise the personal
+ *   cache is emptied and the offline page shown. The worker checks this itself where it can
+ *   read cookies (Cookie Store API); this is the same check for browsers where it cannot.
  * - Queues sessions that could not be sent (IndexedDB, one entry per session uuid holding its
  *   latest body, tagged with the account key) and sends them when the page sees the network
  *   again: on the `online` event and on every page load. A queued session goes only to the
@@ -35,6 +39,9 @@
   const account = meta("backstretch-account");
   // Served by the worker from its cache: the account key is the one the page was kept with.
   const fromCache = meta("backstretch-from-cache") === "yes";
+  const keptAs = meta("backstretch-kept-as"); // "personal" or "public"
+  const LOCAL_ACCOUNT = "local"; // one person, no login
+  const ACCOUNT_COOKIE = "backstretch_account";
 
   // IndexedDB ----------------------------------------------------------------------------------
 
@@ -344,6 +351,25 @@
     }
   }
 
+  function accountCookie() {
+    for (const part of document.cookie.split(";")) {
+      const [name, ...value] = part.trim().split("=");
+      if (name === ACCOUNT_COOKIE) return decodeURIComponent(value.join("="));
+    }
+    return "";
+  }
+
+  // A kept personal page whose login is no longer on this browser: its pages go, and so does
+  // this one (the offline page takes its place). Returns true when it went.
+  async function guardKeptPage() {
+    if (!fromCache || keptAs !== "personal" || account === LOCAL_ACCOUNT) return false;
+    if (account && accountCookie() === account) return false;
+    document.documentElement.hidden = true;
+    await clearPersonal();
+    location.replace("/offline");
+    return true;
+  }
+
   // Returns true when the personal cache was emptied because someone else's pages were in it.
   async function guardPersonalCache() {
     if (fromCache) return false; // an old page says nothing about who is logged in now
@@ -398,6 +424,7 @@
   // Start ----------------------------------------------------------------------------------------
 
   async function start() {
+    if (await guardKeptPage().catch(() => false)) return;
     let accountChanged = false;
     try {
       accountChanged = await guardPersonalCache();

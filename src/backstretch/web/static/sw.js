@@ -11,6 +11,15 @@
  * POST and PUT answers, /api/ answers and anything that is not an HTML page are never kept.
  * A page served from the cache is marked (meta backstretch-from-cache), so the page's scripts
  * know its account key may be old.
+ *
+ * A kept personal page is served only while the login it was kept for is still on this browser:
+ * the server keeps the account's key in the cookie backstretch_account beside the login (same
+ * lifetime, cleared with it, and by the server when it finds the login gone). Offline, the
+ * worker reads that cookie (Cookie Store API) before it serves a personal page: no cookie, or
+ * another account's, and the personal cache is dropped and the offline page shown instead, so
+ * an expired login, cleared cookies or a login ended elsewhere leave nothing readable. Online,
+ * a page that sends the browser to the login page drops the personal cache too. Where a browser
+ * has no Cookie Store API in workers, static/offline.js makes the same check in the page.
  */
 "use strict";
 
@@ -23,6 +32,11 @@ const CURRENT = new Set([STATIC, PUBLIC, PERSONAL]);
 const PUBLIC_PATHS = new Set(SETTINGS ? SETTINGS.public.map((url) => new URL(url, self.location).pathname) : []);
 const NEVER = new Set(["/sw.js", "/offline/account"]); // and everything under /api/
 const MARK = '<meta name="backstretch-from-cache" content="yes">';
+const KEPT_AS = '<meta name="backstretch-kept-as" content="{kind}">';
+// The account's opaque key, set by the server beside the (HttpOnly) login cookie.
+const ACCOUNT_COOKIE = "backstretch_account";
+const LOCAL_ACCOUNT = "local"; // one person and no login: nothing to check
+const ACCOUNT_META = /<meta name="backstretch-account" content="([^"]*)">/;
 
 // A person's own stretches (ids start with "my-") are theirs alone: kept with the personal pages.
 const OWN_STRETCH_PREFIX = "/stretches/my-";
@@ -93,10 +107,45 @@ async function forgetPlayers() {
   }
 }
 
+// The person's pages go when their login does.
+async function dropPersonal() {
+  await caches.delete(PERSONAL);
+}
+
+function toLogin(response) {
+  return response.redirected && new URL(response.url).pathname === "/login";
+}
+
+// Tell whether the login a kept page was kept for is still on this browser: the account key in
+// its meta against the backstretch_account cookie. Without the Cookie Store API the worker
+// cannot tell; the page itself checks then (static/offline.js).
+async function loginHolds(copy) {
+  const found = ACCOUNT_META.exec(await copy.clone().text());
+  const key = found ? found[1] : "";
+  if (key === LOCAL_ACCOUNT) return true;
+  if (!key) return false;
+  if (!self.cookieStore) return true;
+  try {
+    const cookie = await self.cookieStore.get(ACCOUNT_COOKIE);
+    return Boolean(cookie) && cookie.value === key;
+  } catch (error) {
+    return false;
+  }
+}
+
 // Keep a page's answer, or forget the kept copy when the server no longer gives that page.
 async function remember(url, response) {
-  const cache = await caches.open(isPublic(url) ? PUBLIC : PERSONAL);
   const html = (response.headers.get("content-type") || "").startsWith("text/html");
+  if (toLogin(response)) {
+    // The login is gone (expired, ended elsewhere): none of its pages stay readable.
+    await dropPersonal();
+    return;
+  }
+  if (response.ok && html && response.type === "basic") {
+    const found = ACCOUNT_META.exec(await response.clone().text());
+    if (found && found[1] === "") await dropPersonal(); // nobody is logged in on this browser now
+  }
+  const cache = await caches.open(isPublic(url) ? PUBLIC : PERSONAL);
   if (response.ok && html && !response.redirected && response.type === "basic") {
     await cache.put(cacheKey(url), response);
   } else if (response.redirected || (response.status >= 400 && response.status < 500)) {
@@ -107,12 +156,13 @@ async function remember(url, response) {
   }
 }
 
-async function marked(response) {
+async function marked(response, kind) {
   const text = await response.text();
   const headers = new Headers(response.headers);
   headers.delete("content-length");
   headers.delete("content-encoding");
-  return new Response(text.replace("<head>", "<head>\n  " + MARK), {
+  const marks = MARK + "\n  " + KEPT_AS.replace("{kind}", kind);
+  return new Response(text.replace("<head>", "<head>\n  " + marks), {
     status: response.status,
     statusText: response.statusText,
     headers: headers,
@@ -133,9 +183,18 @@ async function page(event, url) {
     event.waitUntil(remember(url, response.clone()).catch(() => {}));
     return response;
   } catch (error) {
-    const copy = (await kept(url)) || (await caches.match(SETTINGS.offline, { ignoreVary: true }));
+    let copy = await kept(url);
+    let kind = isPublic(url) ? "public" : "personal";
+    if (copy && kind === "personal" && !(await loginHolds(copy))) {
+      await dropPersonal();
+      copy = undefined;
+    }
+    if (!copy) {
+      copy = await caches.match(SETTINGS.offline, { ignoreVary: true });
+      kind = "public";
+    }
     if (!copy) throw error;
-    return marked(copy);
+    return marked(copy, kind);
   }
 }
 
@@ -215,3 +274,72 @@ self.addEventListener("message", (event) => {
   }
   event.waitUntil(work.then(() => reply(true), () => reply(false)));
 });
+
+// ---- Reminders: Web Push (issue 18; kept in this one block) ------------------------------------
+// The server (services/push.py) sends {title, body, url, tag}, encrypted to this browser's
+// subscription. A reminder replaces an unread one with the same tag (a desk break the one before
+// it). A tap opens its page ready to start: the window already showing it is brought forward,
+// else a window of the app already open goes there, else a new one opens. Only this site's
+// pages are ever opened, whatever a payload says.
+const PUSH_ICON = "/static/icons/icon-192.png";
+
+function pushTarget(raw) {
+  try {
+    const url = new URL(typeof raw === "string" && raw ? raw : "/", self.location.origin);
+    if (url.origin === self.location.origin) return url.href;
+  } catch (error) {
+    // not a URL: open the home page
+  }
+  return new URL("/", self.location.origin).href;
+}
+
+function pushPayload(event) {
+  if (!event.data) return {};
+  try {
+    const data = event.data.json();
+    return data && typeof data === "object" ? data : {};
+  } catch (error) {
+    return { body: event.data.text() };
+  }
+}
+
+self.addEventListener("push", (event) => {
+  const data = pushPayload(event);
+  const text = (value, fallback) => (typeof value === "string" && value ? value : fallback);
+  const shown = self.registration.showNotification(text(data.title, "backstretch"), {
+    body: text(data.body, ""),
+    tag: text(data.tag, "backstretch"),
+    icon: PUSH_ICON,
+    badge: PUSH_ICON,
+    data: { url: pushTarget(data.url) },
+  });
+  event.waitUntil(shown);
+});
+
+async function openReminder(url) {
+  const windows = await self.clients.matchAll({ type: "window", includeUncontrolled: true });
+  const showing = windows.find((client) => client.url === url);
+  if (showing) return showing.focus();
+  for (const client of windows) {
+    if (new URL(client.url).origin !== self.location.origin) continue;
+    try {
+      const moved = await client.navigate(url); // only a window this worker controls can move
+      if (moved) return moved.focus().catch(() => moved);
+    } catch (error) {
+      // not ours to move: try the next, or open a new window
+    }
+  }
+  return self.clients.openWindow(url);
+}
+
+self.addEventListener("notificationclick", (event) => {
+  event.notification.close();
+  const data = event.notification.data || {};
+  const work = openReminder(pushTarget(data.url)).catch(() => null);
+  try {
+    event.waitUntil(work);
+  } catch (error) {
+    // An event the page made itself (not the browser's) cannot be extended; the work goes on.
+  }
+});
+// ---- end of Reminders: Web Push -----------------------------------------------------------------
