@@ -266,3 +266,29 @@ def create_database(data_dir: Path) -> None:
 
     data_dir.mkdir(parents=True, exist_ok=True)
     open_store(Settings(data_dir=data_dir).resolved_database_url).close()
+
+
+@contextmanager
+def fresh_database(admin_url: str, prefix: str = "backstretch_soak") -> Iterator[str]:
+    """Create a database on the PostgreSQL server of `admin_url`; drop it afterwards. An
+    unreachable server ends the script with one line saying so."""
+    import uuid
+
+    import sqlalchemy as sa
+
+    admin = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
+    try:
+        with admin.connect() as connection:
+            connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    except sa.exc.OperationalError as error:
+        admin.dispose()
+        shown = sa.engine.make_url(admin_url).render_as_string(hide_password=True)
+        sys.exit(f"PostgreSQL is not reachable at {shown}: {str(error.orig).strip()}")
+    try:
+        url = sa.engine.make_url(admin_url).set(database=name)
+        yield url.render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()

@@ -351,18 +351,8 @@ def fresh_database(admin_url: str | None) -> Iterator[str | None]:
     if admin_url is None:
         yield None
         return
-    import sqlalchemy as sa
-
-    admin = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    name = f"backstretch_bounded_{uuid.uuid4().hex[:10]}"
-    with admin.connect() as connection:
-        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield sa.engine.make_url(admin_url).set(database=name).render_as_string(False)
-    finally:
-        with admin.connect() as connection:
-            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with _server.fresh_database(admin_url, "backstretch_bounded") as url:
+        yield url
 
 
 @dataclass

@@ -58,8 +58,6 @@ import tempfile
 import time
 import uuid
 from collections import Counter
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -354,29 +352,6 @@ def measure_process(pid: int) -> tuple[float, int, int, float]:
 
 
 # The database --------------------------------------------------------------------------------
-
-
-@contextmanager
-def fresh_database(admin_url: str) -> Iterator[str]:
-    """Create a database on the PostgreSQL server of `admin_url`; drop it afterwards."""
-    import sqlalchemy as sa
-
-    admin = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    name = f"backstretch_soak_{uuid.uuid4().hex[:12]}"
-    try:
-        with admin.connect() as connection:
-            connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    except sa.exc.OperationalError as error:
-        admin.dispose()
-        shown = sa.engine.make_url(admin_url).render_as_string(hide_password=True)
-        sys.exit(f"PostgreSQL is not reachable at {shown}: {str(error.orig).strip()}")
-    try:
-        url = sa.engine.make_url(admin_url).set(database=name)
-        yield url.render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connection:
-            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 class Database:
@@ -917,7 +892,7 @@ def main() -> None:
     if options.database_url:
         result = soak(options, options.database_url, fresh=False)
     else:
-        with fresh_database(options.admin_url) as url:
+        with _server.fresh_database(options.admin_url) as url:
             result = soak(options, url, fresh=True)
     if options.json:
         print(json.dumps(result, indent=2))

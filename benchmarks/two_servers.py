@@ -813,7 +813,7 @@ def main() -> None:
         parser.error("--think-min from 0 to --think-max")
     if nginx_binary() is None:
         sys.exit("nginx is not installed: apt-get install nginx-light")
-    with soak.fresh_database(options.admin_url) as url:
+    with _server.fresh_database(options.admin_url, "backstretch_two_servers") as url:
         result = run_two_servers(options, url)
     if options.json:
         print(json.dumps(result, indent=2))

@@ -15,6 +15,15 @@ def answer_every_group_none(page: Any, base_url: str, *, yes: str | None = None)
     finish_the_stepper(page, yes=yes)
 
 
+def report_something_changed(page: Any, base_url: str, *, yes: str | None = None) -> None:
+    """Someone checked before: /screen is the weekly check. Say "Something has changed" and
+    answer the stepper afresh ("None of these" everywhere, or "yes" to one question)."""
+    page.goto(f"{base_url}/screen")
+    page.get_by_role("link", name="Something has changed").click()
+    page.locator(".progress").wait_for()  # the first group's screen, "1 of ..."
+    finish_the_stepper(page, yes=yes)
+
+
 def finish_the_stepper(page: Any, *, yes: str | None = None) -> None:
     """Carry on from a group screen of the stepper until the result."""
     while "/screen/result" not in page.url:

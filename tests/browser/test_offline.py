@@ -20,7 +20,7 @@ from backstretch.services.planning import remember_profile
 from backstretch.services.screening import record_screening
 from backstretch.services.sessions import session_history
 from tests.browser.conftest import BROWSER_PASSWORD, RestartableServer, register_in_browser
-from tests.browser.stepper import answer_every_group_none
+from tests.browser.stepper import answer_every_group_none, report_something_changed
 from tests.factories import all_no_answers
 
 pytestmark = pytest.mark.slow
@@ -407,7 +407,9 @@ def test_new_safety_answers_take_the_kept_player_off_this_device(
         page = context.new_page()
         page.goto(f"{server.url}/play?items={STRETCH}")
         kept_for_offline(page)
-        answer_screening(page, server, yes="chest_pain")  # a red flag: no session now
+        # Checked before, so /screen is the weekly check: "Something has changed", then a red
+        # flag (no session now).
+        report_something_changed(page, server.url, yes="chest_pain")
         expect(page.locator(".verdict-emergency")).to_be_visible()
         go_offline(server, context)
         page.goto(f"{server.url}/play?items={STRETCH}")

@@ -29,6 +29,8 @@ from backstretch.data import screening_guide
 from backstretch.db.tables import Base
 from backstretch.web.auth import LOGIN_COOKIE
 from tests.factories import all_no_answers, own_stretch_document
+from tests.push_endpoint import Device
+from tests.render.reading import pdf_text
 from tests.web.conftest import PASSWORD, browser_like, register, services_of
 
 # Ana's markers: distinctive values that must never reach Bob (plain words, so that HTML
@@ -46,6 +48,32 @@ PROFILE = {"areas": ["lower_back", "neck_shoulders"], "minutes": 10, "setting": 
 STARTED = "2026-11-02T08:31:00+00:00"
 BOB_STRETCH = "my-bob-crane-stretch"
 BOB_PROFILE = {"areas": ["lower_back"], "minutes": 5, "setting": "chair"}
+# Ana's reminders, in her zone (the test's clock is Monday 2 November, 22:15 in Chatham): a
+# session time nobody else has, desk breaks every 50 minutes from 09:00, today's 16:30 break
+# skipped and tomorrow's 10:40 one snoozed; her phone gets notifications.
+ANA_SESSION_AT = "05:17"
+ANA_REMINDERS = {
+    "slot0_days": ["mon", "wed", "sat"],
+    "slot0_at": ANA_SESSION_AT,
+    "slot0_preset": "morning",
+    "weekly_target": "4",
+    "quiet_on": "1",
+    "quiet_start": "23:00",
+    "quiet_end": "05:00",
+    "breaks_on": "1",
+    "break_days": ["mon", "tue", "wed", "thu", "fri"],
+    "break_start": "09:00",
+    "break_end": "17:00",
+    "break_every": "50",
+}
+SKIPPED_BREAK = "desk_break:2026-11-02T16:30"
+SNOOZED_BREAK = "desk_break:2026-11-03T10:40"
+PUSH_SERVICE = "https://fcm.googleapis.com/fcm/send/"
+ANA_DEVICE = "ana-osprey-phone-7c1f"
+ANA_BROWSER = "Ana osprey browser"
+# Bob's, far from the clock's time in his zone, so that the app's scheduler finds nothing due.
+BOB_SESSION_AT = "19:05"
+BOB_DEVICE = "bob-wren-laptop-93ad"
 
 
 @dataclass
@@ -61,6 +89,7 @@ class Ana:
     stopped_body: dict[str, Any]
     export: dict[str, Any]
     routine_ids: list[int]
+    subscription: dict[str, Any]
 
     @property
     def markers(self) -> list[str]:
@@ -76,7 +105,16 @@ class Ana:
             self.session_uuid,
             self.stopped_uuid,
             self.account_key,
+            ANA_SESSION_AT,
+            ANA_DEVICE,
+            ANA_BROWSER,
+            self.subscription["keys"]["p256dh"],
+            self.subscription["keys"]["auth"],
         ]
+
+    @property
+    def endpoint(self) -> str:
+        return str(self.subscription["endpoint"])
 
 
 # What the app serves ------------------------------------------------------------------------
@@ -138,6 +176,10 @@ def snapshot(client: TestClient) -> dict[str, Any]:
         "session_pages": [
             client.get(f"/history/{s['uuid']}").text for s in export["tables"]["sessions"]
         ],
+        # Not in an export: the reminders, what became of them, and the devices.
+        "reminders_page": client.get("/reminders").text,
+        "calendar": client.get("/reminders/calendar.ics").content,
+        "break_pages": [client.get(f"/break?key={k}").text for k in (SKIPPED_BREAK, SNOOZED_BREAK)],
     }
 
 
@@ -183,6 +225,7 @@ def make_ana(app: Any) -> Ana:
     )
     assert settings.status_code == 303, settings.text
     add_own_stretch(ana, OWN_STRETCH, OWN_STRETCH_NAME, OWN_STRETCH_SUMMARY)
+    subscription = add_reminders(ana)
     # A session played to the end, then one stopped by numbness (a safety block).
     plan = ana.post("/api/plan", json={"profile": PROFILE})
     assert plan.status_code == 200, plan.text
@@ -218,7 +261,30 @@ def make_ana(app: Any) -> Ana:
         stopped_body=stopped,
         export=ana.get("/api/export").json(),
         routine_ids=routine_ids(app, owner),
+        subscription=subscription,
     )
+
+
+def add_reminders(client: TestClient) -> dict[str, Any]:
+    """Set Ana's reminders in the page's form, skip one desk break and snooze another from the
+    break page's forms, and turn notifications on for her phone as the page's script does;
+    return the phone's subscription."""
+    saved = client.post("/reminders", data=ANA_REMINDERS, follow_redirects=False)
+    assert saved.status_code == 303, saved.text
+    for key, action, fields in (
+        (SKIPPED_BREAK, "/break/skip", {}),
+        (SNOOZED_BREAK, "/break/snooze", {"minutes": "10"}),
+    ):
+        page = client.get("/break", params={"key": key})
+        assert page.status_code == 200 and f'action="{action}"' in page.text, page.text
+        done = client.post(action, data={"key": key, **fields}, follow_redirects=False)
+        assert done.status_code == 303, done.text
+    subscription = Device.make(PUSH_SERVICE + ANA_DEVICE).subscription()
+    made = client.post(
+        "/api/push/subscriptions", json=subscription, headers={"user-agent": ANA_BROWSER}
+    )
+    assert made.status_code == 201, made.text
+    return subscription
 
 
 def add_own_stretch(client: TestClient, stretch_id: str, name: str, summary: str) -> None:
@@ -270,6 +336,19 @@ def rows_of(app: Any, owner: int) -> dict[str, int]:
     return {table: owners.get(owner, 0) for table, owners in rows_by_owner(app).items()}
 
 
+def contents_of(app: Any, owner: int) -> dict[str, list[str]]:
+    """Return every row of one owner in every owned table, straight from the database: what no
+    page shows in full (a delivery's state, a device's keys) must not change either."""
+    found = {}
+    with services_of(app).store.engine.connect() as connection:
+        for table in owned_tables():
+            result = connection.execute(
+                text(f"SELECT * FROM {table} WHERE owner_id = :owner"), {"owner": owner}
+            )
+            found[table] = sorted(repr(tuple(row)) for row in result)
+    return found
+
+
 @pytest.fixture
 def ana(accounts_app: Any) -> Ana:
     return make_ana(accounts_app)
@@ -300,7 +379,8 @@ class Access(StrEnum):
 
 @dataclass(frozen=True)
 class Probe:
-    """One request Bob sends; `expect` lists the statuses allowed (None: any below 500)."""
+    """One request Bob sends; `expect` lists the statuses allowed (None: any below 500). Bob's
+    answer must say everything in `says` (it is his own data) and nothing in `never`."""
 
     method: str
     url: str
@@ -308,6 +388,8 @@ class Probe:
     json: Any = None
     files: dict[str, Any] | None = None
     expect: frozenset[int] | None = None
+    says: tuple[str, ...] = ()
+    never: tuple[str, ...] = ()
 
     def send(self, client: TestClient) -> Any:
         return client.request(
@@ -330,8 +412,8 @@ class Probe:
         return " ".join(parts).lower()
 
 
-def get(url: str, *expect: int) -> Probe:
-    return Probe("GET", url, expect=frozenset(expect) or None)
+def get(url: str, *expect: int, **more: Any) -> Probe:
+    return Probe("GET", url, expect=frozenset(expect) or None, **more)
 
 
 def post(url: str, data: dict[str, Any] | None = None, *expect: int, **more: Any) -> Probe:
@@ -374,6 +456,14 @@ def guessed_ids() -> range:
 def guessed_tokens() -> list[str]:
     """Return links nobody made: of the right shape, and not."""
     return ["A" * 32, "0" * 31 + "-", "ana", "%2e%2e"]
+
+
+BOB_REMINDERS = {"slot0_days": ["tue", "thu"], "slot0_at": BOB_SESSION_AT, "weekly_target": "2"}
+
+
+def push_call(method: str, body: dict[str, Any], *expect: int) -> Probe:
+    """Return a call of the push API as the reminders page's script makes it (JSON)."""
+    return Probe(method, "/api/push/subscriptions", json=body, expect=frozenset(expect))
 
 
 def routine_file(stretch_id: str) -> dict[str, Any]:
@@ -515,6 +605,22 @@ ATTACKS: dict[tuple[str, str], Attack] = {
         Access.PERSONAL, lambda _a: [get("/data/export.json", 200)]
     ),
     ("GET", "/data/export.zip"): Attack(Access.PERSONAL, lambda _a: [get("/data/export.zip", 200)]),
+    ("GET", "/data/summary.pdf"): Attack(
+        Access.PERSONAL,
+        lambda _a: [
+            get("/data/summary.pdf", 200),
+            get("/data/summary.pdf?from=2026-10-01&to=2026-11-02&paper=letter", 200),
+            get("/data/summary.pdf?from=2026-13-40", 422),
+        ],
+    ),
+    ("GET", "/data/summary.fhir.json"): Attack(
+        Access.PERSONAL,
+        lambda _a: [
+            get("/data/summary.fhir.json", 200),
+            get("/data/summary.fhir.json?from=2026-10-01&to=2026-11-02", 200),
+            get("/data/summary.fhir.json?to=not-a-date", 422),
+        ],
+    ),
     # The screening -----------------------------------------------------------------------------
     ("GET", "/screen"): Attack(Access.PERSONAL, lambda _a: [get("/screen", 200)]),
     ("POST", "/screen"): Attack(
@@ -560,6 +666,14 @@ ATTACKS: dict[tuple[str, str], Attack] = {
             get(f"/plan?routine={SAVED_ROUTINE}", 404),
         ],
     ),
+    ("GET", "/plan/handout.pdf"): Attack(
+        Access.PERSONAL,
+        lambda _a: [
+            get("/plan/handout.pdf", 200),
+            *(get(f"/plan/handout.pdf?items={s}", 422) for s in ANAS_STRETCH_IDS),
+            get(f"/plan/handout.pdf?routine={SAVED_ROUTINE}", 404),
+        ],
+    ),
     ("GET", "/plan/replace"): Attack(
         Access.PERSONAL,
         lambda _a: [
@@ -596,6 +710,96 @@ ATTACKS: dict[tuple[str, str], Attack] = {
                 {"lead_in_seconds": "3", "emergency_region": "uk", "timezone": "Europe/Paris"},
                 303,
             )
+        ],
+    ),
+    # Reminders, the desk break and notifications (after Bob's settings: his zone is Paris) -----
+    ("GET", "/reminders"): Attack(
+        Access.PERSONAL,
+        # Before Bob has a schedule or a device: nothing of Ana's fills the gaps.
+        lambda _a: [get("/reminders", 200, says=("No device gets notifications yet.",))],
+    ),
+    ("GET", "/reminders/calendar.ics"): Attack(
+        Access.PERSONAL,
+        lambda _a: [
+            # No schedule of Bob's yet: no file (never Ana's schedule in its place).
+            get("/reminders/calendar.ics", 303),
+            post("/reminders", BOB_REMINDERS, 303),
+            # Then his file holds his schedule, in his zone, alone (Ana's zone and time are
+            # among her markers).
+            get("/reminders/calendar.ics", 200, says=(f"at {BOB_SESSION_AT}", "Europe/Paris")),
+        ],
+    ),
+    ("POST", "/reminders"): Attack(
+        Access.PERSONAL,
+        lambda _a: [
+            post("/reminders", {"slot0_at": ANA_SESSION_AT}, 422),  # a time without days
+            post("/reminders", BOB_REMINDERS, 303),
+        ],
+    ),
+    ("POST", "/reminders/off"): Attack(
+        Access.PERSONAL, lambda _a: [post("/reminders/off", None, 303)]
+    ),
+    ("POST", "/reminders/on"): Attack(
+        Access.PERSONAL, lambda _a: [post("/reminders/on", None, 303)]
+    ),
+    ("GET", "/break"): Attack(
+        Access.PERSONAL,
+        lambda _a: [
+            # Ana skipped a break today: Bob has none to take.
+            get("/break", 200, never=("Skipped today",)),
+            # Ana's keys: Bob sees the break as never acted on (snooze and skip on offer).
+            *(
+                get(f"/break?key={k}", 200, says=('action="/break/snooze"', 'action="/break/skip"'))
+                for k in (SKIPPED_BREAK, SNOOZED_BREAK)
+            ),
+        ],
+    ),
+    ("POST", "/break/later"): Attack(
+        Access.PERSONAL,
+        lambda _a: [
+            # Ana's skipped break is not Bob's to take, nor is the latest skipped today hers.
+            post("/break/later", {"key": SKIPPED_BREAK}, 422),
+            post("/break/later", {}, 422),
+        ],
+    ),
+    ("POST", "/break/snooze"): Attack(
+        Access.PERSONAL,
+        lambda _a: [
+            # Ana's keys: Bob snoozes the same break of his own (his row, never hers).
+            post("/break/snooze", {"key": SNOOZED_BREAK, "minutes": "30"}, 303),
+            post("/break/snooze", {"key": SKIPPED_BREAK, "minutes": "5"}, 303),
+            post("/break/snooze", {"key": SNOOZED_BREAK, "minutes": "x"}, 422),
+        ],
+    ),
+    ("POST", "/break/skip"): Attack(
+        Access.PERSONAL,
+        lambda _a: [
+            post("/break/skip", {"key": SNOOZED_BREAK}, 303),
+            post("/break/skip", {"key": "desk_break:nope"}, 422),
+        ],
+    ),
+    ("GET", "/api/push/key"): Attack(Access.PUBLIC, lambda _a: [get("/api/push/key", 200)]),
+    ("POST", "/api/push/subscriptions"): Attack(
+        Access.PERSONAL,
+        # Ana's endpoint is not sent: it is her browser's secret, and a browser that sends it
+        # again is the same device, handed to whoever subscribed it last (by design).
+        lambda _a: [
+            push_call("POST", Device.make(PUSH_SERVICE + BOB_DEVICE).subscription(), 201),
+            push_call(
+                "POST",
+                {**Device.make("https://10.0.0.7/x").subscription(), "expirationTime": 1},
+                422,
+            ),
+        ],
+    ),
+    ("DELETE", "/api/push/subscriptions"): Attack(
+        Access.PERSONAL,
+        lambda a: [
+            *(
+                push_call("DELETE", {"endpoint": e}, 404)
+                for e in (a.endpoint, a.endpoint + "/", a.endpoint.upper(), PUSH_SERVICE + "%")
+            ),
+            push_call("DELETE", {"endpoint": PUSH_SERVICE + BOB_DEVICE}, 204),
         ],
     ),
     # Own stretches and saved routines ---------------------------------------------------------
@@ -735,9 +939,12 @@ ATTACKS: dict[tuple[str, str], Attack] = {
 
 def body_text(response: Any) -> str:
     """Return all a response says: its body (each file of a zip) and its redirect."""
-    if response.headers.get("content-type", "").startswith("application/zip"):
+    content_type = response.headers.get("content-type", "")
+    if content_type.startswith("application/zip"):
         with zipfile.ZipFile(io.BytesIO(response.content)) as archive:
             body = "\n".join(archive.read(name).decode() for name in archive.namelist())
+    elif content_type.startswith("application/pdf"):
+        body = pdf_text(response.content)  # its text is compressed in the file
     else:
         body = response.text
     # Every time zone is offered on the settings page; only a chosen one says anything.
@@ -770,6 +977,7 @@ def test_every_route_has_an_isolation_check(accounts_app: Any) -> None:
 def test_bob_never_sees_or_changes_anas_data(accounts_app: Any, ana: Ana, bob: TestClient) -> None:
     before = snapshot(ana.client)
     rows_before = rows_of(accounts_app, ana.account_id)
+    contents_before = contents_of(accounts_app, ana.account_id)
     bob_id = account_id(accounts_app, "bob")
     problems = []
     for key in sweep_order():
@@ -784,10 +992,16 @@ def test_bob_never_sees_or_changes_anas_data(accounts_app: Any, ana: Ana, bob: T
                 problems.append(f"{where}: {response.status_code}, not {sorted(probe.expect)}")
             if found := leaks(response, probe, ana.markers):
                 problems.append(f"{where}: shows Ana's {found}")
+            said = body_text(response)
+            if missing := [s for s in probe.says if s.lower() not in said]:
+                problems.append(f"{where}: does not say {missing}")
+            if wrong := [s for s in probe.never if s.lower() in said]:
+                problems.append(f"{where}: says {wrong}")
     assert problems == []
     # Ana's data is what it was, byte for byte, and every row is Ana's or Bob's.
     assert snapshot(ana.client) == before
     assert rows_of(accounts_app, ana.account_id) == rows_before
+    assert contents_of(accounts_app, ana.account_id) == contents_before
     strangers = {
         table: owners
         for table, owners in rows_by_owner(accounts_app).items()
