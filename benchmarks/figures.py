@@ -6,6 +6,10 @@ the time to draw the gallery page of every figure, median of several runs (the c
 loaded beforehand; only the drawing is timed).
 
     .venv/bin/python benchmarks/figures.py [--runs 9] [--all]
+
+`--shots DIR` also saves, per stretch, every way's keyframes as the player shows them on a
+390×844 phone (each in a box 358 px wide and at most 26vh tall) to DIR/<prefix>-<id>.png, in
+the system's Chromium (never a downloaded one), for a person to look at.
 """
 
 from __future__ import annotations
@@ -15,11 +19,22 @@ import gzip
 import statistics
 import time
 from collections.abc import Callable
+from html import escape
+from pathlib import Path
 
 from backstretch.core.catalogue import Stretch
 from backstretch.data import builtin_catalogue
 from backstretch.render.figures import figure_svg, player_svg, still_svg
 from backstretch.render.gallery import gallery_html
+from backstretch.render.layout import figure_of
+
+CHROMIUM = "/usr/bin/chromium"
+# The player's stage on a phone (player.css): the page's 1 rem margins, the figure at most 26vh.
+PHONE_CSS = (
+    "body{margin:0;padding:0 16px;font:14px system-ui;background:#fdfdfb}"
+    "h2{font-size:13px;margin:6px 0 2px}.figure{outline:1px dashed #f99;margin:0 0 4px}"
+    ".figure svg{display:block;width:100%;height:auto;max-height:26vh}"
+)
 
 BUDGET_GZIPPED = 4096
 DRAWINGS: dict[str, Callable[[Stretch], str]] = {
@@ -35,13 +50,44 @@ def sizes(svg: str) -> tuple[int, int]:
     return len(raw), len(gzip.compress(raw, compresslevel=9))
 
 
+def phone_page(stretch: Stretch) -> str:
+    """Return a page with every way's keyframes of a stretch, each in the player's phone box."""
+    parts = []
+    for way in stretch.ways:
+        for keyframe in figure_of(stretch, way).keyframes:
+            svg = figure_svg(stretch, pose=keyframe.name, way=way)
+            label = escape(f"{stretch.id} · {way.place.value} · {keyframe.name}")
+            parts.append(f'<h2>{label}</h2><div class="figure">{svg}</div>')
+    return f"<!doctype html><style>{PHONE_CSS}</style><body>{''.join(parts)}</body>"
+
+
+def save_shots(stretches: list[Stretch], folder: Path, prefix: str) -> int:
+    """Save one phone-sized screenshot per stretch; return how many."""
+    from playwright.sync_api import sync_playwright
+
+    folder.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        page = browser.new_page(viewport={"width": 390, "height": 844})
+        for stretch in stretches:
+            page.set_content(phone_page(stretch))
+            page.screenshot(path=str(folder / f"{prefix}-{stretch.id}.png"), full_page=True)
+        browser.close()
+    return len(stretches)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--runs", type=int, default=9, help="gallery renderings to time")
     parser.add_argument("--all", action="store_true", help="also list every stretch's sizes")
+    parser.add_argument("--shots", type=Path, help="save phone-sized screenshots to this folder")
+    parser.add_argument("--prefix", default="after", help="the screenshots' file name prefix")
     options = parser.parse_args()
 
     stretches = list(builtin_catalogue())
+    if options.shots:
+        count = save_shots(stretches, options.shots, options.prefix)
+        print(f"saved {count} screenshots to {options.shots}")
     measured = {
         kind: [(s.id, *sizes(draw(s))) for s in stretches] for kind, draw in DRAWINGS.items()
     }

@@ -110,19 +110,25 @@ def seed(data_dir: Path, *, screened_days_ago: int | None, profile: bool) -> Non
 
 
 def first_stretch(counter: Counter) -> None:
-    """From the plan page: Start, then the pre-session page's one answer and its button."""
+    """From the player's first screen: the pain number (one tap starts the session; an older
+    player wanted a number, then its Start button), until the first stretch shows."""
     page = counter.page
-    counter.tap(page.get_by_role("link", name="Start", exact=True).first)
-    if page.locator("input[name=pain_before]").count():
+    page.wait_for_selector("#before", timeout=10_000)
+    one_tap = page.locator("button[name=pain_before][value='3']")
+    if one_tap.count():
+        counter.tap(one_tap)
+    else:
         counter.tap(page.locator("input[name=pain_before][value='3']"), check=True)
-    if page.locator("button.start").count():
         counter.tap(page.locator("button.start").first)
-    page.wait_for_selector("#stretch-name", timeout=10_000)
+    page.wait_for_selector("#stretch-name", state="visible", timeout=10_000)
     counter.walk.reached = bool(page.locator("#stretch-name").inner_text().strip())
     counter.count_page()
 
 
 def web_new(page: Any, url: str) -> Walk:
+    """Home's one button, "None of these" on every screen of the check, the result's one
+    button, one area on the profile (10 minutes and the setting are chosen for the person),
+    "Save and start", then the pain number."""
     walk = Walk("web, new person")
     counter = Counter(page, walk)
     page.goto(url)
@@ -132,12 +138,13 @@ def web_new(page: Any, url: str) -> Walk:
         counter.tap(page.locator('button[name="none"]'))
     counter.tap(page.get_by_role("link", name="Tell us where it feels tight"))
     counter.tap(page.get_by_label("lower back"), check=True)
-    counter.tap(page.get_by_role("button", name="Save and see today's routine"))
+    counter.tap(page.get_by_role("button", name="Save and start"))
     first_stretch(counter)
     return walk
 
 
 def web_returning(page: Any, url: str) -> Walk:
+    """Home's Start, then the pain number."""
     walk = Walk("web, returning person")
     counter = Counter(page, walk)
     page.goto(url)
@@ -148,17 +155,14 @@ def web_returning(page: Any, url: str) -> Walk:
 
 
 def web_weekly(page: Any, url: str) -> Walk:
+    """Home's Start (the weekly check first), "None of these, same as last time" (straight on
+    to the player), then the pain number."""
     walk = Walk("web, weekly check due")
     counter = Counter(page, walk)
     page.goto(url)
     counter.count_page()
     counter.tap(page.locator("main a.button.start"))
-    if "/screen" not in page.url:
-        link = page.locator("main a[href^='/screen']").first
-        counter.tap(link)
     counter.tap(page.get_by_role("button", name="None of these, same as last time"))
-    if "/plan" not in page.url:
-        counter.tap(page.get_by_role("link", name="Plan today's routine"))
     first_stretch(counter)
     return walk
 

@@ -25,7 +25,7 @@ from backstretch.core.models import (
 from backstretch.core.planner import ReasonKind
 from backstretch.core.profile import Profile
 from backstretch.core.screening import Restriction, Verdict
-from backstretch.core.timeline import Breath, SegmentKind
+from backstretch.core.timeline import Breath, RepPhase, SegmentKind
 
 JSON_SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 
@@ -128,6 +128,15 @@ class SegmentOut(_Out):
     side: Literal["left", "right"] | None
     cue: Annotated[str, Field(min_length=1)]
     breath: Breath
+    reps: Annotated[int, Field(ge=1)] | None = Field(
+        description="The holds or repetitions in this set, on this side (a rep counter's 'of')."
+    )
+    side_label: Annotated[str, Field(min_length=1)] | None = Field(
+        description="The side in a few words, e.g. 'right leg back' (else 'right side')."
+    )
+    phase: RepPhase | None = Field(
+        description="For a repetition: 'move', 'stay' or 'return'; each rep starts with 'move'."
+    )
 
 
 class PlanUncoveredOut(_Out):

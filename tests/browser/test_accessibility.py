@@ -100,6 +100,36 @@ def with_a_session(server: LiveServer) -> None:
         repository.add_session(db=session, record=record, plan={}, at=started)
 
 
+def with_an_ending(server: LiveServer, ending: str) -> None:
+    """A session that ended as `ending` says: "completed", "stopped" (sharp pain, after one
+    stretch) or "skipped" (every stretch passed over), for the reward page."""
+    from backstretch.core.records import ItemRecord, SessionRecord, SessionStatus
+    from backstretch.core.safety import StopSignal
+    from backstretch.db import repository
+
+    ready(server)
+    started = datetime.now(UTC) - timedelta(minutes=15)
+    done = {"completed": (60, 30), "stopped": (60, 0), "skipped": (0, 0)}[ending]
+    record = SessionRecord(
+        uuid=SESSION_UUID,
+        started_at=started,
+        timezone="Europe/London",
+        status=SessionStatus.STOPPED if ending == "stopped" else SessionStatus.COMPLETED,
+        routine_name="My routine",
+        planned_seconds=90,
+        items=(
+            ItemRecord(0, "shoulder-rolls", 60, 10, done_seconds=done[0], skipped=not done[0]),
+            ItemRecord(1, "chair-childs-pose", 30, 1, done_seconds=done[1], skipped=not done[1]),
+        ),
+        pain_before=5,
+        pain_after=None if ending == "skipped" else 3,
+        stop_signal=StopSignal.SHARP_PAIN if ending == "stopped" else None,
+        stopped_stretch="chair-childs-pose" if ending == "stopped" else None,
+    )
+    with server.person().transaction() as session:
+        repository.add_session(db=session, record=record, plan={}, at=started)
+
+
 def nothing(server: LiveServer) -> None:
     """Arrange nothing: a first visit."""
 
@@ -162,8 +192,7 @@ def expect(target: Any) -> Any:
 
 
 def start_player(page: Any) -> None:
-    page.check("input[name=pain_before][value='3']")
-    page.click("button.start")
+    page.click("#before button[name=pain_before][value='3']")  # one tap starts
     expect(page.locator("#running")).to_be_visible()
 
 
@@ -204,6 +233,11 @@ class Visit:
         return server.url + (self.path or self.route)
 
 
+def playing(name: str, then: Callable[[Any], Any]) -> Visit:
+    """A visit to the player over a short routine, on a fake clock, brought on by `then`."""
+    return Visit(name, "/play", f"/play?items={PLAYED}", arrange=ready, clock=True, then=then)
+
+
 VISITS: tuple[Visit, ...] = (
     Visit("welcome", "/"),
     Visit("welcome-screened", "/", arrange=ready),
@@ -240,50 +274,49 @@ VISITS: tuple[Visit, ...] = (
         status=409,
     ),
     Visit("play-ready", "/play", f"/play?items={PLAYED}", arrange=ready, clock=True),
-    Visit(
+    playing(
         "play-running",
-        "/play",
-        f"/play?items={PLAYED}",
-        arrange=ready,
-        clock=True,
-        then=lambda page: (start_player(page), page.clock.run_for(9_000)),
+        lambda page: (start_player(page), page.clock.run_for(9_000)),
     ),
-    Visit(
+    playing(
         "play-stop-menu",
-        "/play",
-        f"/play?items={PLAYED}",
-        arrange=ready,
-        clock=True,
-        then=lambda page: (start_player(page), page.click("#stop")),
+        lambda page: (start_player(page), page.click("#stop")),
     ),
-    Visit(
+    playing(
         "play-after",
-        "/play",
-        f"/play?items={PLAYED}",
-        arrange=ready,
-        clock=True,
-        then=play_to_the_end,
+        play_to_the_end,
     ),
-    Visit(
+    playing(
         "play-summary",
-        "/play",
-        f"/play?items={PLAYED}",
-        arrange=ready,
-        clock=True,
-        then=lambda page: (
-            play_to_the_end(page),
-            page.check("input[name=pain_after][value='2']"),
-            page.click("#after-form button[type=submit]"),
+        lambda page: (
+            # A stopped session keeps its summary here (a saved one goes on to /done).
+            start_player(page),
+            page.click("#stop"),
+            page.click("[data-signal=numbness_tingling]"),
+            page.click("#skip-after"),
             expect(page.locator("#summary")).to_be_visible(),
         ),
     ),
-    Visit(
+    playing(
+        "play-paused",
+        lambda page: (start_player(page), page.click("#pause")),
+    ),
+    playing(
+        "play-end-confirm",
+        lambda page: (start_player(page), page.click("#end")),
+    ),
+    playing(
+        "play-pain-building",
+        lambda page: (
+            start_player(page),
+            page.click("#stop"),
+            page.click("[data-signal=pain_rising]"),
+            expect(page.locator("#easing")).to_be_visible(),
+        ),
+    ),
+    playing(
         "play-stopped",
-        "/play",
-        f"/play?items={PLAYED}",
-        arrange=ready,
-        clock=True,
-        then=lambda page: (
+        lambda page: (
             start_player(page),
             page.click("#stop"),
             page.click("[data-signal=numbness_tingling]"),
@@ -297,6 +330,15 @@ VISITS: tuple[Visit, ...] = (
         "/history/{session_uuid}",
         f"/history/{SESSION_UUID}",
         arrange=with_a_session,
+    ),
+    *(
+        Visit(
+            f"reward-{ending}",
+            "/sessions/{session_uuid}/done",
+            f"/sessions/{SESSION_UUID}/done",
+            arrange=lambda server, ending=ending: with_an_ending(server, ending),
+        )
+        for ending in ("completed", "stopped", "skipped")
     ),
     Visit("stretches", "/stretches"),
     Visit("stretches-filtered", "/stretches", "/stretches?position=chair&search=twist"),
@@ -710,7 +752,7 @@ def test_the_first_tab_reaches_the_skip_link_and_it_moves_focus_to_main(
 
 @pytest.mark.slow  # a real Chromium
 def test_the_player_works_from_the_keyboard_alone(browser: Any, live_server: LiveServer) -> None:
-    """Choose the pain with arrows, start, pause, skip, back, stop, carry on, end: no mouse."""
+    """Choose the pain (which starts), pause, skip, back, stop, carry on, end: no mouse."""
     ready(live_server)
     context = browser.new_context(viewport=LAPTOP)
     page = context.new_page()
@@ -723,15 +765,13 @@ def test_the_player_works_from_the_keyboard_alone(browser: Any, live_server: Liv
             i["name"] for i in json.loads(page.locator("#player-data").text_content())["items"]
         ]
         focused = page.locator(":focus")
-        for _ in range(80):  # Tab to the pain scale, then choose with the arrow keys
+        for _ in range(80):  # Tab to the pain scale: each number is a button that starts
             page.keyboard.press("Tab")
             if page.evaluate("document.activeElement.name") == "pain_before":
                 break
-        page.keyboard.press("ArrowRight")
-        page.keyboard.press("ArrowRight")
-        expect(page.locator("input[name=pain_before][value='2']")).to_be_checked()
         page.keyboard.press("Tab")
-        expect(focused).to_have_text("Start the session")
+        page.keyboard.press("Tab")
+        expect(focused).to_have_text("2")
         page.keyboard.press("Enter")
         expect(page.locator("#running")).to_be_visible()
         expect(page.locator("#pause")).to_be_focused()  # focus moves to the session's controls
@@ -766,13 +806,18 @@ def test_the_player_works_from_the_keyboard_alone(browser: Any, live_server: Liv
                 break
             page.keyboard.press("Tab")
         page.keyboard.press("Enter")
-        expect(page.locator("#notice")).to_be_visible()
+        expect(page.locator("#easing")).to_be_visible()  # paused on its advice
+        expect(page.locator("#easing-go")).to_be_focused()
+        page.keyboard.press("Enter")  # carry on when ready
         expect(page.locator("#player")).to_have_attribute("data-state", "running")
-        page.keyboard.press("q")
-        expect(page.locator("#summary")).to_be_visible()
-        expect(page.locator("#summary-title")).to_contain_text("Session ended early")
-        page.keyboard.press("Tab")
-        assert page.evaluate("document.activeElement.closest('#summary') !== null")
+        page.keyboard.press("q")  # ending asks first, the safe answer focused
+        expect(page.locator("#end-confirm")).to_be_visible()
+        expect(page.locator("#end-no")).to_be_focused()
+        page.keyboard.press("Shift+Tab")
+        expect(page.locator("#end-yes")).to_be_focused()
+        page.keyboard.press("Enter")
+        expect(page.locator("#after")).to_be_visible()
+        assert page.evaluate("document.activeElement.closest('#after') !== null")
         assert errors == []
     finally:
         context.close()

@@ -1,4 +1,5 @@
-"""The guided session in a real Chromium: played to the end, stopped, stalled, spoken, still.
+"""The guided session in a real Chromium: a coach (steps, a rep counter, a clear pause, ending
+that asks first) that is played to the end, stopped, stalled, spoken, still, and saved as it goes.
 
 Most tests install Playwright's fake clock before the page loads (it replaces `performance.now()`,
 timers and animation frames) and jump it forward, so a 35 s stretch takes a moment. The stall test
@@ -89,9 +90,11 @@ def player(
     viewport: dict[str, int] = PHONE,
     reduced_motion: str = "no-preference",
     ignore: Callable[[str], bool] = lambda text: False,
+    touch: dict[str, bool] | None = None,
 ) -> Iterator[tuple[Any, list[str]]]:
     """Open the player page; yield it with the console errors (CSP refusals among them)."""
-    context = browser.new_context(viewport=viewport, reduced_motion=reduced_motion)
+    touch = touch or {}
+    context = browser.new_context(viewport=viewport, reduced_motion=reduced_motion, **touch)
     page = context.new_page()
     errors: list[str] = []
 
@@ -115,9 +118,14 @@ def player(
 
 
 def start(page: Any, pain: int = 3) -> None:
-    page.check(f"input[name=pain_before][value='{pain}']")
-    page.click("button.start")
+    """Tap the pain number: one tap records it and starts the session."""
+    page.click(f"#before button[name=pain_before][value='{pain}']")
     expect(page.locator("#running")).to_be_visible()
+
+
+def done_page(page: Any) -> str:
+    """Return the reward page's address for the session this player records."""
+    return f"/sessions/{page.get_attribute('#player', 'data-session')}/done"
 
 
 def data_of(page: Any) -> dict[str, Any]:
@@ -139,7 +147,35 @@ def stored(
         time.sleep(0.05)
 
 
-def test_a_session_played_to_the_end_is_saved(browser: Any, live_server: Any) -> None:
+def segment_at(page: Any) -> dict[str, Any]:
+    """Return the timeline segment the player shows now."""
+    index = int(page.get_attribute("#player", "data-segment"))
+    segment: dict[str, Any] = data_of(page)["timeline"][index]
+    return segment
+
+
+def test_one_tap_on_a_pain_number_starts_the_session(browser: Any, live_server: Any) -> None:
+    arrange(live_server)
+    with player(browser, live_server, "shoulder-rolls,chair-childs-pose") as (page, errors):
+        # Before the session: one line about the routine, not the plan again.
+        expect(page.locator("#before")).to_contain_text("2 stretches")
+        expect(page.locator("#before .routine")).to_be_hidden()
+        tile = page.locator("#before button[name=pain_before][value='6']")
+        box = tile.bounding_box()
+        assert box is not None and box["height"] >= 44 and box["width"] >= 44
+        assert box["y"] + box["height"] <= PHONE["height"]  # the answer is on screen at once
+        tile.click()
+        expect(page.locator("#running")).to_be_visible()
+        expect(page.locator("#player")).to_have_attribute("data-state", "running")
+        session = stored(live_server, page, lambda s: s["pain_before"] is not None)
+        assert errors == []
+    assert session["pain_before"] == 6
+    assert session["status"] == "in_progress"
+
+
+def test_a_session_played_to_the_end_is_saved_and_goes_on_to_its_reward(
+    browser: Any, live_server: Any
+) -> None:
     arrange(live_server)
     with player(browser, live_server, "chair-childs-pose") as (page, errors):
         start(page, pain=4)
@@ -150,13 +186,12 @@ def test_a_session_played_to_the_end_is_saved(browser: Any, live_server: Any) ->
         expect(page.locator("#stop-bar")).to_be_hidden()
         # The ending is saved at once; pain afterwards follows.
         stored(live_server, page, lambda s: s["status"] == "completed")
-        page.check("input[name=pain_after][value='2']")
-        page.click("#after-form button[type=submit]")
-        expect(page.locator("#summary-title")).to_have_text("Session complete: 0:30 of stretching.")
-        expect(page.locator("#summary-pain")).to_have_text("Pain before: 4. Pain after: 2.")
-        expect(page.locator("#save-status")).to_have_text("Saved.")
-        expect(page.locator("#summary a[href='/history']")).to_be_visible()
-        session = stored(live_server, page, lambda s: s["pain_after"] is not None)
+        reward = done_page(page)
+        page.click("#after button[name=pain_after][value='2']")
+        page.wait_for_url(f"**{reward}")
+        session = stored(
+            live_server, page, lambda s: s["pain_after"] is not None, reward.split("/")[2]
+        )
         assert errors == []
     assert session["status"] == "completed"
     assert session["pain_before"] == 4
@@ -166,6 +201,148 @@ def test_a_session_played_to_the_end_is_saved(browser: Any, live_server: Any) ->
     assert (item["done_seconds"], item["done_reps"], item["skipped"]) == (30, 1, False)
     status, history = api(live_server, "GET", "/api/history")
     assert status == 200 and len(history) == 1
+
+
+def test_steps_are_large_the_first_time_and_folded_when_a_stretch_comes_again(
+    browser: Any, live_server: Any
+) -> None:
+    arrange(live_server)
+    with player(browser, live_server, "shoulder-rolls,chair-childs-pose") as (page, errors):
+        first, second = data_of(page)["items"]
+        how = page.locator("#how")
+        start(page)
+        # Getting ready for a stretch the first time: its set-up and movement, large.
+        expect(page.locator("#player")).to_have_attribute("data-kind", "get_ready")
+        expect(how).to_have_attribute("open", "")
+        expect(how).to_have_class("how large")
+        expect(page.locator("#how-setup li")).to_have_text(first["setup"])
+        expect(page.locator("#how-move li")).to_have_text(first["movement"])
+        large = page.locator("#how-setup li").first.evaluate(
+            "li => parseFloat(getComputedStyle(li).fontSize)"
+        )
+        page.clock.run_for(6_000)  # into the repetitions: still open, ordinary size
+        expect(page.locator("#player")).to_have_attribute("data-kind", "rep")
+        expect(how).to_have_attribute("open", "")
+        expect(how).to_have_class("how")
+        ordinary = page.locator("#how-setup li").first.evaluate(
+            "li => parseFloat(getComputedStyle(li).fontSize)"
+        )
+        assert large > ordinary
+        page.click("#skip")
+        expect(page.locator("#stretch-name")).to_have_text(second["name"])
+        expect(how).to_have_attribute("open", "")  # a stretch met for the first time
+        expect(page.locator("#how-setup li")).to_have_text(second["setup"])
+        page.click("#back")  # in its first seconds: back to the stretch before, met already
+        expect(page.locator("#stretch-name")).to_have_text(first["name"])
+        expect(how).not_to_have_attribute("open", "")
+        expect(how).to_have_class("how")
+        expect(page.locator("#how-setup")).to_be_hidden()
+        page.click("#how > summary")  # one tap opens them again
+        expect(page.locator("#how-setup li").first).to_be_visible()
+        assert errors == []
+
+
+def test_the_counter_names_the_repetition_and_the_side(browser: Any, live_server: Any) -> None:
+    arrange(live_server)
+    with player(browser, live_server, "shoulder-rolls,seated-side-stretch") as (page, errors):
+        rolls, side_stretch = data_of(page)["items"]
+        start(page)
+        expect(page.locator("#counter")).to_be_hidden()  # getting ready: nothing to count yet
+        page.clock.run_for(5_500)
+        expect(page.locator("#player")).to_have_attribute("data-kind", "rep")
+        expect(page.locator("#counter")).to_have_text(f"Rep 1 of {rolls['reps']}")
+        repetition = segment_at(page)
+        # The whole first repetition, every part of it (in, out, maybe a pause), then the next.
+        length = sum(
+            s["duration_ms"]
+            for s in data_of(page)["timeline"]
+            if s["stretch"] == rolls["stretch"] and s["kind"] == "rep" and s["rep"] == 1
+        )
+        page.clock.run_for(length)
+        expect(page.locator("#counter")).to_have_text(f"Rep 2 of {rolls['reps']}")
+        assert segment_at(page)["start_ms"] == repetition["start_ms"] + length
+        page.click("#skip")  # the one-sided hold: its side is in the counter
+        page.clock.run_for(6_000)
+        expect(page.locator("#player")).to_have_attribute("data-kind", "hold")
+        hold = segment_at(page)
+        side = hold.get("side_label") or f"{hold['side']} side"
+        expect(page.locator("#counter")).to_have_text(
+            f"Hold 1 of {side_stretch['reps']} · {side}"
+            if side_stretch["reps"] > 1
+            else f"Hold · {side}"
+        )
+        assert errors == []
+
+
+def test_ending_asks_first_and_keep_going_carries_on(browser: Any, live_server: Any) -> None:
+    arrange(live_server)
+    with player(browser, live_server, "chair-childs-pose") as (page, errors):
+        start(page)
+        page.clock.run_for(8_000)
+        page.click("#end")
+        dialog = page.locator("#end-confirm")
+        expect(dialog).to_be_visible()
+        expect(dialog).to_contain_text("End the session here? What you did is kept.")
+        shown = page.locator("#countdown").text_content()
+        page.clock.run_for(10_000)  # the clock waits while the person decides
+        expect(page.locator("#countdown")).to_have_text(shown)
+        page.get_by_role("button", name="Keep going").click()
+        expect(dialog).to_be_hidden()
+        expect(page.locator("#player")).to_have_attribute("data-state", "running")
+        expect(page.locator("#paused-banner")).to_be_hidden()
+        page.clock.run_for(2_000)
+        expect(page.locator("#countdown")).not_to_have_text(shown)
+        page.keyboard.press("q")  # the key asks too
+        expect(dialog).to_be_visible()
+        page.keyboard.press("Escape")  # and Escape keeps going
+        expect(dialog).to_be_hidden()
+        expect(page.locator("#player")).to_have_attribute("data-state", "running")
+        page.click("#end")
+        page.get_by_role("button", name="End", exact=True).click()
+        expect(page.locator("#after")).to_be_visible()
+        stored(live_server, page, lambda s: s["status"] == "abandoned")
+        reward = done_page(page)
+        page.click("#after button[name=pain_after][value='1']")  # asked after ending early too
+        page.wait_for_url(f"**{reward}")
+        session = stored(
+            live_server, page, lambda s: s["pain_after"] is not None, reward.split("/")[2]
+        )
+        assert errors == []
+    assert session["status"] == "abandoned"
+    assert session["pain_after"] == 1
+    assert 0 < session["done_seconds"] < 30
+
+
+def test_paused_is_unmistakable_and_the_clock_stands_still(browser: Any, live_server: Any) -> None:
+    arrange(live_server)
+    with player(browser, live_server, "seated-cat-cow") as (page, errors):
+        start(page)
+        page.clock.run_for(6_500)
+        expect(page.locator("#player")).to_have_attribute("data-kind", "rep")
+        page.click("#pause")
+        banner = page.locator("#paused-banner")
+        expect(banner).to_be_visible()
+        expect(banner).to_contain_text("Paused")
+        expect(page.locator("#state")).to_have_text("Paused")
+        expect(page.locator("#pause")).to_have_text("Carry on")
+        # The clock fades to grey (still readable); the figure fades too.
+        grey = page.locator("#countdown").evaluate("n => getComputedStyle(n).color")
+        assert grey == "rgb(123, 135, 148)"
+        faded = page.locator("#figures").evaluate("n => Number(getComputedStyle(n).opacity)")
+        assert faded < 0.5
+        shown = page.locator("#countdown").text_content()
+        segment = page.get_attribute("#player", "data-segment")
+        pose = page.evaluate(FIGURE_STATE)["shown"]
+        page.clock.run_for(12_000)
+        expect(page.locator("#countdown")).to_have_text(shown)
+        expect(page.locator("#player")).to_have_attribute("data-segment", segment)
+        assert page.evaluate(FIGURE_STATE)["shown"] == pose  # the figure keeps still
+        banner.get_by_role("button", name="Carry on").click()
+        expect(banner).to_be_hidden()
+        expect(page.locator("#pause")).to_have_text("Pause")
+        page.clock.run_for(3_000)
+        expect(page.locator("#player")).not_to_have_attribute("data-segment", segment)
+        assert errors == []
 
 
 def test_stop_this_hurts_says_what_to_do_first_and_records_the_stop(
@@ -194,16 +371,20 @@ def test_stop_this_hurts_says_what_to_do_first_and_records_the_stop(
         assert session["items"][0]["done_seconds"] == 3
         expect(page.locator("#programme-advice")).to_contain_text("clinician")
         page.click("#skip-after")
+        # A stopped session stays here, with its advice on screen.
         expect(page.locator("#summary-title")).to_have_text(
-            "Session stopped: 0:03 of stretching saved."
+            "Session stopped after under 1 min of stretching."
         )
+        expect(page.locator("#save-status")).to_have_text("Saved.")
+        expect(advice).to_be_visible()
+        assert page.url.endswith("/play?items=chair-childs-pose")
         assert errors == []
     status, answer = api(live_server, "POST", "/api/plan", {"profile": PROFILE})
     assert status == 409
     assert answer["blocked"] is True
 
 
-def test_keys_open_the_stop_menu_and_pain_building_ends_only_that_stretch(
+def test_pain_building_pauses_on_its_advice_until_the_person_carries_on(
     browser: Any, live_server: Any
 ) -> None:
     arrange(live_server)
@@ -223,19 +404,29 @@ def test_keys_open_the_stop_menu_and_pain_building_ends_only_that_stretch(
             "buttons => buttons.map(b => b.dataset.signal)"
         )
         page.keyboard.press(str(signals.index("pain_rising") + 1))
-        expect(page.locator("#notice")).to_have_text(advice_for("pain_rising"))
-        expect(page.locator("#stretch-name")).to_have_text(second)
-        expect(page.locator("#player")).to_have_attribute("data-state", "running")
+        easing = page.locator("#easing")
+        expect(easing).to_be_visible()
+        expect(page.locator("#player")).to_have_attribute("data-state", "easing")
+        expect(page.locator("#easing-advice")).to_have_text(advice_for("pain_rising"))
+        expect(easing).to_contain_text(f"Next up: {second}")
+        expect(page.locator("#easing-go")).to_be_focused()
         session = stored(live_server, page, lambda s: s["stop_signal"] == "pain_rising")
         assert session["status"] == "in_progress"
         assert session["stopped_stretch"] == data_of(page)["items"][0]["stretch"]
         status, _ = api(live_server, "POST", "/api/plan", {"profile": PROFILE})
         assert status == 200  # pain building opens no block
+        # It waits: a minute later nothing has moved on.
+        segment = page.get_attribute("#player", "data-segment")
+        page.clock.run_for(60_000)
+        expect(easing).to_be_visible()
+        expect(page.locator("#player")).to_have_attribute("data-segment", segment)
+        page.click("#easing-go")
+        expect(page.locator("#player")).to_have_attribute("data-state", "running")
+        expect(page.locator("#stretch-name")).to_have_text(second)
+        expect(page.locator("#player")).to_have_attribute("data-kind", "get_ready")
+        expect(page.get_by_text(advice_for("pain_rising"))).to_be_hidden()  # its message is gone
         page.clock.run_for(40_000)
-        page.click("#skip-after")
-        expect(page.locator("#summary-eased")).to_have_text(
-            f"{first}: ended early because the pain was building."
-        )
+        expect(page.locator("#after")).to_be_visible()
         session = stored(live_server, page, lambda s: s["status"] == "completed")
         assert errors == []
     assert session["stop_signal"] == "pain_rising"
@@ -259,7 +450,7 @@ def test_pause_skip_and_back_from_the_keyboard(browser: Any, live_server: Any) -
         expect(page.locator("#state")).not_to_have_text("Paused")
         page.keyboard.press("n")
         expect(page.locator("#stretch-name")).to_have_text(second)
-        expect(page.locator("#item-count")).to_have_text("2 of 2")
+        expect(page.locator("#item-count")).to_have_text("Stretch 2 of 2")
         page.keyboard.press("b")  # in the first 3 seconds of a stretch: back to the one before
         expect(page.locator("#stretch-name")).to_have_text(first)
         expect(page.locator("#state")).to_have_text("Get ready")
@@ -269,7 +460,8 @@ def test_pause_skip_and_back_from_the_keyboard(browser: Any, live_server: Any) -
         expect(page.locator("#stretch-name")).to_have_text(second)
         expect(page.locator("#state")).to_have_text("Get ready")
         page.keyboard.press("q")
-        expect(page.locator("#summary-title")).to_contain_text("Session ended early")
+        page.get_by_role("button", name="End", exact=True).click()
+        expect(page.locator("#after")).to_be_visible()
         stored(live_server, page, lambda s: s["status"] == "abandoned")
         assert errors == []
 
@@ -284,9 +476,8 @@ def test_a_stalled_page_catches_up_and_the_hold_ends_on_time(
         assert hold["kind"] == "hold" and hold["start_ms"] == 2_000
         hold_ends = (hold["start_ms"] + hold["duration_ms"]) / 1000
         total = (timeline[-1]["start_ms"] + timeline[-1]["duration_ms"]) / 1000
-        page.check("input[name=pain_before][value='2']")
         before = time.monotonic()
-        page.click("button.start")
+        page.click("#before button[name=pain_before][value='2']")
         after = time.monotonic()  # the session started between `before` and `after`
         expect(page.locator("#player")).to_have_attribute("data-kind", "hold")
         time.sleep(1)
@@ -307,9 +498,12 @@ def test_a_stalled_page_catches_up_and_the_hold_ends_on_time(
         assert errors == []
 
 
-def test_the_cue_is_spoken_and_the_voice_can_be_turned_off(browser: Any, live_server: Any) -> None:
+def test_what_is_said_is_the_pages_own_words_and_the_voice_can_be_turned_off(
+    browser: Any, live_server: Any
+) -> None:
     arrange(live_server)
     with player(browser, live_server, "shoulder-rolls") as (page, errors):
+        spoken = data_of(page)["spoken"]
 
         def said() -> list[str]:
             texts: list[str] = page.evaluate("window.spokenTexts")
@@ -317,22 +511,24 @@ def test_the_cue_is_spoken_and_the_voice_can_be_turned_off(browser: Any, live_se
 
         start(page)
         expect(page.locator("#said")).to_have_text("Get ready: Shoulder rolls.")
-        assert said() == ["Get ready: Shoulder rolls."]
+        expect(page.locator("#player")).to_have_attribute("data-spoken", spoken[0])
+        assert said() == [spoken[0]]
         page.clock.run_for(5_000)
-        expect(page.locator("#said")).to_have_text("Breathe in.")
-        assert said()[-1] == "Breathe in."
+        expect(page.locator("#said")).to_have_text(spoken[1])
+        assert said()[-1] == spoken[1]
         page.keyboard.press("v")
         expect(page.locator("#voice")).to_have_attribute("aria-pressed", "false")
         expect(page.locator("#voice")).to_have_text("Voice: off")
         expect(page.locator("#said")).to_have_text("")
         count = len(said())
         page.clock.run_for(3_000)
-        expect(page.locator("#player")).to_have_attribute("data-breath", "exhale")
+        expect(page.locator("#player")).to_have_attribute("data-segment", "2")
         expect(page.locator("#cue")).not_to_be_empty()
         assert len(said()) == count  # nothing spoken with the voice off
         page.locator("#voice").click()
         page.clock.run_for(3_000)
-        expect(page.locator("#said")).to_have_text("Breathe in.")
+        expect(page.locator("#player")).to_have_attribute("data-segment", "3")
+        expect(page.locator("#said")).to_have_text(spoken[3])
         assert len(said()) == count + 1
         assert errors == []
 
@@ -369,28 +565,80 @@ def test_the_breath_moves_unless_reduced_motion_is_asked_for(
         assert errors == []
 
 
-@pytest.mark.parametrize(("viewport", "name"), [(PHONE, "390x844"), (LAPTOP, "1280x800")])
-def test_the_running_player_fits_the_screen(
-    browser: Any, live_server: Any, artifacts: Path, viewport: dict[str, int], name: str
+@pytest.mark.parametrize("viewport", [PHONE, LAPTOP], ids=["390x844", "1280x800"])
+def test_the_running_player_fits_the_screen_and_the_stop_bar_covers_no_control(
+    browser: Any, live_server: Any, viewport: dict[str, int]
 ) -> None:
     arrange(live_server)
     with player(browser, live_server, "seated-side-stretch", viewport=viewport) as (page, errors):
         start(page)
         page.clock.run_for(9_000)
         expect(page.locator("#player")).to_have_attribute("data-kind", "hold")
-        expect(page.locator("#side")).to_have_text("Left side")
+        expect(page.locator("#counter")).to_be_visible()
         stop = page.locator("#stop").bounding_box()
         assert stop is not None
         assert stop["y"] >= 0 and stop["y"] + stop["height"] <= viewport["height"]  # in view
         countdown = page.locator("#countdown").bounding_box()
         assert countdown is not None and countdown["y"] + countdown["height"] <= stop["y"]
         for button in page.locator("#running button, #stop").all():
+            if not button.is_visible():
+                continue  # the paused banner's button shows only when paused
             box = button.bounding_box()
             assert box is not None and box["height"] >= 44 and box["width"] >= 44
-        path = artifacts / f"player-{name}.png"
-        page.screenshot(path=str(path))
+        bar = page.locator("#stop-bar").bounding_box()
+        assert bar is not None
+        page.evaluate("window.scrollTo(0, 0)")
+        page.focus("#back")
+        for control in ("#pause", "#skip", "#voice", "#end"):
+            # Tabbed to, as from a keyboard: the browser scrolls it just into view, above the bar.
+            page.keyboard.press("Tab")
+            while page.evaluate("document.activeElement.id") != control[1:]:
+                page.keyboard.press("Tab")
+            box = page.locator(control).bounding_box()
+            assert box is not None
+            assert box["y"] >= -1 and box["y"] + box["height"] <= bar["y"], (control, box, bar)
+        page.evaluate("window.scrollTo(0, document.documentElement.scrollHeight)")
+        for control in ("#voice", "#end"):  # scrolled to the very end: nothing under the bar
+            box = page.locator(control).bounding_box()
+            assert box is not None and box["y"] + box["height"] <= bar["y"], (control, box, bar)
+        page.click("#end")  # a real click lands on it, not on the bar
+        expect(page.locator("#end-confirm")).to_be_visible()
+        page.click("#end-no")
         assert errors == []
-    assert path.stat().st_size > 10_000
+
+
+@pytest.mark.parametrize(
+    ("touch", "open_"), [({"has_touch": True, "is_mobile": True}, False), ({}, True)]
+)
+def test_the_keyboard_shortcuts_are_folded_on_a_touch_screen(
+    browser: Any, live_server: Any, touch: dict[str, bool], open_: bool
+) -> None:
+    arrange(live_server)
+    with player(browser, live_server, "chair-childs-pose", touch=touch) as (page, errors):
+        start(page)
+        shortcuts = page.locator("#shortcuts")
+        if open_:
+            expect(shortcuts).to_have_attribute("open", "")
+        else:
+            expect(shortcuts).not_to_have_attribute("open", "")
+            expect(shortcuts.locator("ul")).to_be_hidden()
+        assert errors == []
+
+
+def test_the_done_part_of_a_hold_is_saved_every_few_seconds(browser: Any, live_server: Any) -> None:
+    arrange(live_server)
+    with player(browser, live_server, "chair-childs-pose") as (page, errors):
+        start(page)
+        saved = stored(live_server, page, lambda s: s["status"] == "in_progress")
+        assert saved["items"][0]["done_seconds"] == 0
+        # 17 s into a 30 s hold, nothing else happening: the server has most of it already,
+        # so a killed browser would lose at most the last few seconds.
+        for _ in range(22):
+            page.clock.run_for(1_000)
+        session = stored(live_server, page, lambda s: s["items"][0]["done_seconds"] >= 12)
+        assert session["status"] == "in_progress"
+        assert session["items"][0]["done_seconds"] <= 17
+        assert errors == []
 
 
 def test_a_session_that_could_not_be_saved_says_so_and_is_sent_later(
@@ -411,6 +659,11 @@ def test_a_session_that_could_not_be_saved_says_so_and_is_sent_later(
         page.clock.run_for(36_000)
         page.click("#skip-after")
         expect(page.locator("#save-status")).to_contain_text("Not saved yet")
+        expect(page.locator("#summary-title")).to_have_text(
+            "Session complete: 1 min of stretching."
+        )
+        expect(page.locator("#summary")).not_to_contain_text("saved.")  # only "Not saved yet"
+        assert page.url.endswith("/play?items=chair-childs-pose")  # it stays on its summary
         status, _ = api(live_server, "GET", f"/api/sessions/{uuid}")
         assert status == 404
         page.unroute("**/api/sessions/**")
@@ -420,3 +673,86 @@ def test_a_session_that_could_not_be_saved_says_so_and_is_sent_later(
     assert session["status"] == "completed"
     assert session["pain_before"] == 3
     assert session["done_seconds"] == 30
+
+
+def test_a_session_with_every_stretch_skipped_is_not_praised(
+    browser: Any, live_server: Any
+) -> None:
+    arrange(live_server)
+
+    def network_failure(text: str) -> bool:
+        return "ERR_FAILED" in text or "Failed to fetch" in text
+
+    with player(
+        browser, live_server, "shoulder-rolls,chair-childs-pose", ignore=network_failure
+    ) as (
+        page,
+        errors,
+    ):
+        page.route("**/api/sessions/**", lambda route: route.abort())
+        start(page)
+        page.click("#skip")
+        page.click("#skip")
+        expect(page.locator("#after")).to_be_visible()
+        page.click("#after button[name=pain_after][value='3']")
+        title = page.locator("#summary-title")
+        expect(title).to_have_text(
+            "No stretching was done this time. The routine is here whenever you want it."
+        )
+        expect(page.locator("#summary")).not_to_contain_text("complete")
+        assert errors == []
+
+
+@pytest.mark.parametrize(("viewport", "name"), [(PHONE, "390x844"), (LAPTOP, "1280x800")])
+def test_screenshots_of_every_state_of_the_player(
+    browser: Any, live_server: Any, artifacts: Path, viewport: dict[str, int], name: str
+) -> None:
+    """Keep a picture of each state for a person to look at (test-artifacts/player-*.png)."""
+    arrange(live_server)
+
+    def network_failure(text: str) -> bool:
+        return "ERR_FAILED" in text or "Failed to fetch" in text
+
+    items = "shoulder-rolls,seated-side-stretch,chair-childs-pose"
+    shots: list[Path] = []
+    with player(browser, live_server, items, viewport=viewport, ignore=network_failure) as (
+        page,
+        errors,
+    ):
+
+        def shoot(state: str) -> None:
+            path = artifacts / f"player-{state}-{name}.png"
+            page.screenshot(path=str(path))
+            shots.append(path)
+
+        shoot("before")
+        start(page)
+        shoot("get-ready")
+        page.clock.run_for(5_500)
+        expect(page.locator("#counter")).to_contain_text("Rep 1")
+        shoot("rep")
+        page.click("#pause")
+        shoot("paused")
+        page.click("#resume")
+        page.click("#skip")
+        page.clock.run_for(9_000)
+        expect(page.locator("#player")).to_have_attribute("data-kind", "hold")
+        shoot("hold")
+        page.click("#end")
+        shoot("end-confirm")
+        page.click("#end-no")
+        page.click("#stop")
+        shoot("stop-menu")
+        page.click("[data-signal=pain_rising]")
+        expect(page.locator("#easing")).to_be_visible()
+        shoot("pain-building")
+        page.click("#easing-go")
+        page.route("**/api/sessions/**", lambda route: route.abort())
+        page.clock.run_for(36_000)
+        expect(page.locator("#after")).to_be_visible()
+        shoot("after")
+        page.click("#after button[name=pain_after][value='2']")
+        expect(page.locator("#save-status")).to_contain_text("Not saved yet")
+        shoot("summary-not-saved")
+        assert errors == []
+    assert all(path.stat().st_size > 10_000 for path in shots)

@@ -225,7 +225,7 @@ def test_a_session_reminder_shows_and_a_tap_opens_the_routine_ready_to_start(
 
     worker.tap("session")
     page.wait_for_url(f"{server.url}/play?preset=morning")
-    expect(page.locator("button.start")).to_be_visible()  # the player, ready to start
+    expect(page.locator("#before button.pain").first).to_be_visible()  # the player, ready
     assert worker.wait_for_notifications(0) == []  # the tapped notification is gone
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -91,3 +92,46 @@ def test_kill_9_mid_session_keeps_the_done_part_and_resume_continues(
     assert first["done_reps"] == first["planned_reps"] == 10
     assert first["done_seconds"] == first["planned_seconds"]
     assert second["done_seconds"] == second["planned_seconds"]
+
+
+@pytest.mark.slow
+def test_kill_9_in_the_middle_of_a_hold_keeps_the_part_of_it_done(
+    runner: WiredRunner, tmp_path: Path, clock: FakeNow
+) -> None:
+    clock.value = datetime.now(UTC)  # the player runs in another process, on the real clock
+    answers = tmp_path / "answers.json"
+    answers.write_text(json.dumps(all_no_answers()), encoding="utf-8")
+    assert runner.invoke(app, ["screen", "--answers", str(answers)]).exit_code == 0
+    routine = tmp_path / "routine.yaml"
+    routine.write_text(
+        yaml.safe_dump({"name": "One hold", "items": [{"stretch": "neck-flexion"}]}),
+        encoding="utf-8",
+    )
+    environment = {**os.environ, "BACKSTRETCH_LEAD_IN_SECONDS": "1", "PYTHONUNBUFFERED": "1"}
+    command = [sys.executable, "-m", "backstretch", "start", "--routine", str(routine)]
+    with subprocess.Popen(
+        [*command, "--pain-before", "3"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        stdin=subprocess.DEVNULL,
+        text=True,
+        env=environment,
+    ) as process:
+        deadline = time.monotonic() + 60
+        try:
+            while not re.match(r"\d+:\d\d hold", read_line(process, deadline)):
+                pass
+            hold_began = time.monotonic()
+            time.sleep(13)  # 13 s into a 30 s hold: no new part has begun since it started
+            os.kill(process.pid, signal.SIGKILL)
+            held = time.monotonic() - hold_began
+        finally:
+            process.wait(timeout=10)
+    assert process.returncode == -signal.SIGKILL
+
+    (session,) = json.loads(runner.invoke(app, ["history", "--json"]).stdout)
+    assert session["reads_as"] == "abandoned"
+    (item,) = session["items"]
+    # Saved at least every 5 s while the clock runs: at most the last few seconds are lost.
+    assert held - 5 <= item["done_seconds"] <= held + 1
+    assert item["done_seconds"] >= 8

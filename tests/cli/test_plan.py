@@ -423,3 +423,81 @@ def test_an_empty_plan_is_not_saved(runner: CliRunner, tmp_path: Path) -> None:
     assert result.exit_code == 2
     assert "nothing saved" in result.stderr
     assert not target.exists()
+
+
+# --- issue 16: the plan in a narrow terminal, with the web page's summary and notes -----------
+
+NECK_AT_THE_DESK = ["plan", "--area", "neck_shoulders", "--area", "upper_back", "--minutes", "10"]
+
+
+@pytest.mark.usefixtures("database_url")
+def test_at_40_columns_the_plan_is_stacked_lines_with_the_summary_line(
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    screen(runner, tmp_path, all_no())
+    args = [*NECK_AT_THE_DESK, "--setting", "chair"]
+    data = run_plan(runner, args)
+    monkeypatch.setenv("COLUMNS", "40")
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert all(len(line) <= 40 for line in lines), lines
+    assert not any(ch in result.stdout for ch in "┃│┏━")  # no table squeezed to dots
+    minutes = round(data["total_seconds"] / 60)
+    count = len(data["items"])
+    assert lines[:2] == ["Your routine", f"{minutes} min · {count} stretches · chair"]
+    for number, item in enumerate(data["items"], 1):
+        at = lines.index(f"{number}. {item['name']}")
+        dose = lines[at + 1].strip()
+        assert dose.endswith(f" · {item['where']}")
+        if item["sides"] == "each":
+            assert "each side" in dose
+
+
+@pytest.mark.usefixtures("database_url")
+def test_at_80_columns_the_table_has_the_same_summary_line(
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    screen(runner, tmp_path, all_no())
+    args = [*NECK_AT_THE_DESK, "--setting", "chair"]
+    data = run_plan(runner, args)
+    monkeypatch.setenv("COLUMNS", "80")
+    result = runner.invoke(app, args)
+    minutes = round(data["total_seconds"] / 60)
+    assert result.stdout.splitlines()[0].rstrip() == (
+        f"Your routine · {minutes} min · {len(data['items'])} stretches · chair"
+    )
+    assert all(len(line) <= 80 for line in result.stdout.splitlines())
+    assert "Swapped for you" not in result.stdout and "Left out" not in result.stdout
+
+
+@pytest.mark.usefixtures("database_url")
+def test_swaps_of_a_preset_are_one_line_then_their_reasons(
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    screen(runner, tmp_path, all_no(knee_pain_kneeling=True))
+    monkeypatch.setenv("COLUMNS", "40")
+    args = ["plan", "--preset", "basic-daily"]
+    data = run_plan(runner, args)
+    planned = {item["stretch"] for item in data["items"]}
+    assert all(swap["to"] in planned for swap in data["swaps"])
+    shown = run_human(runner, args)
+    assert shown.count("Swapped for you:") == 1
+    assert "• Cat-cow → Seated cat-cow: it puts weight on the knees." in shown
+
+
+@pytest.mark.usefixtures("database_url")
+def test_no_line_about_a_replacement_that_is_not_in_the_plan(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    screen(runner, tmp_path, all_no(knee_pain_kneeling=True))
+    args = ["plan", "--area", "lower_back", "--area", "hips", "--area", "upper_back"]
+    data = run_plan(runner, [*args, "--minutes", "10"])
+    shown = run_human(runner, [*args, "--minutes", "10"])
+    planned = {item["name"] for item in data["items"]}
+    catalogue = builtin_catalogue()
+    for swap in data["swaps"]:
+        assert catalogue.get(swap["to"]).name in planned
+    for stretch in catalogue:
+        if f"→ {stretch.name}:" in shown:
+            assert stretch.name in planned, stretch.name

@@ -8,7 +8,15 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
-from backstretch.cli.player import Screen, big_digits, clock_text, frame, spoken, stop_menu
+from backstretch.cli.player import (
+    Screen,
+    big_digits,
+    clock_text,
+    frame,
+    spoken,
+    stop_menu,
+    way_steps,
+)
 from backstretch.core.player import Player
 from backstretch.core.safety import StopSignal, stop_signals_for
 from backstretch.core.timeline import Breath, RoutineItem, SegmentKind, default_dose, timeline
@@ -41,7 +49,8 @@ def test_snapshot_while_breathing_in(width: int) -> None:
 def test_snapshot_paused_on_a_hold(width: int) -> None:
     current = player()
     current.pause(80_000)
-    text = render(current, 95_000, width, Screen(notice="Paused: space to carry on."))
+    text = render(current, 95_000, width)
+    assert "⏸ PAUSED — space to carry on" in text  # unmistakable, without any notice
     assert text == (SNAPSHOTS / f"player_paused_{width}.txt").read_text(encoding="utf-8")
     assert all(len(line) <= width for line in text.splitlines())
 
@@ -52,8 +61,41 @@ def test_a_two_sided_stretch_shows_the_side_and_the_last_item_has_no_next_up() -
         s for s in current.segments if s.stretch == "lateral-neck-flexion" and s.side == "right"
     )
     text = render(current, hold_right.start_ms + 1_000, 80)
-    assert "3/3 Lateral neck flexion · right side" in text
+    assert "3/3 Lateral neck flexion" in text
+    # The side in the stretch's own words, on the counter line.
+    assert f"Hold 1 of 2 · {hold_right.side_label or 'right side'}" in text
     assert "next up" not in text
+
+
+@pytest.mark.parametrize("width", [80, 40])
+def test_a_rep_counter_counts_the_reps_of_the_set(width: int) -> None:
+    current = player()
+    reps = [s for s in current.segments if s.stretch == "cat-cow" and s.kind.value == "rep"]
+    third = next(s for s in reps if s.rep == 3)
+    text = render(current, third.start_ms + 500, width)
+    assert "Rep 3 of 10" in text
+    before = render(current, 1_000, width)  # getting ready: what comes first
+    assert "Next: Rep 1 of 10" in before
+    assert all(len(line) <= width for line in text.splitlines())
+
+
+@pytest.mark.parametrize("width", [80, 40])
+def test_the_steps_show_in_full_the_first_time_and_in_one_line_after(width: int) -> None:
+    catalogue = builtin_catalogue()
+    current = player()
+    way = catalogue.get("cat-cow").usual_way
+    steps = way_steps(way, catalogue, "cat-cow")
+    assert steps[0] == f"1. {way.setup[0]}"
+    full = render(current, 1_000, width, Screen(steps=steps))
+    words = " ".join(full.replace("│", " ").split())
+    for step in steps:
+        assert " ".join(step.split(". ", 1)[1].split()) in words
+    # It still fits a 24-line terminal, with the keys at the bottom.
+    assert len(full.splitlines()) <= 24
+    assert "pause" in full.splitlines()[-2]
+    later = render(current, 6_500, width, Screen(step_line="How: " + steps[-1].split(". ", 1)[1]))
+    assert sum("How:" in line for line in later.splitlines()) == 1
+    assert "1." not in later
 
 
 def test_the_stop_menu_lists_every_signal_with_a_number() -> None:
@@ -82,8 +124,8 @@ def test_spoken_words_are_short_and_follow_the_breath() -> None:
     segments = player().segments
     inhale = next(s for s in segments if s.breath is Breath.INHALE)
     exhale = next(s for s in segments if s.breath is Breath.EXHALE)
-    ready = next(s for s in segments if s.kind is SegmentKind.GET_READY and s.side == "left")
-    assert spoken(inhale, catalogue) == "Breathe in."
-    assert spoken(exhale, catalogue) == "Breathe out."
-    assert spoken(ready, catalogue) == "Get ready: Lateral neck flexion, left side."
+    ready = next(s for s in segments if s.kind is SegmentKind.GET_READY and s.side is not None)
+    assert "Breathe in" in spoken(inhale, catalogue)
+    assert "Breathe out" in spoken(exhale, catalogue)
+    assert spoken(ready, catalogue).startswith("Get ready: Lateral neck flexion")
     assert spoken(segments[-1], catalogue) == segments[-1].cue

@@ -97,7 +97,7 @@ def test_quit_keeps_what_was_done_and_resume_finishes_it(
     runner: CliRunner, tmp_path: Path, devices: dict[str, Any]
 ) -> None:
     screen_ok(runner, tmp_path)
-    devices["keys"] = ScriptedKeys(devices["clock"], [(20_000, "q")])
+    devices["keys"] = ScriptedKeys(devices["clock"], [(20_000, "q"), (20_500, "y")])
     output = run_start(runner)
     assert "start --resume" in output
     session = only_session(runner)
@@ -326,7 +326,7 @@ def test_a_resumed_session_still_offers_the_pregnancy_warning_signs(
     path = tmp_path / "answers.json"
     path.write_text(json.dumps(all_no_answers(pregnant=True)), encoding="utf-8")
     assert runner.invoke(app, ["screen", "--answers", str(path)]).exit_code == 0
-    devices["keys"] = ScriptedKeys(devices["clock"], [(7_000, "q")])
+    devices["keys"] = ScriptedKeys(devices["clock"], [(7_000, "q"), (7_500, "y")])
     run_start(runner)
     clock = FakeClock()
     devices["clock"], devices["keys"] = clock, ScriptedKeys(clock, [(3_000, "!"), (4_000, "c")])
@@ -401,3 +401,37 @@ def test_a_setting_flag_by_prefix_and_an_unknown_one(runner: CliRunner, tmp_path
     )
     assert unknown.exit_code == 2
     assert "floor, chair, standing, bed" in unknown.output
+
+
+def test_the_end_screen_gives_the_week_pain_and_one_next_step(
+    runner: CliRunner, tmp_path: Path, devices: dict[str, Any]
+) -> None:
+    from backstretch.core.durations import minutes
+
+    del devices
+    screen_ok(runner, tmp_path)
+    output = run_start(runner, "--pain-after", "3")
+    session = only_session(runner)
+    amount = minutes(session["done_seconds"])
+    assert session["done_seconds"] == session["planned_seconds"]
+    assert f"Session complete\n{amount} of stretching." in output
+    assert "This week: 1 of 3 days · 2 to go" in output
+    assert "Pain: 4 → 3 (1 lower)" in output
+    assert output.count("Next:") == 1
+    # The same amount, written the same way, in the history.
+    listed = runner.invoke(app, ["history"]).output
+    assert f"{amount} of {amount}" in listed
+
+
+def test_skipping_every_stretch_reads_skipped_and_is_not_praised(
+    runner: CliRunner, tmp_path: Path, devices: dict[str, Any]
+) -> None:
+    screen_ok(runner, tmp_path)
+    devices["keys"] = ScriptedKeys(devices["clock"], [(500 + 100 * n, "n") for n in range(20)])
+    output = run_start(runner, "--pain-after", "3")
+    assert "Nothing done this time" in output
+    assert "Session complete" not in output and "Well done" not in output
+    assert "This week: 0 of 3 days" in output
+    session = only_session(runner)
+    assert session["skipped"] is True and session["done_seconds"] == 0
+    assert "skipped" in runner.invoke(app, ["history"]).output

@@ -144,18 +144,18 @@ def test_headline_nudges_when_today_is_still_open() -> None:
 @pytest.mark.parametrize(
     ("width", "header"),
     [
-        (80, "week of sessions minutes pain before pain after"),
-        (40, "week sess. min before after"),
+        (80, "week of sessions stretching pain before pain after"),
+        (40, "week sess. time before after"),
     ],
 )
 def test_weekly_table_lists_twelve_weeks_with_pain_averages(width: int, header: str) -> None:
     text = stats_text(this_week(), width)
     assert "Last 12 weeks" in text
     assert squeeze(line_starting(text, "week")) == header
-    assert squeeze(line_starting(text, "2 Nov")) == "2 Nov 3 40 7 2.5"
-    assert squeeze(line_starting(text, "19 Oct")) == "19 Oct 1 6 5 4"
-    assert squeeze(line_starting(text, "26 Oct")) == "26 Oct 0 0 – –"
-    assert squeeze(line_starting(text, "17 Aug")) == "17 Aug 0 0 – –"
+    assert squeeze(line_starting(text, "2 Nov")) == "2 Nov 3 40 min 7 2.5"
+    assert squeeze(line_starting(text, "19 Oct")) == "19 Oct 1 6 min 5 4"
+    assert squeeze(line_starting(text, "26 Oct")) == "26 Oct 0 0 min – –"
+    assert squeeze(line_starting(text, "17 Aug")) == "17 Aug 0 0 min – –"
 
 
 @pytest.mark.parametrize(("width", "weeks"), [(80, 53), (40, 36)])
@@ -268,13 +268,13 @@ def test_no_history_line_is_wider_than_the_terminal(width: int) -> None:
 def test_history_table_at_80_columns_newest_first() -> None:
     text = rendered(lambda console: render_history(console, history()), 80)
     lines = [squeeze(line) for line in text.splitlines()]
-    assert lines[:2] == ["3 sessions", "when routine status minutes pain"]
+    assert lines[:2] == ["3 sessions", "when routine status stretching pain"]
     # Each time is the person's local time where the session happened (Tokyo for the newest).
-    assert lines[3] == "2026-11-04 09:30 Morning back abandoned 0 / 15 –"
-    assert lines[4] == "2026-11-03 23:30 Desk neck reset after… stopped 2 / 15 3 → –"
+    assert lines[3] == "2026-11-04 09:30 Morning back abandoned 0 min of 15 min –"
+    assert lines[4] == "2026-11-03 23:30 Desk neck rese… stopped 2 min of 15 min 3 → –"
     assert lines[5] == "numbness tingling"
-    assert lines[6] == "2026-11-01 09:30 Morning back completed 7.5 / 15 4 → 2"
-    assert lines[7] == "minutes: done / planned · pain 0-10: before → after"
+    assert lines[6] == "2026-11-01 09:30 Morning back completed 8 min of 15 min 4 → 2"
+    assert lines[7] == "stretching: done of planned · pain 0-10: before → after"
 
 
 def test_history_list_at_40_columns() -> None:
@@ -283,12 +283,12 @@ def test_history_list_at_40_columns() -> None:
         "3 sessions",
         "2026-11-04 09:30  abandoned",
         "  Morning back",
-        "  0/15 min",
+        "  0 min of 15 min",
         "2026-11-03 23:30  stopped",
         "  Desk neck reset after a long afternoo…",
-        "  2/15 min · pain 3 → –",
+        "  2 min of 15 min · pain 3 → –",
         "  stopped for: numbness tingling",
         "2026-11-01 09:30  completed",
         "  Morning back",
-        "  7.5/15 min · pain 4 → 2",
+        "  8 min of 15 min · pain 4 → 2",
     ]

@@ -335,9 +335,10 @@ def test_basic_daily_timeline_shows_the_doses() -> None:
     child = [s for s in holds if s.stretch == "childs-pose"]
     assert [s.duration_ms for s in child] == [60000]
     knee = [(s.side, s.duration_ms) for s in holds if s.stretch == "knee-to-chest"]
-    assert knee == [("left", 30000)] * 2 + [("right", 30000)] * 2
+    # The steps are written for the right knee, so the first side is the right.
+    assert knee == [("right", 30000)] * 2 + [("left", 30000)] * 2
     twist = [(s.side, s.duration_ms) for s in holds if s.stretch == "seated-spinal-twist"]
-    assert twist == [("left", 30000)] * 2 + [("right", 30000)] * 2
+    assert twist == [("right", 30000)] * 2 + [("left", 30000)] * 2
     reps = {
         stretch_id: {s.rep for s in result.segments if s.stretch == stretch_id and s.rep}
         for stretch_id in ("cat-cow", "pelvic-tilt")

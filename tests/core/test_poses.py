@@ -113,6 +113,8 @@ def test_reps_without_a_start_pose_get_ready_in_the_first_keyframe() -> None:
             "less than or equal to 165",
         ),
         ({"keyframes": [{"name": "Big Pose", "phase": "none", "shows": "x"}]}, "pattern"),
+        ({"view": "front", "seen_from": "left"}, "side or three-quarter view"),
+        ({"moves": ["right_wing"]}, "right_arm"),
     ],
 )
 def test_bad_figures_are_refused(changes: dict[str, Any], message: str) -> None:
@@ -130,3 +132,9 @@ def test_every_position_has_a_plain_resting_figure(position: Position) -> None:
     assert len(figure.keyframes) == 1
     # Lying on one side is seen from the ceiling, so the bent legs show.
     assert figure.view is (View.ABOVE if position is Position.SIDE_LYING else View.SIDE)
+
+
+def test_a_figure_names_the_limbs_that_move_and_the_side_it_is_seen_from() -> None:
+    figure = _figure(view="three_quarter", seen_from="left", moves=["right_arm"])
+    assert figure.seen_from == "left" and figure.moves == ("right_arm",)
+    assert _figure().seen_from == "right" and _figure().moves is None

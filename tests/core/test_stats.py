@@ -235,7 +235,8 @@ def test_totals_split_by_how_sessions_read() -> None:
     ]
     totals = count_totals(sessions)
     assert (totals.recorded, totals.sessions) == (4, 3)
-    assert (totals.completed, totals.stopped, totals.abandoned) == (1, 1, 2)
+    # Quit before anything was done: skipped, not "abandoned" part-way.
+    assert (totals.completed, totals.stopped, totals.abandoned, totals.skipped) == (1, 1, 1, 1)
     assert totals.minutes == 17.0
     assert totals.days == 2
 
@@ -387,7 +388,10 @@ def test_history_rows_are_newest_first_in_local_time() -> None:
     first = rows[0]
     assert first.started.strftime("%Y-%m-%d %H:%M") == "2026-11-02 08:30"
     assert first.reads_as is SessionStatus.ABANDONED
-    assert (first.done_minutes, first.planned_minutes) == (2.5, 15.0)
+    # Planned is the items' stretching time (600 s), counted as done is, not the 900 s stored
+    # by older versions with the get-ready and rests in it.
+    assert (first.done_minutes, first.planned_minutes) == (2.5, 10.0)
+    assert (first.done_seconds, first.planned_seconds) == (150, 600)
     assert (first.pain_before, first.pain_after) == (4, None)
 
 
@@ -426,8 +430,9 @@ def test_session_to_json_gives_the_whole_record() -> None:
         "local_day": "2026-11-02",
         "status": "stopped",
         "reads_as": "stopped",
+        "skipped": False,
         "routine_name": "Desk reset",
-        "planned_seconds": 300,
+        "planned_seconds": 150,
         "done_seconds": 90,
         "pain_before": 3,
         "pain_after": 5,

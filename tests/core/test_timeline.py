@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import replace
 from itertools import pairwise
@@ -10,18 +11,24 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from backstretch.core.catalogue import Catalogue, Stretch
+from backstretch.core.catalogue import Catalogue, CatalogueError, Stretch, parse_stretch
 from backstretch.core.models import Kind, Place, Sides
+from backstretch.core.poses import Phase
 from backstretch.core.timeline import (
     Breath,
     ItemDose,
+    RepPhase,
     RoutineItem,
     Segment,
     SegmentKind,
     TimelineSettings,
     default_dose,
+    first_side,
+    fits,
     item_seconds,
     routine_seconds,
+    side_label,
+    spoken,
     timeline,
 )
 from backstretch.data import builtin_catalogue
@@ -73,15 +80,16 @@ def test_hold_each_side_two_reps() -> None:
         "hold",
         "done",
     ]
+    # The steps are written for the right knee, so the session starts there.
     assert [s.side for s in segments[:-1]] == [
-        "left",
-        "left",
-        "left",
-        "left",
         "right",
         "right",
         "right",
         "right",
+        "left",
+        "left",
+        "left",
+        "left",
     ]
     assert [s.duration_ms for s in segments] == [
         5000,
@@ -94,8 +102,11 @@ def test_hold_each_side_two_reps() -> None:
         30000,
         0,
     ]
-    assert "left" in segments[0].cue
-    assert "right" in segments[4].cue
+    assert "right knee" in segments[0].cue
+    assert "left knee" in segments[4].cue
+    holds = [s for s in segments if s.kind is SegmentKind.HOLD]
+    assert [s.side_label for s in holds] == ["right knee in"] * 2 + ["left knee in"] * 2
+    assert all(s.reps == 2 and s.phase is None for s in holds)
 
 
 def test_reps_follow_the_tempo() -> None:
@@ -105,13 +116,22 @@ def test_reps_follow_the_tempo() -> None:
     segments = timeline([item("cobra", reps=3, sets=1)])
     work = segments[1:-1]
     assert kinds(segments) == ["get_ready"] + ["rep"] * 9 + ["done"]
-    assert [s.breath for s in work] == [Breath.INHALE, Breath.EXHALE, Breath.STEADY] * 3
+    # Lift on the in-breath, stay at the top, lower on the out-breath: the stay comes before
+    # the way back down, not after it.
+    assert [s.breath for s in work] == [Breath.INHALE, Breath.STEADY, Breath.EXHALE] * 3
+    assert [s.phase for s in work] == [RepPhase.MOVE, RepPhase.STAY, RepPhase.RETURN] * 3
     assert [s.duration_ms for s in work] == [
         tempo.inhale * 1000,
-        tempo.exhale * 1000,
         tempo.hold * 1000,
+        tempo.exhale * 1000,
     ] * 3
     assert [s.rep for s in work] == [1, 1, 1, 2, 2, 2, 3, 3, 3]
+    assert {s.reps for s in work} == {3}
+    assert [s.cue for s in work[:3]] == [
+        "Breathe in as you lift.",
+        "Stay here and breathe slowly.",
+        "Breathe out as you lower.",
+    ]
 
 
 def test_reps_without_a_tempo_hold_have_no_steady_part() -> None:
@@ -146,7 +166,8 @@ def test_alternating_sides_alternate_per_rep() -> None:
             sides_by_rep = {
                 s.rep: s.side for s in segments if s.kind is SegmentKind.REP and s.set == set_number
             }
-            assert sides_by_rep == {1: "left", 2: "right", 3: "left", 4: "right", 5: "left"}
+            # The movement steps are written for the right leg (or the sweep from the right).
+            assert sides_by_rep == {1: "right", 2: "left", 3: "right", 4: "left", 5: "right"}
         assert SegmentKind.SWITCH_SIDE not in {s.kind for s in segments}
 
 
@@ -180,7 +201,7 @@ def test_get_ready_before_each_stretch_uses_the_lead_in() -> None:
     assert all(s.duration_ms == 8000 for s in ready)
     switch = [s for s in segments if s.kind is SegmentKind.SWITCH_SIDE]
     assert [(s.stretch, s.side, s.duration_ms) for s in switch] == [
-        ("lateral-neck-flexion", "right", 8000)
+        ("lateral-neck-flexion", "left", 8000)
     ]
     for stretch_id in ("shoulder-rolls", "lateral-neck-flexion", "cat-cow"):
         first = next(s for s in segments if s.stretch == stretch_id)
@@ -301,12 +322,17 @@ def test_timeline_is_contiguous_and_sums_exactly(
     # Each item's segments form one run, in routine order.
     order = list(dict.fromkeys(s.stretch for s in segments[:-1]))
     assert order == list(dict.fromkeys(i.stretch.id for i in items))
-    # Exactly one get-ready per item; an 'each' item switches to the right side once per set.
+    # Exactly one get-ready per item; an 'each' item switches to its second side once per set.
     ready = [s for s in segments if s.kind is SegmentKind.GET_READY]
     assert len(ready) == len(items)
     expected_switches = sum(i.dose.sets for i in items if i.dose.sides is Sides.EACH)
-    to_right = [s for s in segments if s.kind is SegmentKind.SWITCH_SIDE and s.side == "right"]
-    assert len(to_right) == expected_switches
+    firsts = {i.stretch.id: first_side(i.stretch, i.way) for i in items}
+    to_second = [
+        s
+        for s in segments
+        if s.kind is SegmentKind.SWITCH_SIDE and s.stretch and s.side != firsts[s.stretch]
+    ]
+    assert len(to_second) == expected_switches
     transitions = sum(
         1
         for a, b in pairwise(items)
@@ -357,3 +383,268 @@ def test_breath_cues_match_the_breath_phase(stretch_id: str) -> None:
         if segment.breath is Breath.EXHALE:
             assert cue.startswith("breathe out"), segment.cue
             assert "breathe in" not in cue
+
+
+# ---- repetitions begin with the movement -----------------------------------------------------
+
+REP_WAYS = [
+    (stretch.id, way.place.value)
+    for stretch in CATALOGUE
+    if stretch.kind is Kind.REPS
+    for way in stretch.ways
+]
+# Words that tell the body to come back: never the first thing a repetition says.
+RETURNING = re.compile(
+    r"\b(returns?|come back|comes? down|comes? forward|lower(?! back)|let go|rise|stand up)\b",
+    re.IGNORECASE,
+)
+
+
+def reps_of(segments: Sequence[Segment]) -> list[list[Segment]]:
+    """Return the segments of each repetition, in order."""
+    groups: list[list[Segment]] = []
+    previous: Segment | None = None
+    for segment in segments:
+        if segment.kind is SegmentKind.REP:
+            key = (segment.set, segment.side, segment.rep)
+            if previous is None or key != (previous.set, previous.side, previous.rep):
+                groups.append([])
+            groups[-1].append(segment)
+            previous = segment
+        else:
+            previous = None
+    return groups
+
+
+@pytest.mark.parametrize(("stretch_id", "place"), REP_WAYS)
+def test_every_rep_begins_with_the_movement_its_steps_describe(stretch_id: str, place: str) -> None:
+    stretch = CATALOGUE.get(stretch_id)
+    way = stretch.way_at(place)
+    tempo = stretch.dose.tempo
+    assert tempo is not None
+    segments = timeline([RoutineItem(stretch, replace(default_dose(stretch), reps=3), way)])
+    # The first movement step that names a breath is the one the rep moves on.
+    named = next(s for s in stretch.movement_of(way) if s.lower().startswith("breathing "))
+    breath_word = named.split(",")[0].lower().removeprefix("breathing ")
+    for parts in reps_of(segments):
+        move = parts[0]
+        assert move.phase is RepPhase.MOVE
+        assert move.breath.value == {"in": "inhale", "out": "exhale"}[breath_word]
+        assert move.cue.lower().startswith(f"breathe {breath_word}"), move.cue
+        assert not RETURNING.search(move.cue), f"{stretch_id} starts a rep with '{move.cue}'"
+        assert not RETURNING.search(spoken(move, CATALOGUE))
+        # Move, then stay when the tempo holds, then the other breath; one tempo in all.
+        expected = [RepPhase.MOVE, RepPhase.STAY] if tempo.hold else [RepPhase.MOVE]
+        assert [p.phase for p in parts[: len(expected)]] == expected
+        assert len(parts) == len(expected) + 1
+        assert parts[-1].breath not in (move.breath, Breath.STEADY, Breath.NONE)
+        assert sum(p.duration_ms for p in parts) == tempo.seconds * 1000
+        assert {p.reps for p in parts} == {3}
+
+
+def test_the_way_back_is_a_return_unless_the_breath_is_a_pause() -> None:
+    bridge = [
+        s.phase for s in timeline([item("glute-bridge", reps=1)]) if s.kind is SegmentKind.REP
+    ]
+    assert bridge == [RepPhase.MOVE, RepPhase.STAY, RepPhase.RETURN]
+    # Neck half-circles sweep on the out-breath and pause at the side on the in-breath.
+    circles = [
+        s for s in timeline([item("neck-half-circles", reps=1)]) if s.kind is SegmentKind.REP
+    ]
+    assert [(s.phase, s.breath) for s in circles] == [
+        (RepPhase.MOVE, Breath.EXHALE),
+        (RepPhase.STAY, Breath.INHALE),
+    ]
+
+
+def test_chin_tuck_slides_back_first_and_comes_forward_last() -> None:
+    """The old order said "Breathe in as the head comes forward" before the head went back."""
+    parts = reps_of(timeline([item("chin-tuck", reps=2)]))[0]
+    assert [p.cue for p in parts] == [
+        "Breathe out as the head slides back.",
+        "Stay here and breathe slowly.",
+        "Breathe in as the head comes forward.",
+    ]
+
+
+# ---- spoken cues name the movement -------------------------------------------------------------
+
+
+@pytest.mark.parametrize("stretch_id", sorted(s.id for s in CATALOGUE if s.kind is Kind.REPS))
+def test_spoken_rep_cues_name_the_movement_and_fit_their_time(stretch_id: str) -> None:
+    segments = timeline([item(stretch_id, reps=4)])
+    for segment in segments:
+        if segment.kind is not SegmentKind.REP:
+            continue
+        said = spoken(segment, CATALOGUE)
+        # Said before the next cue cuts it off, at the pace of a speaking voice.
+        assert fits(said, segment.duration_ms / 1000), (said, segment.duration_ms)
+        assert said not in ("Breathe in.", "Breathe out."), f"{stretch_id}: '{said}' is bare"
+        if segment.breath is Breath.STEADY:
+            assert said == "Stay, breathe slowly."
+
+
+def test_spoken_rep_number_and_side() -> None:
+    tilt = [s for s in timeline([item("pelvic-tilt", reps=2)]) if s.phase is RepPhase.MOVE]
+    assert [spoken(s, CATALOGUE) for s in tilt] == [
+        "Rep 1. Breathe out slowly as the lower back flattens.",
+        "Rep 2. Breathe out slowly as the lower back flattens.",
+    ]
+    dog = timeline([item("bird-dog", reps=2)])
+    said = [spoken(s, CATALOGUE) for s in dog]
+    assert said[0] == "Get ready: Bird dog, right leg back."
+    assert said[1:4] == [
+        "Breathe out as you reach, right leg back.",
+        "Stay, breathe slowly.",
+        "Breathe in as you return.",
+    ]
+    assert said[4] == "Breathe out as you reach, left leg back."
+
+
+def test_spoken_words_for_get_ready_and_switch_name_the_side() -> None:
+    segments = timeline([item("lateral-neck-flexion", reps=1)])
+    said = [spoken(s, CATALOGUE) for s in segments if s.kind is not SegmentKind.DONE]
+    assert said == [
+        "Get ready: Lateral neck flexion, right ear down.",
+        "Hold, and breathe slowly.",
+        "Switch sides: left ear down.",
+        "Hold, and breathe slowly.",
+    ]
+    assert spoken(timeline([item("cat-cow")])[0], CATALOGUE) == "Get ready: Cat-cow."
+
+
+# ---- sides agree with the set-up ---------------------------------------------------------------
+
+ONE_SIDED = [
+    (s.id, w.place.value) for s in CATALOGUE if s.dose.sides is not Sides.BILATERAL for w in s.ways
+]
+_SIDE_NOUN = re.compile(r"\b(left|right) (\w+)")
+
+
+@pytest.mark.parametrize(("stretch_id", "place"), ONE_SIDED)
+def test_the_first_side_is_the_side_the_set_up_describes(stretch_id: str, place: str) -> None:
+    stretch = CATALOGUE.get(stretch_id)
+    way = stretch.way_at(place)
+    words = stretch.side_words
+    assert words is not None, f"{stretch_id}: a one-sided stretch names its sides"
+    first = words.first
+    other = "left" if first == "right" else "right"
+    # Each side's words name that side first ("right leg back", "right to left").
+    for side in (first, other):
+        label = side_label(stretch, side)
+        assert label is not None
+        assert re.findall(r"\b(left|right)\b", label)[0] == side, label
+        # Short enough for "Hold 1 of 2 · <words>" on one line of a 40-column terminal.
+        assert len(label) <= 18, label
+    segments = timeline([RoutineItem(stretch, default_dose(stretch), way)])
+    ready = segments[0]
+    work = [s for s in segments if s.kind in WORK]
+    assert ready.kind is SegmentKind.GET_READY
+    assert work[0].side == first
+    assert ready.side_label == work[0].side_label == side_label(stretch, first)
+    assert f", {side_label(stretch, first)}." in ready.cue
+    # The text is written for the first side: it names it.
+    text = " ".join((*way.setup, *stretch.movement_of(way))).lower()
+    assert re.search(rf"\b{first}\b", text)
+    # A side the first set-up step names for something the label names agrees with it
+    # ("backrest at your right side" and "turning to the right").
+    label = side_label(stretch, first) or ""
+    label_nouns = {noun for _, noun in _SIDE_NOUN.findall(label)} or {"side"}
+    for side, noun in _SIDE_NOUN.findall(way.setup[0].lower()):
+        if noun in label_nouns:
+            assert side == first, (
+                f"{stretch_id}: the set-up says '{side} {noun}', the player {first}"
+            )
+    assert "Start on the" not in ready.cue
+
+
+def test_chair_twist_turns_toward_the_backrest_first() -> None:
+    """The set-up puts the backrest at the right, so the first twist is to the right."""
+    segments = timeline([item("chair-spinal-twist", reps=1)])
+    ready = segments[0]
+    assert "backrest is at your right side" in ready.cue
+    assert "Chair spinal twist, turn right." in ready.cue
+    assert "left" not in ready.cue
+    assert [s.side for s in segments if s.kind is SegmentKind.HOLD] == ["right", "left"]
+    assert segments[2].cue == "Switch sides: turn left."
+
+
+def test_bird_dog_first_rep_is_the_leg_its_steps_slide_back() -> None:
+    stretch = CATALOGUE.get("bird-dog")
+    assert "slide your right leg back" in stretch.steps.movement[0]
+    reps = reps_of(timeline([item("bird-dog", reps=4)]))
+    assert [parts[0].side_label for parts in reps] == [
+        "right leg back",
+        "left leg back",
+        "right leg back",
+        "left leg back",
+    ]
+
+
+def test_the_second_set_goes_back_to_the_first_side_and_says_which() -> None:
+    segments = timeline([item("knee-to-chest", reps=1, sets=2, hold_seconds=30)])
+    switches = [s.cue for s in segments if s.kind is SegmentKind.SWITCH_SIDE]
+    assert switches == [
+        "Switch sides: left knee in.",
+        "Back to the first side for set 2: right knee in.",
+        "Switch sides: left knee in.",
+    ]
+
+
+def test_a_stretch_without_side_words_says_left_side_or_right_side() -> None:
+    stretch = CATALOGUE.get("knee-to-chest").model_copy(update={"side_words": None})
+    segments = timeline([RoutineItem.usual(stretch, default_dose(stretch))])
+    # Its movement steps name the right foot first.
+    assert segments[0].side_label == "right side"
+    assert {s.side_label for s in segments if s.kind is SegmentKind.HOLD} == {
+        "right side",
+        "left side",
+    }
+
+
+def test_segment_json_carries_the_rep_counter_fields() -> None:
+    data = [s.to_json() for s in timeline([item("bird-dog", reps=2)])]
+    move = data[1]
+    assert (move["rep"], move["reps"], move["side_label"], move["phase"]) == (
+        1,
+        2,
+        "right leg back",
+        "move",
+    )
+    assert data[0]["phase"] is None and data[0]["reps"] is None
+    assert data[-1] == {**data[-1], "reps": None, "side_label": None, "phase": None}
+
+
+@PROPERTY
+@given(items=st.lists(routine_items(), min_size=1, max_size=4))
+def test_every_rep_of_any_routine_starts_with_move(items: list[RoutineItem]) -> None:
+    segments = timeline(items)
+    for parts in reps_of(segments):
+        assert parts[0].phase is RepPhase.MOVE
+        assert all(p.phase is not RepPhase.MOVE for p in parts[1:])
+        assert parts[0].reps is not None and 1 <= (parts[0].rep or 0) <= parts[0].reps
+    for segment in segments:
+        if segment.kind in WORK:
+            assert segment.reps is not None
+            assert (segment.side is None) == (segment.side_label is None)
+
+
+@pytest.mark.parametrize("stretch_id", sorted(s.id for s in CATALOGUE if s.kind is Kind.REPS))
+def test_the_figure_stays_in_the_moved_pose_while_the_rep_stays(stretch_id: str) -> None:
+    stretch = CATALOGUE.get(stretch_id)
+    figure = stretch.figure
+    assert figure is not None and stretch.dose.tempo is not None
+    parts = reps_of(timeline([item(stretch_id, reps=1)]))[0]
+    poses = [figure.for_phase(Phase(part.breath.value)).name for part in parts]
+    # The drawing moves on the first breath and comes back on the last one ...
+    assert poses[0] != poses[-1], poses
+    # ... and holds the moved pose, not the starting one, while the person stays there.
+    if stretch.dose.tempo.hold:
+        assert poses[1] == poses[0], poses
+
+
+def test_side_words_belong_to_a_stretch_done_one_side_at_a_time() -> None:
+    document = CATALOGUE.get("cat-cow").model_dump(mode="json")
+    document["side_words"] = {"left": "left side", "right": "right side"}
+    with pytest.raises(CatalogueError, match="side_words"):
+        parse_stretch(document, origin="cat-cow.yaml")

@@ -99,3 +99,45 @@ test("an empty timeline has no items and is finished at once", () => {
   timeline.back(10);
   assert.equal(timeline.positionMs(10), 0);
 });
+
+// The rep counter ("Rep 3 of 10 · right leg back") reads `rep`, `reps`, `side_label` and
+// `phase` from the segments: they must agree with what the clock counts.
+for (const name of files) {
+  const fixture = JSON.parse(readFileSync(new URL(name, FIXTURES), "utf8"));
+
+  test(`${fixture.name}: the counter's fields agree with the reps the clock counts`, () => {
+    const spans = itemSpans(fixture.segments);
+    spans.forEach((span, position) => {
+      const item = fixture.items[position];
+      const work = fixture.segments.filter(
+        (s, index) => index >= span.first && index <= span.last && WORK_KINDS.has(s.kind)
+      );
+      // Sets (on each side, for an item done one side at a time) times the reps in each.
+      const counted = new Map();
+      for (const s of work) {
+        counted.set([s.set, item.sides === "each" ? s.side : ""].join("|"), s.reps);
+      }
+      const planned = Array.from(counted.values()).reduce((sum, reps) => sum + reps, 0);
+      assert.equal(planned, span.planned_reps, `${name}, item ${position}`);
+      for (const s of work) {
+        assert.ok(s.rep >= 1 && s.rep <= s.reps, `${name}: rep ${s.rep} of ${s.reps}`);
+        assert.equal(s.side_label === null, s.side === null, `${name}: side_label of ${s.side}`);
+      }
+    });
+  });
+
+  test(`${fixture.name}: every repetition begins with the movement`, () => {
+    let previous = null;
+    for (const s of fixture.segments) {
+      if (s.kind !== "rep") {
+        assert.equal(s.phase, null);
+        previous = null;
+        continue;
+      }
+      const starts =
+        previous === null || previous.rep !== s.rep || previous.set !== s.set || previous.side !== s.side;
+      assert.equal(s.phase === "move", starts, `${name}: ${s.phase} at ${s.start_ms} ms`);
+      previous = s;
+    }
+  });
+}

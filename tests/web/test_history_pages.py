@@ -162,7 +162,7 @@ def test_headline_figures_and_the_list_newest_first(client: TestClient, clock: F
     order = [listed.index(name) for name in ("Newest", "Tuesday", "Monday", "Oldest")]
     assert order == sorted(order)
     assert "stopped: pain spreading down a limb" in main
-    assert "5 of 10 min" in main and "10 of 10 min" in main
+    assert "5 min of 10 min" in main and "10 min of 10 min" in main
     assert "pain 4 → –" in main
 
 
@@ -189,8 +189,8 @@ def test_the_tables_list_the_charts_numbers(client: TestClient) -> None:
     rows = re.findall(r"<tr>(.*?)</tr>", week_table, re.DOTALL)
     assert len(rows) == 1 + 53  # the header and a year of weeks
     newest, last_week = (re.findall(r">([^<]+)</t[hd]>", row) for row in rows[1:3])
-    assert newest == ["Mon 2 Nov 2026", "0", "0", "0"]
-    assert last_week == ["Mon 26 Oct 2026", "2", "2", "10"]
+    assert newest == ["Mon 2 Nov 2026", "0", "0", "0 min"]
+    assert last_week == ["Mon 26 Oct 2026", "2", "2", "10 min"]
 
 
 def test_days_and_times_are_the_sessions_own(client: TestClient) -> None:

@@ -700,6 +700,13 @@ ATTACKS: dict[tuple[str, str], Attack] = {
             for u in (*uuid_variants(a.session_uuid), *uuid_variants(a.stopped_uuid))
         ],
     ),
+    ("GET", "/sessions/{session_uuid}/done"): Attack(
+        Access.PERSONAL,
+        lambda a: [
+            get(f"/sessions/{u}/done", 404)
+            for u in (*uuid_variants(a.session_uuid), *uuid_variants(a.stopped_uuid))
+        ],
+    ),
     # Settings ----------------------------------------------------------------------------------
     ("GET", "/settings"): Attack(Access.PERSONAL, lambda _a: [get("/settings", 200)]),
     ("POST", "/settings"): Attack(

@@ -40,7 +40,8 @@ def test_without_a_screening_there_is_no_player(client: TestClient) -> None:
     page = client.get("/play")
     assert page.status_code == 409
     assert "First, the weekly safety check" in page.text
-    assert 'href="/screen"' in page.text
+    # Once answered, the safety questions lead straight back to the player.
+    assert 'href="/screen?next=/play"' in page.text
     assert "player-data" not in page.text
     assert "/static/player.js" not in page.text
     assert "Stop — this hurts" not in page.text
@@ -53,8 +54,11 @@ def test_a_screening_older_than_a_week_is_not_enough(screened: TestClient, clock
     page = screened.get("/play")
     assert page.status_code == 409
     assert "more than a week old" in page.text
-    assert 'href="/screen"' in page.text
+    assert 'href="/screen?next=/play"' in page.text
     assert "player-data" not in page.text
+    # Chosen stretches are kept on the way back from the safety questions.
+    chosen = screened.get("/play", params={"items": "shoulder-rolls"})
+    assert 'href="/screen?next=/play%3Fitems%3Dshoulder-rolls"' in chosen.text
 
 
 def test_an_emergency_answer_shows_its_advice_and_no_player(client: TestClient) -> None:
@@ -106,9 +110,45 @@ def test_the_page_plays_the_same_timeline_as_the_api(screened: TestClient) -> No
     assert [i["stretch"] for i in data["items"]] == [i["stretch"] for i in plan["items"]]
     assert data["total_seconds"] == plan["total_seconds"]
     assert len(data["spoken"]) == len(data["timeline"])
+
+
+def test_the_page_before_the_session_is_one_line_and_a_pain_scale(screened: TestClient) -> None:
+    remember(screened)
+    page = screened.get("/play", params={"items": "shoulder-rolls,chair-childs-pose"}).text
+    before = page[page.index('<section id="before"') : page.index('<section id="running"')]
+    shown = before[: before.index("<noscript>")]
+    text = " ".join(re.sub(r"<[^>]+>", " ", shown).split())
+    # One summary line, not the plan again (the plan page has it).
+    assert "2 stretches" in text
+    assert "Chair child's pose" not in text
+    # Each number is its own submit button: one tap answers and starts.
+    buttons = re.findall(
+        r'<button type="submit" class="pain" name="pain_before" value="(\d+)"', shown
+    )
+    assert buttons == [str(n) for n in range(11)]
+    assert "Start the session" not in shown
+
+
+def test_each_item_carries_the_steps_of_its_planned_way(screened: TestClient) -> None:
+    from backstretch.data import builtin_catalogue
+
+    remember(screened)
+    page = screened.get("/play", params={"items": "shoulder-rolls,chair-childs-pose"}).text
+    data = embedded(page)
     for item in data["items"]:
-        assert item["name"] in page.text
-        assert item["dose"] in page.text
+        stretch = builtin_catalogue().get(item["stretch"])
+        way = stretch.way_at(item["way"])
+        assert item["setup"] == list(way.setup)
+        assert item["movement"] == list(stretch.movement_of(way))
+        assert item["setup"] and item["movement"]
+        # Without JavaScript the steps are still there to follow.
+        assert all(html_escape(step) in page for step in item["setup"])
+
+
+def html_escape(text: str) -> str:
+    import html
+
+    return html.escape(text)
 
 
 def test_chosen_stretches_are_played_and_unknown_ones_are_refused(screened: TestClient) -> None:

@@ -88,7 +88,7 @@ def test_an_emergency_answer_gives_the_advice_a_call_button_and_no_plan(
     result = client.post("/screen", data=all_no_form(bladder_change="yes"))
     assert "Please get help now" in result.text
     assert 'href="tel:999"' not in result.text or "999" in result.text
-    assert "Plan today&#39;s routine" not in result.text
+    assert "button start" not in result.text  # no way on to a routine
     plan = client.get("/plan")
     assert "Please get help now" in plan.text
     assert "button start" not in plan.text
@@ -216,7 +216,7 @@ def test_next_with_an_emergency_yes_stops_stores_the_answers_so_far_and_advises(
     assert answer.headers["location"] == "/screen/result"
     result = client.get("/screen/result").text
     assert "Please get help now" in result
-    assert "Plan today&#39;s routine" not in result
+    assert "button start" not in result
     assert latest_answers(local_person(client)) == {
         "saddle_numbness": False,
         "wiping_sensation": True,
@@ -342,3 +342,57 @@ def test_the_weekly_check_has_one_answer_that_keeps_the_adjustments(
 def test_same_as_last_time_needs_a_last_time(client: TestClient) -> None:
     assert client.post("/screen", data={"weekly": "same"}).status_code == 422
     assert latest_answers(local_person(client)) is None
+
+
+# ---- the weekly check goes on to where the person was heading ------------------------------
+
+
+def weekly_due(client: TestClient, clock: FakeNow, **answers: str) -> None:
+    client.post("/screen", data=all_no_form(**answers))
+    client.post("/profile", data={"areas": ["hips"], "minutes": "5", "setting": "chair"})
+    clock.value += timedelta(days=8)
+
+
+def test_same_as_last_time_goes_straight_on_to_next(client: TestClient, clock: FakeNow) -> None:
+    weekly_due(client, clock)
+    assert client.get("/play").status_code == 409  # the check is more than a week old
+    page = client.get("/screen", params={"next": "/play"}).text
+    assert '<input type="hidden" name="then" value="/play">' in page
+    answer = client.post("/screen", data={"weekly": "same", "then": "/play"})
+    assert answer.url.path == "/play" and answer.status_code == 200  # the player, no refusal
+
+
+@pytest.mark.parametrize(
+    "elsewhere",
+    ["https://evil.example/play", "//evil.example/play", "/\\evil.example", "play", "/\tx"],
+)
+def test_an_address_off_this_site_is_never_followed(
+    client: TestClient, clock: FakeNow, elsewhere: str
+) -> None:
+    weekly_due(client, clock)
+    assert 'name="then"' not in client.get("/screen", params={"next": elsewhere}).text
+    answer = client.post(
+        "/screen", data={"weekly": "same", "then": elsewhere}, follow_redirects=False
+    )
+    assert answer.headers["location"] == "/screen/result"
+
+
+def test_next_waits_when_the_answers_still_need_a_clinician(
+    client: TestClient, clock: FakeNow
+) -> None:
+    weekly_due(client, clock, night_pain="yes")  # kept as last time: still see a clinician
+    answer = client.post(
+        "/screen", data={"weekly": "same", "then": "/play"}, follow_redirects=False
+    )
+    assert answer.headers["location"] == "/screen/result"
+    assert "See a clinician before you stretch" in client.get("/screen/result").text
+
+
+def test_a_self_care_result_has_one_button_above_its_advice(client: TestClient) -> None:
+    result = client.post("/screen", data=all_no_form()).text
+    main = result.split('<main id="main"', 1)[1]
+    assert main.count('class="button start"') == 1
+    assert main.index('class="button start"') < main.index("What your answers mean")
+    client.post("/profile", data={"areas": ["hips"], "minutes": "5", "setting": "chair"})
+    again = client.get("/screen/result").text
+    assert '<a class="button start" href="/play">Start today\'s routine</a>' in again

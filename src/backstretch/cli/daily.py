@@ -156,8 +156,11 @@ def play_and_save(
     pregnant: bool,
     voice: bool,
     quiet: bool,
+    ways: Sequence[Any] | None = None,
 ) -> Any:
-    """Run the player over `segments`, saving what was done as it goes; return the outcome."""
+    """Run the player over `segments`, saving what was done as it goes; return the outcome.
+
+    `ways` are the planned ways of the items, in order: the set-up shown is the one planned."""
     from backstretch.cli.player import Espeak, PlayerHooks, Run, Silent, VoiceUnavailable
 
     clock, keys, interactive = wired.devices()
@@ -190,6 +193,7 @@ def play_and_save(
         ),
         bell=not quiet,
         live=interactive,
+        ways=ways,
     )
     activate = getattr(keys, "active", None)
     with _hangup_as_interrupt(), activate() if activate else contextlib.nullcontext():
@@ -206,11 +210,15 @@ def finish_and_report(
     """Ask how it felt, store the ending, show advice; return the exit code."""
     console = output_console()
     status = outcome.status
-    if status is SessionStatus.STOPPED:
-        console.print(Text("Session stopped. Thank you for listening to your body.", style="bold"))
     if outcome.stop_signal is not None:  # what to do now comes before any question
         console.print(Text(stop_advice_for(me, outcome.stop_signal), style="bold"))
-    if interactive and pain_after is None and status is not SessionStatus.ABANDONED:
+    nothing_done = not any(item.done_seconds for item in outcome.items)
+    if (
+        interactive
+        and pain_after is None
+        and status is not SessionStatus.ABANDONED
+        and not (nothing_done and status is SessionStatus.COMPLETED)
+    ):
         pain_after = ask_pain(console, "Pain now, after the session?", optional=True)
     finished = finish_session(
         me,
@@ -233,16 +241,63 @@ def finish_and_report(
     if ending.paused:
         advice = me.guide.block_advice["pain_pause"].strip()
         console.print(Text(advice, style="bold yellow"))
-    minutes, seconds = divmod(record.done_seconds, 60)
-    word = {
-        SessionStatus.COMPLETED: "Session complete",
-        SessionStatus.STOPPED: "Session stopped",
-        SessionStatus.ABANDONED: "Saved part-way (`backstretch start --resume` carries on)",
-    }[status]
-    console.print(f"{word}: {minutes}:{seconds:02d} of stretching saved.")
-    if interactive and status is SessionStatus.COMPLETED:
+    from backstretch.services.progress import session_reward
+
+    render_reward(console, session_reward(me, record.uuid))
+    if interactive and status is SessionStatus.COMPLETED and not record.skipped:
         offer_weekly_checkin(me, console)
     return 0
+
+
+def reward_lines(reward: Any) -> list[tuple[str, str]]:
+    """Return the end screen as (text, style) lines: what the web's reward page says."""
+    from backstretch.core.durations import minutes, minutes_of
+    from backstretch.services.progress import Result
+
+    amount = minutes_of(reward.done_seconds, reward.planned_seconds)
+    headline = {
+        Result.COMPLETED: ("Session complete", f"{minutes(reward.done_seconds)} of stretching."),
+        Result.ENDED_EARLY: ("Ended early", f"{amount} done; it is saved and counts."),
+        Result.STOPPED: ("Session stopped", f"{amount} done."),
+        Result.SKIPPED: (
+            "Nothing done this time",
+            "Every stretch was skipped: this one does not count toward your week.",
+        ),
+        Result.UNFINISHED: ("Still open", f"{amount} done so far."),
+    }[reward.result]
+    lines = [(headline[0], "bold"), (headline[1], "")]
+    left = reward.week_target - reward.week_days
+    week = f"{reward.week_days} of {reward.week_target} days"
+    week += " · target reached" if left <= 0 else f" · {left} to go"
+    if reward.streak > 1:
+        week += f" · {reward.streak} in a row"
+    lines.append((f"This week: {week}", ""))
+    lines.append((f"Stretching this week: {minutes(reward.week_seconds)}", ""))
+    if reward.pain_change is not None:
+        change = reward.pain_change
+        said = f"{abs(change)} lower" if change < 0 else f"{change} higher" if change else "same"
+        lines.append((f"Pain: {reward.pain_before} → {reward.pain_after} ({said})", ""))
+    elif reward.pain_before is not None:
+        lines.append((f"Pain: {reward.pain_before} before, not rated after", ""))
+    if reward.eased and reward.result is not Result.STOPPED:
+        lines.append(("One stretch ended early as pain was building; next time eases off.", "dim"))
+    if reward.result is Result.STOPPED or reward.blocked:
+        step = "Next: follow the advice above; `backstretch plan` says when to go on."
+    elif reward.result is Result.ENDED_EARLY:
+        step = "Next: `backstretch start --resume` carries on."
+    elif reward.result is Result.SKIPPED:
+        step = "Next: a shorter one? `backstretch start --minutes 5`"
+    else:
+        step = "Next: `backstretch stats` shows your progress."
+    lines.append((step, "bold"))
+    return lines
+
+
+def render_reward(console: Console, reward: Any) -> None:
+    """Print the end screen: how it went, the week, pain before and after, one next step."""
+    console.print()
+    for text, style in reward_lines(reward):
+        console.print(Text(text, style=style))
 
 
 def offer_weekly_checkin(me: PersonContext, console: Console) -> None:
@@ -335,9 +390,12 @@ def run_start(
         _weekly_check(me, console, interactive)
         remembered = remembered_profile(me)
         answered = any(v not in (None, []) for v in flags.values()) or preset or routine
+        same_again = False  # "Same again?" answered yes: that was the go-ahead to start
         if interactive and (not answered or not (area or preset or routine or remembered)):
             data = remembered.model_dump(mode="json") if remembered else None
-            choice = replace(choice, profile=ask_profile(console, data), origin="profile")
+            asked = ask_profile(console, data)
+            same_again = data is not None and asked == data
+            choice = replace(choice, profile=asked, origin="profile")
         if pain_before is None:
             pain_before = ask_pain(console, "Pain right now?")
         today = _plan_or_say_why(me, choice, console)
@@ -348,7 +406,9 @@ def run_start(
         ui.render_plan(console, today, me.catalogue, "")
         _render_changes(console, today.changes)
         console.print(Text(me.guide.session_reminder.strip(), style="italic"))
-        if interactive and not yes:
+        if same_again:
+            console.print("Starting now.")
+        if interactive and not yes and not same_again:
             reply = Prompt.ask(
                 "Start now? (Enter = yes, n = not now)",
                 console=console,
@@ -371,6 +431,7 @@ def run_start(
             pregnant=pregnant,
             voice=voice,
             quiet=quiet,
+            ways=[item.way for item in today.plan.routine],
         )
         code = finish_and_report(
             me,
@@ -405,6 +466,7 @@ def _resume(
         pregnant=resuming.pregnant,
         voice=voice,
         quiet=quiet,
+        ways=[item.way for item in left.remaining],
     )
     _, _, interactive = wired.devices()
     return finish_and_report(
@@ -429,6 +491,8 @@ def run_log(
 ) -> None:
     """Plan the routine that was done and record it as done in full."""
     from zoneinfo import ZoneInfo
+
+    from backstretch.core.durations import minutes as amount
 
     if preset and routine:
         _fail("use --preset or --routine, not both")
@@ -457,7 +521,8 @@ def run_log(
             raise typer.Exit(BLOCKED_EXIT) from None
         console.print(
             f"Logged {logged.today.name}: {len(logged.today.plan.items)} stretches, "
-            f"{logged.today.plan.total_seconds // 60} min, pain {pain_before} → {pain_after}."
+            f"{amount(logged.record.done_seconds)} of stretching, "
+            f"pain {pain_before} → {pain_after}."
         )
         if logged.ending.paused:
             console.print(Text(me.guide.block_advice["pain_pause"].strip(), style="yellow"))

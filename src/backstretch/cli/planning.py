@@ -9,10 +9,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from backstretch.core.catalogue import Catalogue, CatalogueError
-from backstretch.core.plan_words import clock_minutes, dose_words, reason_text, sides_words
+from backstretch.core.plan_words import clock_minutes, full_dose_words, plan_notes, summary_line
 from backstretch.data import read_yaml
 from backstretch.services.errors import Blocked, Invalid
-from backstretch.services.planning import PlanChoice, TodayPlan
+from backstretch.services.planning import DEFAULT_NAME, PlanChoice, TodayPlan
 
 if TYPE_CHECKING:  # Rich loads only when a plan is printed for a person, not with --json
     from rich.console import Console
@@ -86,30 +86,32 @@ SCREENING_WORDS = {
 
 
 def render_plan(console: Console, today: TodayPlan, catalogue: Catalogue, reminder: str) -> None:
-    """Print the plan as a table with what was swapped or left out, and why."""
+    """Print the plan: its summary line, a table (stacked lines when narrow), and what was
+    swapped or left out for safety or the setting, and why."""
     from rich.padding import Padding
     from rich.table import Table
     from rich.text import Text
 
     outcome, plan = today.outcome, today.plan
-    title = (
-        f"Your routine · {clock_minutes(plan.total_seconds)}"
-        f" of {clock_minutes(plan.budget_seconds)}"
-    )
+    setting = outcome.profile.setting.value
+    # A preset's or a saved routine's name, as the plan page shows it; else "Your routine".
+    name = today.name if today.name != DEFAULT_NAME else "Your routine"
+    title = f"{name} · {summary_line(plan.total_seconds, len(plan.items), setting)}"
     if not plan.items:
         console.print("No stretch fits: try more minutes or another setting.")
     elif console.width < NARROW_COLUMNS:
-        # A phone-width terminal: one stretch a few lines, instead of a table squeezed to dots.
-        console.print(Text(title, style="bold"))
+        # A phone-width terminal: one stretch in two lines, instead of a table squeezed to dots.
+        # The summary on a line of its own, so that it never breaks in the middle.
+        console.print(Text(name, style="bold"))
+        console.print(summary_line(plan.total_seconds, len(plan.items), setting))
         for number, planned in enumerate(plan.items, 1):
             item = planned.item
-            dose = " ".join(filter(None, (dose_words(item), sides_words(item))))
-            heading = Text(f"{number}. {item.stretch.name}", style="bold")
-            heading.append(f" · {clock_minutes(planned.seconds)}", style="none")
-            console.print(heading)
-            details = Text(f"{dose}, {item.way.words}\n")
-            details.append(planned.why, style="dim")
-            console.print(Padding(details, (0, 0, 0, 3)))
+            console.print(Text(f"{number}. {item.stretch.name}", style="bold"))
+            console.print(
+                Padding(
+                    Text(f"{full_dose_words(item)} · {item.way.words}"), (0, 0, 0, 3), expand=False
+                )
+            )
     else:
         table = Table(title=title, title_justify="left")
         table.add_column("#", justify="right")
@@ -117,34 +119,35 @@ def render_plan(console: Console, today: TodayPlan, catalogue: Catalogue, remind
         table.add_column("dose")
         table.add_column("where")
         table.add_column("time", justify="right")
-        table.add_column("why", style="dim")
         for number, planned in enumerate(plan.items, 1):
             item = planned.item
             table.add_row(
                 str(number),
                 item.stretch.name,
-                " ".join(filter(None, (dose_words(item), sides_words(item)))),
+                full_dose_words(item),
                 item.way.words,
                 clock_minutes(planned.seconds),
-                planned.why,
             )
         console.print(table)
-    for swap in plan.swaps:
-        reasons = reason_text([r.to_json() for r in swap.reasons])
-        console.print(
-            f"Swapped {catalogue.get(swap.from_id).name} for {catalogue.get(swap.to_id).name}: "
-            f"{reasons}."
-        )
-    for exclusion in plan.excluded:
-        if all(r.kind.value == "time" for r in exclusion.reasons):
-            continue
-        reasons = reason_text([r.to_json() for r in exclusion.reasons])
-        console.print(f"Left out {catalogue.get(exclusion.stretch).name}: {reasons}.")
+    notes = plan_notes(plan, lambda stretch_id: catalogue.get(stretch_id).name)
+    for line, details in (
+        (notes.swaps, notes.swap_details),
+        (notes.left_out, notes.left_out_details),
+    ):
+        if line:
+            console.print(Text(line, style="bold"))
+            bullets = Table.grid(padding=(0, 1, 0, 0))  # a wrapped line stays under its words
+            bullets.add_column(style="dim")
+            bullets.add_column(style="dim")
+            for detail in details:
+                bullets.add_row("•", f"{detail}.")
+            console.print(Padding(bullets, (0, 0, 0, 2), expand=False))
     for note in plan.uncovered:
         console.print(Text(note.hint, style="yellow"))
     if outcome.screening in SCREENING_WORDS:
         console.print(Text(SCREENING_WORDS[outcome.screening], style="bold yellow"))
-    console.print(Text(reminder, style="italic"))
+    if reminder:
+        console.print(Text(reminder, style="italic"))
 
 
 def render_blocked(console: Console, advice: dict[str, Any]) -> None:

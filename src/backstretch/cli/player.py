@@ -24,13 +24,17 @@ from rich.progress_bar import ProgressBar
 from rich.table import Table
 from rich.text import Text
 
-from backstretch.core.catalogue import Catalogue
-from backstretch.core.player import Player
+from backstretch.core.catalogue import Catalogue, Way
+from backstretch.core.durations import clock
+from backstretch.core.player import WORK_KINDS, Player
 from backstretch.core.records import ItemRecord, SessionStatus
 from backstretch.core.safety import StopSignal
 from backstretch.core.timeline import Breath, Segment, SegmentKind, spoken
 
 REFRESH_SECONDS = 0.1  # the display redraws ten times a second; cues wait for no redraw
+# While the clock runs, what was done is saved at least this often, so a killed process (kill -9,
+# a power cut) loses at most these few seconds of a long hold.
+SAVE_EVERY_MS = 4_000
 
 
 class Clock(Protocol):
@@ -174,6 +178,7 @@ ENDINGS = {
     SessionStatus.STOPPED: "Stopped.",
     SessionStatus.ABANDONED: "Stopped part-way: what you did is saved.",
 }
+NOTHING_DONE = "Session over. Nothing was done this time."
 PLAIN_BREATH = {Breath.INHALE: " (in)", Breath.EXHALE: " (out)"}
 KEY_HELP = "space pause · n skip · b back · q quit · ! stop — this hurts"
 KEY_HELP_NARROW = "␣ pause n skip b back q quit ! hurts"
@@ -187,8 +192,10 @@ def big_digits(text: str) -> Text:
 
 def clock_text(milliseconds: int) -> str:
     """Return whole seconds left as m:ss, rounding up so 0:00 shows only at the end."""
-    seconds = -(-milliseconds // 1000)
-    return f"{seconds // 60}:{seconds % 60:02d}"
+    return clock(-(-milliseconds // 1000))
+
+
+END_QUESTION = "End the session here? What you did is kept. y: end · any other key: keep going"
 
 
 @dataclass
@@ -197,6 +204,65 @@ class Screen:
 
     notice: str = ""
     menu: Sequence[str] = ()
+    steps: Sequence[str] = ()  # the set-up and movement, in full: a stretch's first time
+    step_line: str = ""  # once it has been done: the movement in one line
+
+
+def side_words(segment: Segment) -> str | None:
+    """Return the words for the side of a hold or rep: "left leg back", else "left side"."""
+    label = getattr(segment, "side_label", None)
+    if label:
+        return str(label)
+    return f"{segment.side} side" if segment.side else None
+
+
+def _count_in_set(segments: Sequence[Segment], index: int) -> int:
+    """Count the reps (or holds) of the set and side a segment belongs to, from the segments."""
+    segment = segments[index]
+    return len(
+        {
+            other.rep
+            for other in segments
+            if other.stretch == segment.stretch
+            and other.kind is segment.kind
+            and (other.set, other.side) == (segment.set, segment.side)
+        }
+    )
+
+
+def counter_text(player: Player, index: int) -> str | None:
+    """Return the counter line: "Rep 3 of 10 · left leg back", "Hold 1 of 2 · right side".
+
+    Before the first rep or hold of a side (get ready, switch sides) it names what comes next.
+    """
+    span = player.item_at(index)
+    if span is None:
+        return None
+    prefix = ""
+    work = index
+    if player.segments[index].kind not in WORK_KINDS:
+        following = range(index + 1, span.last + 1)
+        found = next((i for i in following if player.segments[i].kind in WORK_KINDS), None)
+        if found is None:
+            return None
+        work, prefix = found, "Next: "
+    segment = player.segments[work]
+    reps = getattr(segment, "reps", None) or _count_in_set(player.segments, work)
+    word = "Rep" if segment.kind is SegmentKind.REP else "Hold"
+    parts = [f"{prefix}{word} {segment.rep or 1} of {reps}"]
+    side = side_words(segment)
+    if side:
+        parts.append(side)
+    sets = max((s.set or 1) for s in player.segments[span.first : span.last + 1])
+    if sets > 1:
+        parts.append(f"set {segment.set or 1} of {sets}")
+    return " · ".join(parts)
+
+
+def way_steps(way: Way, catalogue: Catalogue, stretch: str) -> list[str]:
+    """Return the set-up then the movement of the planned way, numbered."""
+    movement = way.movement or catalogue.get(stretch).steps.movement
+    return [f"{n}. {line}" for n, line in enumerate((*way.setup, *movement), 1)]
 
 
 def frame(
@@ -211,15 +277,39 @@ def frame(
     lines: list[RenderableType] = []
     if span is not None:
         name = catalogue.get(span.stretch).name
-        side = f" · {segment.side} side" if segment.side else ""
-        heading = Text(f"{span.position + 1}/{len(player.spans)} {name}{side}", style="bold")
+        heading = Text(f"{span.position + 1}/{len(player.spans)} {name}", style="bold")
+        heading.no_wrap, heading.overflow = True, "ellipsis"
         lines.append(heading)
+        counter = counter_text(player, index)
+        if counter:
+            lines.append(Text(counter, style="bold"))
     left_in_segment = segment.end_ms - position
-    lines.append(big_digits(clock_text(left_in_segment)))
-    state = "PAUSED" if player.paused else segment.kind.value.replace("_", " ")
-    breath = BREATH_WORDS[segment.breath]
-    lines.append(Text(f"{state}   {breath}".rstrip(), style="bold cyan"))
-    lines.append(Text(segment.cue))
+    state = segment.kind.value.replace("_", " ")
+    if screen.steps:
+        # A stretch's first time: the steps take the room of the big clock and of the cue
+        # (whose set-up is step 1), so the whole panel still fits a 24-line terminal.
+        timer = Text(f"{state} {clock_text(left_in_segment)}", style="bold cyan")
+        if player.paused:
+            timer = Text(f"⏸ PAUSED {clock_text(left_in_segment)} — space to carry on")
+            timer.stylize("bold reverse yellow")
+        lines.append(timer)
+        steps = Table.grid(padding=(0, 1))
+        steps.add_column(no_wrap=True, justify="right")
+        steps.add_column()
+        for step in screen.steps:
+            number, _, words = step.partition(". ")
+            steps.add_row(f"{number}.", words)
+        lines.append(steps)
+    else:
+        lines.append(big_digits(clock_text(left_in_segment)))
+        if player.paused:
+            lines.append(Text("⏸ PAUSED — space to carry on", style="bold reverse yellow"))
+        else:
+            breath = BREATH_WORDS[segment.breath]
+            lines.append(Text(f"{state}   {breath}".rstrip(), style="bold cyan"))
+        lines.append(Text(segment.cue))
+    if screen.step_line and not screen.steps:
+        lines.append(Text(screen.step_line, style="dim", no_wrap=True, overflow="ellipsis"))
     bars = Table.grid(padding=(0, 1))
     bars.add_column(no_wrap=True)
     bars.add_column(ratio=1)
@@ -236,7 +326,7 @@ def frame(
         clock_text(player.total_ms - position),
     )
     lines.append(bars)
-    if span is not None and span.position + 1 < len(player.spans):
+    if span is not None and span.position + 1 < len(player.spans) and not screen.steps:
         following = player.spans[span.position + 1].stretch
         lines.append(Text(f"next up: {catalogue.get(following).name}", style="dim"))
     if screen.notice:
@@ -304,6 +394,7 @@ class Run:
         hooks: PlayerHooks | None = None,
         bell: bool = True,
         live: bool = True,
+        ways: Sequence[Way] | None = None,
     ) -> None:
         self.catalogue = catalogue
         self.clock = clock
@@ -320,6 +411,11 @@ class Run:
         self.outcome = Outcome(status=SessionStatus.IN_PROGRESS, items=())
         self._last_index = -1
         self._choosing = False
+        self._confirming_end = False
+        self._was_paused = False
+        self._saved_at_ms = clock.now_ms()
+        self.ways = tuple(ways) if ways is not None else None
+        self._shown_steps: set[str] = set()  # stretches whose steps were shown in full
 
     # The loop ---------------------------------------------------------------------------------
 
@@ -345,6 +441,7 @@ class Run:
     def _loop(self, redraw: Callable[[], None] | None) -> None:
         # The session starts now, once the display is up, not when the run was made.
         self.player.origin_ms = self.clock.now_ms()
+        self._saved_at_ms = self.player.origin_ms
         try:
             while True:
                 now = self.clock.now_ms()
@@ -354,6 +451,8 @@ class Run:
                     self._enter(index, now)
                 if self.player.finished(now):
                     break
+                if not self.player.paused and now - self._saved_at_ms >= SAVE_EVERY_MS:
+                    self._save(now)
                 if redraw is not None:
                     redraw()
                 key = self.keys.read(self._wait_seconds())
@@ -380,8 +479,34 @@ class Run:
             due = self.player.deadline_ms(following)
         else:
             due = self.player.origin_ms + self.player.total_ms
+        # Wake for the next save too: a long hold is saved part by part.
+        due = min(due, self._saved_at_ms + SAVE_EVERY_MS)
         until = max(0, due - now) / 1000
         return min(REFRESH_SECONDS, until) if self.live else until
+
+    def _way(self, position: int, stretch: str) -> Way:
+        if self.ways is not None and position < len(self.ways):
+            return self.ways[position]
+        return self.catalogue.get(stretch).usual_way
+
+    def _show_steps(self, index: int) -> list[str]:
+        """Set the steps shown for a segment: in full before a stretch's first rep or hold in
+        this session, then its movement in one line. Return the lines newly shown in full."""
+        segment = self.player.segments[index]
+        span = self.player.item_at(index)
+        if span is None or segment.stretch is None or segment.stretch not in self.catalogue:
+            self.screen.steps, self.screen.step_line = (), ""
+            return []
+        steps = way_steps(self._way(span.position, span.stretch), self.catalogue, span.stretch)
+        if segment.kind in WORK_KINDS:
+            self._shown_steps.add(segment.stretch)
+        if segment.stretch not in self._shown_steps:
+            fresh = list(steps) if not self.screen.steps else []
+            self.screen.steps, self.screen.step_line = steps, ""
+            return fresh
+        self.screen.steps = ()
+        self.screen.step_line = "How: " + steps[-1].split(". ", 1)[-1] if steps else ""
+        return []
 
     def _enter(self, index: int, now: int) -> None:
         """Give the cue of a segment just begun, then save what was done."""
@@ -389,19 +514,38 @@ class Run:
         due = self.player.deadline_ms(index)
         self.outcome.cues.append(Cue(index, due, now))
         self._last_index = index
+        fresh = self._show_steps(index)
+        nothing_done = segment.kind is SegmentKind.DONE and not any(
+            item.done_seconds for item in self.player.items_done()
+        )
+        cue = NOTHING_DONE if nothing_done else segment.cue
         if not self.live:
             side = f" [{segment.side}]" if segment.side else ""
             breath = PLAIN_BREATH.get(segment.breath, "")
+            counter = counter_text(self.player, index) if segment.kind in WORK_KINDS else None
+            heard = f"{counter}: {cue}" if counter else cue
             self.console.print(
-                f"{clock_text(segment.start_ms)} {segment.kind.value}{side}{breath}: {segment.cue}",
+                f"{clock_text(segment.start_ms)} {segment.kind.value}{side}{breath}: {heard}",
                 markup=False,
                 highlight=False,
             )
+            if fresh:
+                self.console.print("  How to do it:", markup=False, highlight=False)
+            for line in fresh:
+                self.console.print(f"  {line}", markup=False, highlight=False)
         if self.bell and segment.kind is not SegmentKind.REP:
             self.console.bell()
-        self.voice.say(spoken(segment, self.catalogue))
-        if segment.kind is not SegmentKind.REP or segment.breath is Breath.INHALE:
-            self.hooks.save(self.player.items_done())
+        # A session with every stretch skipped is not praised at the end.
+        self.voice.say(NOTHING_DONE if nothing_done else spoken(segment, self.catalogue))
+        phase = getattr(segment, "phase", None)
+        begins_rep = phase == "move" if phase is not None else segment.breath is Breath.INHALE
+        if segment.kind is not SegmentKind.REP or begins_rep:
+            self._save(now)
+
+    def _save(self, now: int) -> None:
+        """Store what was done so far, and note when."""
+        self._saved_at_ms = now
+        self.hooks.save(self.player.items_done())
 
     # The keys ---------------------------------------------------------------------------------
 
@@ -410,9 +554,12 @@ class Run:
         if self._choosing:
             self._choose(key, now)
             return
+        if self._confirming_end:
+            self._confirm_end(key, now)
+            return
         if key == " ":
             self.player.toggle_pause(now)
-            self.screen.notice = "Paused: space to carry on." if self.player.paused else ""
+            self.screen.notice = ""  # the paused state shows itself; any advice is read by now
         elif key == "n":
             self.player.skip(now)
             self._last_index = -1
@@ -422,8 +569,13 @@ class Run:
             self._last_index = -1
             self.screen.notice = ""
         elif key == "q":
-            self.player.stop(now)
-            self.outcome.status = SessionStatus.ABANDONED
+            # Ending is asked first, as in the browser: a stray key must not end a session.
+            self._confirming_end = True
+            self._was_paused = self.player.paused
+            self.player.pause(now)
+            self.screen.notice = END_QUESTION
+            if not self.live:
+                self.console.print(END_QUESTION, markup=False, highlight=False)
         elif key == "!":
             self.player.pause(now)
             self._choosing = True
@@ -432,6 +584,16 @@ class Run:
             if not self.live:
                 for line in self.screen.menu:
                     self.console.print(line, markup=False, highlight=False)
+
+    def _confirm_end(self, key: str, now: int) -> None:
+        """End on `y` (or `q` again); any other key keeps going, as paused as it was."""
+        self._confirming_end = False
+        self.screen.notice = ""
+        if key in ("y", "q"):
+            self.player.stop(now)
+            self.outcome.status = SessionStatus.ABANDONED
+        elif not self._was_paused:
+            self.player.resume(now)
 
     def _choose(self, key: str, now: int) -> None:
         if key == "c":
@@ -453,10 +615,14 @@ class Run:
                 self.hooks.pain_rising(stretch)
             self.outcome.stop_signal = signal
             self.outcome.stopped_stretch = stretch
+            # That stretch ends; the clock stays stopped with the advice on screen until the
+            # person carries on (space), so nothing starts while they read it.
             self.player.skip(now)
-            self.player.resume(now)
             self._last_index = -1
-            self.screen.notice = self.signal_labels.get("pain_rising_done", "")
+            advice = self.signal_labels.get("pain_rising_done", "")
+            self.screen.notice = f"{advice} Space: carry on with the next stretch.".strip()
+            if not self.live:
+                self.console.print(self.screen.notice, markup=False, highlight=False)
             return
         self.player.stop(now)
         self.outcome.status = SessionStatus.STOPPED

@@ -14,6 +14,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from backstretch.core.durations import minutes, minutes_of
 from backstretch.core.records import SessionRecord, SessionStatus
 from backstretch.core.stats import (
     HEAT_LEVEL_MINUTES,
@@ -80,7 +81,10 @@ def _words(value: str) -> str:
 
 
 def _status(row: HistoryRow) -> Text:
-    text = Text(row.reads_as.value, style=STATUS_STYLES.get(row.reads_as, ""))
+    if row.skipped:  # nothing done: never read as completed
+        text = Text("skipped", style="dim")
+    else:
+        text = Text(row.reads_as.value, style=STATUS_STYLES.get(row.reads_as, ""))
     if row.stop_signal is not None:
         text.append("\n" + _words(row.stop_signal.value), style="dim")
     if row.source == "log":
@@ -91,7 +95,7 @@ def _status(row: HistoryRow) -> Text:
 def _history_table(console: Console, rows: Sequence[HistoryRow]) -> None:
     when = [row.started.strftime("%Y-%m-%d %H:%M") for row in rows]
     statuses = [_status(row) for row in rows]
-    minutes = [f"{_number(row.done_minutes)} / {_number(row.planned_minutes)}" for row in rows]
+    amounts = [minutes_of(row.done_seconds, row.planned_seconds) for row in rows]
     pains = [_pain(row.pain_before, row.pain_after) for row in rows]
     # The routine name is the one column that gives way, so the others are never cut.
     fixed = sum(
@@ -99,7 +103,7 @@ def _history_table(console: Console, rows: Sequence[HistoryRow]) -> None:
         for column in (
             ["when", *when],
             ["status", *statuses],
-            ["minutes", *minutes],
+            ["stretching", *amounts],
             ["pain", *pains],
         )
     )
@@ -115,14 +119,14 @@ def _history_table(console: Console, rows: Sequence[HistoryRow]) -> None:
     table.add_column("when", no_wrap=True)
     table.add_column("routine", no_wrap=True, overflow="ellipsis", max_width=routine_width)
     table.add_column("status", no_wrap=True)
-    table.add_column("minutes", justify="right", no_wrap=True)
+    table.add_column("stretching", justify="right", no_wrap=True)
     table.add_column("pain", no_wrap=True)
     for index, row in enumerate(rows):
         table.add_row(
-            when[index], Text(row.routine_name), statuses[index], minutes[index], pains[index]
+            when[index], Text(row.routine_name), statuses[index], amounts[index], pains[index]
         )
     console.print(table)
-    console.print(Text("minutes: done / planned · pain 0-10: before → after", style="dim"))
+    console.print(Text("stretching: done of planned · pain 0-10: before → after", style="dim"))
 
 
 def _history_list(console: Console, rows: Sequence[HistoryRow]) -> None:
@@ -132,7 +136,7 @@ def _history_list(console: Console, rows: Sequence[HistoryRow]) -> None:
         heading.append_text(_status(row).split("\n")[0])
         console.print(heading)
         console.print(Text("  " + row.routine_name), no_wrap=True, overflow="ellipsis")
-        details = f"  {_number(row.done_minutes)}/{_number(row.planned_minutes)} min"
+        details = f"  {minutes_of(row.done_seconds, row.planned_seconds)}"
         if row.pain_before is not None or row.pain_after is not None:
             details += f" · pain {_pain(row.pain_before, row.pain_after)}"
         if row.source == "log":
@@ -167,8 +171,8 @@ def _headline(console: Console, stats: Stats) -> None:
     today = stats.heatmap.weeks[-1][stats.today.weekday()]
     if streak.current and not today.level:
         grid.add_row("", Text("Stretch today to keep it.", style="dim"))
-    grid.add_row("This week", f"{_plural(week.sessions, 'session')} · {_number(week.minutes)} min")
-    grid.add_row("In all", f"{_plural(totals.sessions, 'session')} · {round(totals.minutes)} min")
+    grid.add_row("This week", f"{_plural(week.sessions, 'session')} · {minutes(week.seconds)}")
+    grid.add_row("In all", f"{_plural(totals.sessions, 'session')} · {minutes(totals.seconds)}")
     grid.add_row("Days", f"{totals.days} with stretching")
     console.print(grid)
 
@@ -184,14 +188,14 @@ def _weeks_table(console: Console, weeks: Sequence[WeekSummary]) -> None:
     )
     table.add_column("week of" if wide else "week", no_wrap=True)
     table.add_column("sessions" if wide else "sess.", justify="right", no_wrap=True)
-    table.add_column("minutes" if wide else "min", justify="right", no_wrap=True)
+    table.add_column("stretching" if wide else "time", justify="right", no_wrap=True)
     table.add_column("pain before" if wide else "before", justify="right", no_wrap=True)
     table.add_column("pain after" if wide else "after", justify="right", no_wrap=True)
     for week in weeks:
         table.add_row(
             _short_day(week.start),
             str(week.sessions),
-            _number(week.minutes),
+            minutes(week.seconds),
             NONE if week.pain_before is None else _number(week.pain_before),
             NONE if week.pain_after is None else _number(week.pain_after),
         )

@@ -10,7 +10,7 @@ import difflib
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import Annotated, Any, Self
+from typing import Annotated, Any, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
@@ -117,6 +117,18 @@ class Steps(_Strict):
 
     movement: Annotated[tuple[ShortText, ...], Field(min_length=1)]
     finish: Annotated[tuple[ShortText, ...], Field(min_length=1)]
+
+
+class SideWords(_Strict):
+    """A few words that say which side is working, e.g. "right leg back", for each side.
+
+    The steps are written for one side (`first`); the other side is their mirror image.
+    """
+
+    left: Annotated[str, Field(min_length=1, max_length=40)]
+    right: Annotated[str, Field(min_length=1, max_length=40)]
+    # The side the set-up and movement steps are written for: the session starts there.
+    first: Literal["left", "right"] = "right"
 
 
 class Way(_Strict):
@@ -230,6 +242,8 @@ class Stretch(_Strict):
     )
     steps: Steps
     breath: Annotated[tuple[ShortText, ...], Field(min_length=1)]
+    # For a stretch done one side at a time: how the player names each side (else "left side").
+    side_words: SideWords | None = None
     form_cues: Annotated[tuple[ShortText, ...], Field(min_length=1)]
     mistakes: Annotated[tuple[ShortText, ...], Field(min_length=1)]
     modifications: tuple[ShortText, ...] = ()
@@ -272,6 +286,8 @@ class Stretch(_Strict):
                 raise ValueError("dose.hold_seconds is for a hold; use tempo.hold for reps")
         if dose.sides is Sides.ALTERNATING and self.kind is Kind.HOLD:
             raise ValueError("dose.sides alternating needs kind reps")
+        if self.side_words is not None and dose.sides is Sides.BILATERAL:
+            raise ValueError("side_words: a stretch done on both sides at once has no side")
         if len(set(self.regions)) != len(self.regions):
             raise ValueError("regions lists a region twice")
         if self.id in self.variants.all_ids() or self.variant_of == self.id:

@@ -546,7 +546,7 @@ def plan(
         settings=settings,
     )
     if requests is not None:
-        return _plan_requests(profile, catalogue, limits, requests, on, budget, progress)
+        return _told(_plan_requests(profile, catalogue, limits, requests, on, budget, progress))
     found = _plan_turning(profile, catalogue, limits, on, budget, strategy or Strategy(), progress)
     # Swaps and exclusions are told only for stretches the person would otherwise have had.
     free = _plan_turning(
@@ -559,6 +559,7 @@ def plan(
         progress,
     )
     would_have = {p.item.stretch.id for p in free.items}
+    found = _told(found, would_have)
     return replace(
         found,
         swaps=tuple(
@@ -571,6 +572,26 @@ def plan(
             for e in found.excluded
             if e.stretch in would_have or e.reasons[0].kind is ReasonKind.EASED
         ),
+    )
+
+
+def _told(found: Plan, would_have: set[str] | None = None) -> Plan:
+    """Keep the swaps whose replacement is in the plan; a stretch whose replacement did not
+    make it in (no time left) was in effect left out, and is told so when the person would
+    have had it (`would_have`; None: every stretch asked for)."""
+    planned = {p.item.stretch.id for p in found.items}
+    told = {e.stretch for e in found.excluded}
+    unplaced = [
+        Exclusion(s.from_id, s.reasons)
+        for s in found.swaps
+        if s.to_id not in planned
+        and s.from_id not in told
+        and (would_have is None or s.from_id in would_have)
+    ]
+    return replace(
+        found,
+        swaps=tuple(s for s in found.swaps if s.to_id in planned),
+        excluded=(*found.excluded, *dict.fromkeys(unplaced)),
     )
 
 

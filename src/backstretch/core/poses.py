@@ -69,6 +69,15 @@ class PropKind(StrEnum):
     BED = "bed"  # lain on (no `at`), or sat on at its edge (`at: pelvis`)
 
 
+class Limb(StrEnum):
+    """An arm or a leg, named by its side."""
+
+    RIGHT_ARM = "right_arm"
+    LEFT_ARM = "left_arm"
+    RIGHT_LEG = "right_leg"
+    LEFT_LEG = "left_leg"
+
+
 class ChairBack(StrEnum):
     """Where a chair's backrest is, seen from the person on it or holding it."""
 
@@ -247,6 +256,16 @@ class Figure(_Strict):
         default=None,
         description="The keyframe that best shows the stretch (the last one when left out).",
     )
+    seen_from: Literal["left", "right"] = Field(
+        default="right",
+        description="The side of the body the camera stands at in a side or three-quarter view: "
+        "the one that brings the moving limb in front of the body.",
+    )
+    moves: tuple[Limb, ...] | None = Field(
+        default=None,
+        description="The limbs drawn in the moving colour, e.g. [right_arm]; left out, the limbs "
+        "that move between keyframes.",
+    )
     props: tuple[Prop, ...] = ()
     keyframes: Annotated[tuple[Keyframe, ...], Field(min_length=1, max_length=4)]
 
@@ -258,6 +277,8 @@ class Figure(_Strict):
         phases = [frame.phase for frame in self.keyframes]
         if len(set(phases)) != len(phases):
             raise ValueError("two keyframes share a breath phase")
+        if self.seen_from != "right" and self.view not in (View.SIDE, View.THREE_QUARTER):
+            raise ValueError("`seen_from` is for a side or three-quarter view")
         if self.key is not None and self.key not in names:
             raise ValueError(f"key '{self.key}' is not one of the keyframes: {', '.join(names)}")
         return self

@@ -70,11 +70,36 @@ class SessionRecord:
         return sum(item.done_seconds for item in self.items)
 
     @property
+    def target_seconds(self) -> int:
+        """Return the seconds of stretching planned, counted as `done_seconds` is.
+
+        Holds and repetitions only: get-ready, rests and transitions count neither as planned
+        nor as done, so a session done in full reads "9 min of 9 min".
+        """
+        if self.items:
+            return sum(item.planned_seconds for item in self.items)
+        return self.planned_seconds
+
+    @property
     def reads_as(self) -> SessionStatus:
         """Return the status to show: a session no player is running reads as abandoned."""
         if self.status is SessionStatus.IN_PROGRESS:
             return SessionStatus.ABANDONED
         return self.status
+
+    @property
+    def skipped(self) -> bool:
+        """Tell whether the session ended with nothing done: every stretch passed over.
+
+        Read from what was done, never stored: such a session counts for nothing and is not
+        praised. A session stopped for a stop signal stays "stopped"; one a player left behind
+        (still `in_progress`) reads as not finished, as it can be resumed.
+        """
+        return (
+            self.status in (SessionStatus.COMPLETED, SessionStatus.ABANDONED)
+            and self.source == "player"
+            and self.done_seconds == 0
+        )
 
     @property
     def counts(self) -> bool:

@@ -98,6 +98,7 @@ class WeekSummary:
     minutes: float
     pain_before: float | None  # mean over the sessions rated before; None when none was
     pain_after: float | None
+    seconds: int = 0  # of stretching: `durations.minutes(seconds)` writes it for people
 
     def to_json(self) -> dict[str, Any]:
         """Return the week as JSON-ready data."""
@@ -126,11 +127,13 @@ def summarise_weeks(
     summaries = []
     for start in starts:
         week = by_week[start]
+        seconds = sum(s.done_seconds for s in week)
         summaries.append(
             WeekSummary(
                 start=start,
                 sessions=len(week),
-                minutes=_minutes(sum(s.done_seconds for s in week)),
+                minutes=_minutes(seconds),
+                seconds=seconds,
                 pain_before=_average([s.pain_before for s in week if s.pain_before is not None]),
                 pain_after=_average([s.pain_after for s in week if s.pain_after is not None]),
             )
@@ -142,7 +145,8 @@ def summarise_weeks(
 class Totals:
     """Everything ever recorded.
 
-    `recorded` is every session; `completed`, `stopped` and `abandoned` split it by how it reads.
+    `recorded` is every session; `completed`, `stopped`, `abandoned` and `skipped` split it by
+    how it reads (a session with nothing done is `skipped`, whatever ended it).
     `sessions`, `minutes` and `days` cover only the sessions with some stretching done.
     """
 
@@ -153,6 +157,8 @@ class Totals:
     abandoned: int
     minutes: float
     days: int
+    skipped: int = 0
+    seconds: int = 0
 
     def to_json(self) -> dict[str, Any]:
         """Return the totals as JSON-ready data."""
@@ -162,6 +168,7 @@ class Totals:
             "completed": self.completed,
             "stopped": self.stopped,
             "abandoned": self.abandoned,
+            "skipped": self.skipped,
             "minutes": self.minutes,
             "days": self.days,
         }
@@ -170,15 +177,18 @@ class Totals:
 def count_totals(sessions: Sequence[SessionRecord]) -> Totals:
     """Return the totals over every recorded session."""
     counting = counting_sessions(sessions)
-    statuses = [session.reads_as for session in sessions]
+    statuses = [session.reads_as for session in sessions if not session.skipped]
+    seconds = sum(s.done_seconds for s in counting)
     return Totals(
         recorded=len(sessions),
         sessions=len(counting),
         completed=statuses.count(SessionStatus.COMPLETED),
         stopped=statuses.count(SessionStatus.STOPPED),
         abandoned=statuses.count(SessionStatus.ABANDONED),
-        minutes=_minutes(sum(s.done_seconds for s in counting)),
+        minutes=_minutes(seconds),
         days=len({s.local_day for s in counting}),
+        skipped=sum(1 for session in sessions if session.skipped),
+        seconds=seconds,
     )
 
 
@@ -428,6 +438,10 @@ class HistoryRow:
     pain_after: int | None
     stop_signal: StopSignal | None
     source: str
+    # Stretching only, both counted the same way; `durations.minutes_of` writes them.
+    done_seconds: int = 0
+    planned_seconds: int = 0
+    skipped: bool = False  # nothing done: read as "skipped", never as completed
 
 
 def _newest_first(records: Sequence[SessionRecord]) -> list[SessionRecord]:
@@ -443,11 +457,14 @@ def history_rows(records: Sequence[SessionRecord]) -> tuple[HistoryRow, ...]:
             routine_name=record.routine_name,
             reads_as=record.reads_as,
             done_minutes=_minutes(record.done_seconds),
-            planned_minutes=_minutes(record.planned_seconds),
+            planned_minutes=_minutes(record.target_seconds),
             pain_before=record.pain_before,
             pain_after=record.pain_after,
             stop_signal=record.stop_signal,
             source=record.source,
+            done_seconds=record.done_seconds,
+            planned_seconds=record.target_seconds,
+            skipped=record.skipped,
         )
         for record in _newest_first(records)
     )
@@ -463,8 +480,9 @@ def session_to_json(record: SessionRecord) -> dict[str, Any]:
         "local_day": record.local_day.isoformat(),
         "status": record.status.value,
         "reads_as": record.reads_as.value,
+        "skipped": record.skipped,
         "routine_name": record.routine_name,
-        "planned_seconds": record.planned_seconds,
+        "planned_seconds": record.target_seconds,
         "done_seconds": record.done_seconds,
         "pain_before": record.pain_before,
         "pain_after": record.pain_after,

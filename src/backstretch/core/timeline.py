@@ -36,6 +36,14 @@ class Breath(StrEnum):
     NONE = "none"
 
 
+class RepPhase(StrEnum):
+    """The part of a repetition: moving into it, staying there, coming back."""
+
+    MOVE = "move"
+    STAY = "stay"
+    RETURN = "return"
+
+
 @dataclass(frozen=True)
 class TimelineSettings:
     """Seconds for the parts of a session around the stretching itself."""
@@ -105,6 +113,11 @@ class Segment:
     side: str | None
     cue: str
     breath: Breath
+    # The holds or repetitions in this set (on this side), for a rep counter: "Rep 3 of 10".
+    reps: int | None = None
+    # The side in a few words ("right leg back", else "right side"), for one-sided work.
+    side_label: str | None = None
+    phase: RepPhase | None = None  # for a repetition: move, stay or return
 
     @property
     def end_ms(self) -> int:
@@ -123,11 +136,29 @@ class Segment:
             "side": self.side,
             "cue": self.cue,
             "breath": self.breath.value,
+            "reps": self.reps,
+            "side_label": self.side_label,
+            "phase": None if self.phase is None else self.phase.value,
         }
 
 
-# (kind, seconds, set, rep, side, cue, breath) before offsets are assigned.
-_Step = tuple[SegmentKind, int, int | None, int | None, str | None, str, Breath]
+STAY_CUE = "Stay here and breathe slowly."
+
+
+@dataclass(frozen=True)
+class _Step:
+    """A segment before its offset is known."""
+
+    kind: SegmentKind
+    seconds: int
+    set: int | None
+    rep: int | None
+    side: str | None
+    cue: str
+    breath: Breath
+    reps: int | None = None
+    phase: RepPhase | None = None
+    label: str | None = None  # the side's words, when the segment itself has no side
 
 
 def _moves(way: Way, previous: Way | None) -> bool:
@@ -136,6 +167,21 @@ def _moves(way: Way, previous: Way | None) -> bool:
 
 
 _CLAUSE = re.compile(r";\s*|,\s*(?:and\s+)?")
+_SIDE_WORD = re.compile(r"\b(left|right)\b(?![- ]angle)", re.IGNORECASE)
+_BREATHING = re.compile(r"^\s*breathing (in|out)\b", re.IGNORECASE)
+# A clause about the second breath that keeps still (neck half-circles: "as you pause there")
+# is a stay, not a way back.
+_STILL = re.compile(r"\b(pause|stay|still)\b", re.IGNORECASE)
+
+
+def _clause(stretch: Stretch, phase: Breath) -> str | None:
+    """Return the stretch's own clause for breathing in (or out), without its full stop."""
+    wanted = "breathe in" if phase is Breath.INHALE else "breathe out"
+    for line in stretch.breath:
+        for clause in _CLAUSE.split(line.strip().rstrip(".")):
+            if clause.lower().startswith(wanted + " ") or clause.lower() == wanted:
+                return clause[0].upper() + clause[1:]
+    return None
 
 
 def breath_cue(stretch: Stretch, phase: Breath) -> str:
@@ -144,12 +190,71 @@ def breath_cue(stretch: Stretch, phase: Breath) -> str:
     The catalogue writes the breath as the movement goes ("Breathe out as you reach; breathe
     in as you return"), so the clause that starts with the phase is picked, whatever its order.
     """
-    wanted = "breathe in" if phase is Breath.INHALE else "breathe out"
-    for line in stretch.breath:
-        for clause in _CLAUSE.split(line.strip().rstrip(".")):
-            if clause.lower().startswith(wanted + " ") or clause.lower() == wanted:
-                return clause[0].upper() + clause[1:] + "."
+    clause = _clause(stretch, phase)
+    if clause is not None:
+        return clause + "."
     return "Breathe in." if phase is Breath.INHALE else "Breathe out."
+
+
+def move_breath(stretch: Stretch, way: Way) -> Breath:
+    """Return the breath a repetition moves on: the one its first movement step names.
+
+    The steps shown to the person say "Breathing out, slide your right leg back", so the
+    timeline starts each rep with that breath; the other breath brings the body back. A stretch
+    whose steps name no breath falls back on its first breath line, then on breathing in.
+    """
+    for step in stretch.movement_of(way):
+        if found := _BREATHING.match(step):
+            return Breath.INHALE if found.group(1).lower() == "in" else Breath.EXHALE
+    for line in stretch.breath:
+        for clause in _CLAUSE.split(line.strip()):
+            lowered = clause.lower()
+            if lowered.startswith("breathe in"):
+                return Breath.INHALE
+            if lowered.startswith("breathe out"):
+                return Breath.EXHALE
+    return Breath.INHALE
+
+
+def other_breath(breath: Breath) -> Breath:
+    """Return the opposite breath of a repetition."""
+    return Breath.EXHALE if breath is Breath.INHALE else Breath.INHALE
+
+
+def second_phase(stretch: Stretch, way: Way) -> RepPhase:
+    """Return what the second breath of a repetition does: come back, or (rarely) keep still."""
+    clause = _clause(stretch, other_breath(move_breath(stretch, way)))
+    return RepPhase.STAY if clause is not None and _STILL.search(clause) else RepPhase.RETURN
+
+
+def first_side(stretch: Stretch, way: Way | None = None) -> str:
+    """Return the side a one-sided stretch starts on: the side its steps are written for.
+
+    The set-up and movement steps describe one side (`side_words.first`) and the other is their
+    mirror image, so starting there makes the text, the spoken side and the drawing agree
+    (figures are drawn for whichever side is playing). A stretch without side words starts on
+    the first side its movement steps name, else the left.
+    """
+    if stretch.side_words is not None:
+        return stretch.side_words.first
+    for text in stretch.movement_of(way or stretch.usual_way):
+        if found := _SIDE_WORD.search(text):
+            return found.group(1).lower()
+    return "left"
+
+
+def _other_side(side: str) -> str:
+    return "right" if side == "left" else "left"
+
+
+def side_label(stretch: Stretch, side: str | None) -> str | None:
+    """Return the side in a few words: the stretch's own ("right leg back"), else "right side"."""
+    if side is None:
+        return None
+    words = stretch.side_words
+    if words is not None:
+        return words.left if side == "left" else words.right
+    return f"{side} side"
 
 
 def item_steps(item: RoutineItem, previous: Way | None, settings: TimelineSettings) -> list[_Step]:
@@ -158,7 +263,7 @@ def item_steps(item: RoutineItem, previous: Way | None, settings: TimelineSettin
     steps: list[_Step] = []
     if _moves(way, previous):
         steps.append(
-            (
+            _Step(
                 SegmentKind.TRANSITION,
                 settings.transition_seconds,
                 None,
@@ -168,11 +273,12 @@ def item_steps(item: RoutineItem, previous: Way | None, settings: TimelineSettin
                 Breath.NONE,
             )
         )
-    sides: list[str | None] = ["left", "right"] if dose.sides is Sides.EACH else [None]
+    first = first_side(stretch, way)
+    sides: list[str | None] = [first, _other_side(first)] if dose.sides is Sides.EACH else [None]
     for set_number in range(1, dose.sets + 1):
         if set_number > 1:
             steps.append(
-                (
+                _Step(
                     SegmentKind.REST,
                     settings.rest_between_sets_seconds,
                     set_number - 1,
@@ -183,28 +289,36 @@ def item_steps(item: RoutineItem, previous: Way | None, settings: TimelineSettin
                 )
             )
         for side_index, side in enumerate(sides):
+            label = side_label(stretch, side)
             if set_number == 1 and side_index == 0:
-                on_side = f" Start on the {side} side." if side else ""
+                # The get-ready names the side the set-up is written for; an alternating stretch
+                # names the side its first repetition works.
+                ready_side = side
+                if dose.sides is Sides.ALTERNATING:
+                    ready_side = first
+                ready_label = side_label(stretch, ready_side)
+                named = f", {ready_label}" if ready_label else ""
                 steps.append(
-                    (
+                    _Step(
                         SegmentKind.GET_READY,
                         settings.lead_in_seconds,
                         set_number,
                         None,
                         side,
-                        f"Get ready: {stretch.name}. {way.setup[0]}{on_side}",
+                        f"Get ready: {stretch.name}{named}. {way.setup[0]}",
                         Breath.NONE,
+                        label=ready_label,
                     )
                 )
             elif side is not None:
-                # Every change of side is announced, including back to the left for a new set.
+                # Every change of side is announced, including back to the first for a new set.
                 cue = (
-                    f"Switch to the {side} side."
+                    f"Switch sides: {label}."
                     if side_index > 0
-                    else f"Back to the {side} side for set {set_number}."
+                    else f"Back to the first side for set {set_number}: {label}."
                 )
                 steps.append(
-                    (
+                    _Step(
                         SegmentKind.SWITCH_SIDE,
                         settings.lead_in_seconds,
                         set_number,
@@ -221,14 +335,14 @@ def item_steps(item: RoutineItem, previous: Way | None, settings: TimelineSettin
 def _work_steps(
     item: RoutineItem, set_number: int, side: str | None, settings: TimelineSettings
 ) -> list[_Step]:
-    stretch, dose = item.stretch, item.dose
+    stretch, dose, way = item.stretch, item.dose, item.way
     steps: list[_Step] = []
     if stretch.kind is Kind.HOLD:
         assert dose.hold_seconds is not None  # a hold always has its seconds
         for rep in range(1, dose.reps + 1):
             if rep > 1:
                 steps.append(
-                    (
+                    _Step(
                         SegmentKind.REST,
                         settings.rest_between_holds_seconds,
                         set_number,
@@ -240,7 +354,7 @@ def _work_steps(
                 )
             cue = stretch.form_cues[(rep - 1) % len(stretch.form_cues)]
             steps.append(
-                (
+                _Step(
                     SegmentKind.HOLD,
                     dose.hold_seconds,
                     set_number,
@@ -248,35 +362,30 @@ def _work_steps(
                     side,
                     f"Hold and breathe slowly. {cue}",
                     Breath.STEADY,
+                    reps=dose.reps,
                 )
             )
         return steps
     tempo = dose.tempo
     assert tempo is not None  # reps always have a tempo
+    moving = move_breath(stretch, way)
+    back = other_breath(moving)
+    seconds = {Breath.INHALE: tempo.inhale, Breath.EXHALE: tempo.exhale}
+    then = second_phase(stretch, way)
+    # Move on one breath, stay there if the tempo holds, come back on the other breath.
+    parts = [(seconds[moving], breath_cue(stretch, moving), moving, RepPhase.MOVE)]
+    if tempo.hold:
+        parts.append((tempo.hold, STAY_CUE, Breath.STEADY, RepPhase.STAY))
+    parts.append((seconds[back], breath_cue(stretch, back), back, then))
+    first = first_side(stretch, way)
     for rep in range(1, dose.reps + 1):
         rep_side = side
         if dose.sides is Sides.ALTERNATING:
-            rep_side = "left" if rep % 2 else "right"
-        inhale = breath_cue(stretch, Breath.INHALE)
-        exhale = breath_cue(stretch, Breath.EXHALE)
-        steps.append(
-            (SegmentKind.REP, tempo.inhale, set_number, rep, rep_side, inhale, Breath.INHALE)
-        )
-        steps.append(
-            (SegmentKind.REP, tempo.exhale, set_number, rep, rep_side, exhale, Breath.EXHALE)
-        )
-        if tempo.hold:
-            steps.append(
-                (
-                    SegmentKind.REP,
-                    tempo.hold,
-                    set_number,
-                    rep,
-                    rep_side,
-                    "Stay here and breathe slowly.",
-                    Breath.STEADY,
-                )
-            )
+            rep_side = first if rep % 2 else _other_side(first)
+        steps += [
+            _Step(SegmentKind.REP, length, set_number, rep, rep_side, cue, breath, dose.reps, phase)
+            for length, cue, breath, phase in parts
+        ]
     return steps
 
 
@@ -324,23 +433,24 @@ def timeline(
     offset_ms = 0
     previous: Way | None = None
     for item in items:
-        for kind, seconds, set_number, rep, side, cue, breath in item_steps(
-            item, previous, settings
-        ):
+        for step in item_steps(item, previous, settings):
             segments.append(
                 Segment(
                     start_ms=offset_ms,
-                    duration_ms=seconds * 1000,
-                    kind=kind,
+                    duration_ms=step.seconds * 1000,
+                    kind=step.kind,
                     stretch=item.stretch.id,
-                    set=set_number,
-                    rep=rep,
-                    side=side,
-                    cue=cue,
-                    breath=breath,
+                    set=step.set,
+                    rep=step.rep,
+                    side=step.side,
+                    cue=step.cue,
+                    breath=step.breath,
+                    reps=step.reps,
+                    side_label=step.label or side_label(item.stretch, step.side),
+                    phase=step.phase,
                 )
             )
-            offset_ms += seconds * 1000
+            offset_ms += step.seconds * 1000
         previous = item.way
     segments.append(
         Segment(
@@ -358,15 +468,54 @@ def timeline(
     return tuple(segments)
 
 
+# How many words a voice says in a second: espeak-ng reads 175 a minute by default, and a
+# browser's voice about as fast. A cue longer than its segment is cut off by the next one.
+WORDS_PER_SECOND = 2.9
+_PLAIN = {Breath.INHALE: "Breathe in", Breath.EXHALE: "Breathe out"}
+# "Breathe out slowly as the chin sweeps" -> "Breathe out, chin sweeps": the short form.
+_COMPACT = re.compile(
+    r"^(breathe (?:in|out))(?: slowly)? (?:as|while|during|to) (?:you |the |each )?(.+)$",
+    re.IGNORECASE,
+)
+
+
+def fits(words: str, seconds: float) -> bool:
+    """Tell whether `words` can be said within `seconds`."""
+    return len(words.split()) <= seconds * WORDS_PER_SECOND
+
+
 def spoken(segment: Segment, catalogue: Catalogue) -> str:
-    """Return the words to speak when a segment begins: short, the cue itself."""
-    if segment.kind is SegmentKind.REP and segment.breath is Breath.INHALE:
-        return "Breathe in."
-    if segment.kind is SegmentKind.REP and segment.breath is Breath.EXHALE:
-        return "Breathe out."
+    """Return the words to speak when a segment begins: short, and naming the movement.
+
+    A repetition says its breath with the stretch's own words for the movement ("Breathe out
+    as you reach, right leg back."), its number first when there is time ("Rep 3. ..."); the
+    longest form that can be said before the segment ends is chosen.
+    """
+    if segment.kind is SegmentKind.REP:
+        if segment.phase is RepPhase.STAY and segment.breath is Breath.STEADY:
+            return "Stay, breathe slowly."
+        seconds = segment.duration_ms / 1000
+        clause = segment.cue.rstrip(".")
+        side = ""
+        if (
+            segment.phase is RepPhase.MOVE
+            and segment.side_label
+            and segment.stretch is not None
+            and segment.stretch in catalogue
+            and catalogue.get(segment.stretch).dose.sides is Sides.ALTERNATING
+        ):
+            side = f", {segment.side_label}"
+        compact = _COMPACT.match(clause)
+        forms = [f"{clause}{side}."]
+        if segment.phase is RepPhase.MOVE and segment.rep is not None:
+            forms.insert(0, f"Rep {segment.rep}. {clause}{side}.")
+        if compact:
+            forms.append(f"{compact.group(1)}, {compact.group(2)}{side}.")
+        forms.append(f"{_PLAIN.get(segment.breath, clause)}{side}.")
+        return next((words for words in forms if fits(words, seconds)), forms[-1])
     if segment.kind is SegmentKind.GET_READY and segment.stretch:
         name = catalogue.get(segment.stretch).name
-        side = f", {segment.side} side" if segment.side else ""
+        side = f", {segment.side_label}" if segment.side_label else ""
         return f"Get ready: {name}{side}."
     if segment.kind is SegmentKind.HOLD:
         return "Hold, and breathe slowly."

@@ -69,6 +69,10 @@ HALO_WIDTH = 2.4  # the white edge around a near limb
 PROP_WIDTH = 2.4
 # A point within this of a surface (its own stroke aside) counts as resting on it.
 CONTACT_TOLERANCE = 1.5
+# A limb moves when a joint of it turns this far between keyframes and a point of it travels this
+# far in the picture: a hand resting on a thigh that tips forward with the trunk does not count.
+MOVING_DEGREES = 25.0
+MOVING_DISTANCE = 8.0
 # Degrees the camera is turned from the figure's right side toward its front: a little for the
 # side view, so the far arm and leg peek out; halfway for twists and arms reaching across.
 CAMERA_TURN = {View.SIDE: 14.0, View.THREE_QUARTER: 40.0}
@@ -79,6 +83,8 @@ class Tone(StrEnum):
 
     NEAR = "#2d3a45"  # the body, and the limbs on the viewer's side
     FAR = "#95a3ad"  # limbs behind the body
+    MOVES = "#0a7d5a"  # a limb that moves from one keyframe to the next, on the viewer's side
+    MOVES_FAR = "#7fc2a7"  # and behind the body: lighter, but still the colour of moving
     HALO = "#fff"  # the edge that lifts a near limb off the body, and the face's spot
     PLAIN = "#b4bec5"  # a placeholder figure
     PROP = "#c3ccd3"
@@ -136,6 +142,7 @@ class Scene:
     props: tuple[Shape, ...]
     key: str
     plain: bool  # a placeholder: the stretch brings no figure of its own
+    moving: frozenset[str] = frozenset()  # the limbs drawn in the moving colour, e.g. "right_leg"
 
     def frame(self, name: str) -> Frame:
         """Return the laid-out keyframe with this name, or raise `KeyError`."""
@@ -188,8 +195,12 @@ def layout(stretch: Stretch, side: Side | None = None, way: Way | None = None) -
     figure = figure_for(stretch, way)
     plain = drawn_from(stretch, way) is None
     bodies = [rest(way.position, keyframe) for keyframe in figure.keyframes]
-    seen = [_seen(figure.view, way.position, body) for body in bodies]
-    drawings = [_body_shapes(points, depth, plain) for points, depth in seen]
+    seen = [_seen(figure.view, way.position, body, figure.seen_from) for body in bodies]
+    moving: frozenset[str] = frozenset()
+    if not plain:
+        given = figure.moves
+        moving = moving_limbs(figure, [p for p, _ in seen]) if given is None else frozenset(given)
+    drawings = [_body_shapes(points, depth, plain, moving) for points, depth in seen]
     key_points = seen[[k.name for k in figure.keyframes].index(figure.key_frame.name)][0]
     every = [p for points, _ in seen for p in points.values()]
     props = _props(figure, way.position, key_points, every)
@@ -233,12 +244,49 @@ def layout(stretch: Stretch, side: Side | None = None, way: Way | None = None) -
         props=placed(props),
         key=figure.key_frame.name,
         plain=plain,
+        moving=moving,
     )
 
 
-def _project(point: Vec, view: View) -> tuple[Point, float]:
-    """Return where a point of the body appears in the picture, and its depth toward us."""
+LIMBS = {"arm": ARM_POINTS, "leg": LEG_POINTS}
+_LIMB_JOINTS = {"arm": ("shoulder", "out", "turn", "elbow"), "leg": ("hip", "out", "turn", "knee")}
+
+
+def moving_limbs(figure: Figure, pictures: Sequence[Mapping[str, Point]]) -> frozenset[str]:
+    """Return the limbs that do the moving, e.g. {"right_leg", "left_arm"}: a joint of the limb
+    turns at least `MOVING_DEGREES` between two keyframes and a point of it travels at least
+    `MOVING_DISTANCE` in the picture (`pictures`: each keyframe's points, in order)."""
+    poses = [keyframe.angles.pose() for keyframe in figure.keyframes]
+    found = set()
+    for side in SIDES:
+        for kind, parts in LIMBS.items():
+            limbs = [getattr(pose, f"{side}_{kind}") for pose in poses]
+            turned = max(
+                abs(getattr(a, joint) - getattr(b, joint))
+                for a in limbs
+                for b in limbs
+                for joint in _LIMB_JOINTS[kind]
+            )
+            names = [f"{side}_{part}" for part in parts[1:]]
+            travelled = max(
+                (math.dist(a[name], b[name]) for a in pictures for b in pictures for name in names),
+                default=0.0,
+            )
+            if turned >= MOVING_DEGREES and travelled >= MOVING_DISTANCE:
+                found.add(f"{side}_{kind}")
+    return frozenset(found)
+
+
+def _project(point: Vec, view: View, seen_from: Side = "right") -> tuple[Point, float]:
+    """Return where a point of the body appears in the picture, and its depth toward us.
+
+    Seen from the left, the picture is the mirror image of the body's mirror image seen from the
+    right: the body faces left and its left side is the near one.
+    """
     x, y, z = point
+    if seen_from == "left" and view in CAMERA_TURN:
+        (px, py), depth = _project((x, y, -z), view)
+        return (-px, py), depth
     if view is View.FRONT:
         return (-z, -y), x  # the body's right side is on the viewer's left
     if view is View.ABOVE:
@@ -262,31 +310,40 @@ def _anchor(position: Position, body: Mapping[str, Vec]) -> list[str]:
 
 
 def _seen(
-    view: View, position: Position, body: Mapping[str, Vec]
+    view: View, position: Position, body: Mapping[str, Vec], seen_from: Side = "right"
 ) -> tuple[dict[str, Point], dict[str, float]]:
-    projected = {name: _project(point, view) for name, point in body.items()}
+    projected = {name: _project(point, view, seen_from) for name, point in body.items()}
     # Anchor on how far forward the resting points are, not on which side they are: with one
     # knee lifted, the other must stay exactly where both knees were.
     anchor = _anchor(position, body)
     forward = sum(body[name][0] for name in anchor) / len(anchor)
-    shift = _project((forward, 0.0, 0.0), view)[0][0]
+    shift = _project((forward, 0.0, 0.0), view, seen_from)[0][0]
     points = {name: (x - shift, y) for name, ((x, y), _) in projected.items()}
     depth = {name: d for name, (_, d) in projected.items()}
     return points, depth
 
 
-def _body_shapes(points: dict[str, Point], depth: dict[str, float], plain: bool) -> list[Shape]:
-    """Return the body's strokes, farthest first."""
+def _body_shapes(
+    points: dict[str, Point],
+    depth: dict[str, float],
+    plain: bool,
+    moving: frozenset[str] = frozenset(),
+) -> list[Shape]:
+    """Return the body's strokes, farthest first; the moving limbs in the moving colour."""
     body_tone = Tone.PLAIN if plain else Tone.NEAR
 
-    def stroke(names: Sequence[str], width: float, limb: bool = False) -> Shape:
+    def stroke(names: Sequence[str], width: float, limb: str = "") -> Shape:
         kind = ShapeKind.CURVE if names[1] == "waist" else ShapeKind.LINE
         mean = sum(depth[n] for n in names) / len(names)
         tone = body_tone
         if limb and not plain:
             # A limb behind the body where it joins it (the far side from the side) is lighter.
             joined_at = "pelvis" if names[0].endswith("hip") else "neck"
-            tone = Tone.FAR if mean < depth[joined_at] - 4 else Tone.NEAR
+            far = mean < depth[joined_at] - 4
+            if limb in moving:
+                tone = Tone.MOVES_FAR if far else Tone.MOVES
+            else:
+                tone = Tone.FAR if far else Tone.NEAR
         # At the same depth the trunk is drawn before the limbs.
         order = mean if limb else mean - 0.5
         return Shape(kind, tuple(points[n] for n in names), width, tone, order)
@@ -301,9 +358,9 @@ def _body_shapes(points: dict[str, Point], depth: dict[str, float], plain: bool)
     if math.dist(points["left_hip"], points["right_hip"]) > 8:
         shapes.append(stroke(("left_hip", "right_hip"), LIMB_WIDTH))
     for side in SIDES:
-        for parts, width in ((ARM_POINTS, ARM_WIDTH), (LEG_POINTS, LIMB_WIDTH)):
-            limb = stroke([f"{side}_{part}" for part in parts], width, limb=True)
-            if limb.tone is Tone.NEAR:
+        for kind, parts, width in (("arm", ARM_POINTS, ARM_WIDTH), ("leg", LEG_POINTS, LIMB_WIDTH)):
+            limb = stroke([f"{side}_{part}" for part in parts], width, limb=f"{side}_{kind}")
+            if limb.tone in (Tone.NEAR, Tone.MOVES):
                 # A thin white edge keeps a near limb readable where it crosses the body.
                 edge = replace(limb, size=width + HALO_WIDTH, tone=Tone.HALO)
                 shapes.append(replace(edge, depth=limb.depth - 0.01))

@@ -151,9 +151,7 @@ def _with(
         )
         for frame in figure.keyframes
     )
-    return Figure(
-        view=figure.view, side=figure.side, key=figure.key, props=props, keyframes=keyframes
-    )
+    return figure.model_copy(update={"props": props, "keyframes": keyframes})
 
 
 def _reworded(text: str, rewording: Rewording) -> str:

@@ -116,13 +116,15 @@ def _begin(
     segments = timeline(items, settings)
     if segments[-1].end_ms // 1000 > MAX_SESSION_SECONDS:
         raise SessionError(f"a session lasts at most {MAX_SESSION_SECONDS // 3600} hours")
+    spans = item_spans(segments)
     record = SessionRecord(
         uuid=uuid,
         started_at=now,
         timezone=timezone,
         status=SessionStatus.IN_PROGRESS,
         routine_name=routine_name,
-        planned_seconds=segments[-1].end_ms // 1000,
+        # Stretching time, as "done" is counted: get-ready, rests and transitions are neither.
+        planned_seconds=sum(span.planned_seconds for span in spans),
         items=tuple(
             ItemRecord(
                 position=span.position,
@@ -130,7 +132,7 @@ def _begin(
                 planned_seconds=span.planned_seconds,
                 planned_reps=span.planned_reps,
             )
-            for span in item_spans(segments)
+            for span in spans
         ),
         pain_before=pain_before,
     )

@@ -249,6 +249,7 @@ def create_app(settings: Settings | None = None, *, clock: Now = utc_now) -> Fas
     from starlette.middleware.gzip import GZipMiddleware
 
     from backstretch.web import (
+        after_pages,
         api,
         api_description,
         auth,
@@ -313,6 +314,7 @@ def create_app(settings: Settings | None = None, *, clock: Now = utc_now) -> Fas
         handout_pages,
         player_page,
         history_pages,
+        after_pages,
         settings_pages,
         reminder_pages,
         summary_pages,

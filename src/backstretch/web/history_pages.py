@@ -16,6 +16,7 @@ from jinja2 import pass_context
 from jinja2.runtime import Context
 from markupsafe import Markup
 
+from backstretch.core.durations import clock, minutes, minutes_of
 from backstretch.core.records import SessionStatus
 from backstretch.core.safety import StopSignal
 from backstretch.core.stats import HistoryRow, history_rows
@@ -75,7 +76,9 @@ def _signal_words(signal: StopSignal, words: Words) -> str:
 
 def status_words(row: HistoryRow, words: Words) -> str:
     """Return how a session ended in words, with the stop signal when there was one."""
-    if row.reads_as is SessionStatus.STOPPED:
+    if row.skipped:
+        text = words.gettext("skipped: nothing done")
+    elif row.reads_as is SessionStatus.STOPPED:
         text = words.gettext("stopped")
         if row.stop_signal is not None:
             text = words.gettext("stopped: {signal}").format(
@@ -126,16 +129,14 @@ def _rating(value: float | None) -> str:
     return "–" if value is None else short_number(value)
 
 
-def _clock(seconds: int) -> str:
-    return f"{seconds // 60}:{seconds % 60:02d}"
-
-
 HELPERS = {
     "day": _day,
     "status": _status,
     "number": short_number,
     "rating": _rating,
-    "clock": _clock,
+    "clock": clock,
+    "minutes": minutes,
+    "minutes_of": minutes_of,
 }
 
 

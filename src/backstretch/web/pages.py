@@ -88,19 +88,30 @@ TEMPLATES.env.globals["csrf_input"] = csrf_input
 
 @router.get("/", response_class=HTMLResponse)
 def welcome(request: Request, runtime: RuntimeDep, person: MaybePersonDep) -> Any:
-    """The welcome page, with the disclaimer where people start (public with accounts)."""
-    from backstretch.services.screening import latest_answers
+    """Home: today's routine with one Start, the week and the last pain change; a new person
+    (or a visitor, with accounts) gets a short welcome with the disclaimer instead."""
+    from backstretch.core.durations import minutes
+    from backstretch.services.home import NextStep, home_overview
 
     guide = runtime.services.guide
     number = person.emergency_number if person else runtime.services.settings.emergency_number
-    screened = person is not None and latest_answers(person) is not None
+    home = home_overview(person) if person is not None else None
+    if home is None or home.next_step is NextStep.FIRST_CHECK:
+        return TEMPLATES.TemplateResponse(
+            request,
+            "welcome.html",
+            {
+                "disclaimer": guide.disclaimer.replace("{emergency_number}", number),
+                "logged_out": person is None,
+            },
+        )
     return TEMPLATES.TemplateResponse(
         request,
-        "welcome.html",
+        "home.html",
         {
-            "disclaimer": guide.disclaimer.replace("{emergency_number}", number),
-            "screened": screened,
-            "logged_out": person is None,
+            "home": home,
+            "step": home.next_step.value,
+            "length": minutes(home.routine.seconds) if home.routine else "",
         },
     )
 

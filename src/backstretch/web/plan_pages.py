@@ -15,7 +15,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from backstretch.core.catalogue import Catalogue, UnknownStretchError
 from backstretch.core.models import Level, Region
-from backstretch.core.plan_words import clock_minutes, dose_words, reason_text
+from backstretch.core.plan_words import full_dose_words, plan_notes, summary_line
 from backstretch.core.planner import Plan
 from backstretch.core.profile import Setting, TimeOfDay
 from backstretch.services.context import PersonContext
@@ -67,13 +67,21 @@ def _problems(request: Request, problems: list[str], back: str) -> Response:
 
 @router.get("/profile", response_class=HTMLResponse)
 def profile_form(request: Request, person: PersonDep) -> Response:
-    """Where it feels tight, the time there is, where the person is, and their lists."""
+    """Where it feels tight, the time there is, where the person is, and their lists.
+
+    A first visit has the fewest taps to make: 10 minutes, and the floor unless the safety
+    check said getting down to the floor is hard (then a chair)."""
+    from backstretch.core.screening import Restriction
+    from backstretch.services.screening import latest_answers
+
     names = {stretch.id: stretch.name for stretch in person.catalogue}
+    no_floor = (latest_answers(person) or {}).get(Restriction.NO_FLOOR.value) is True
     return TEMPLATES.TemplateResponse(
         request,
         "profile.html",
         {
             "profile": remembered_profile(person),
+            "default_setting": Setting.CHAIR if no_floor else Setting.FLOOR,
             "areas": list(Region),
             "settings": list(Setting),
             "levels": list(Level),
@@ -93,8 +101,10 @@ def save_profile_form(
     setting: Annotated[str, Form(max_length=20)] = "floor",
     level: Annotated[str, Form(max_length=20)] = "standard",
     time_of_day: Annotated[str, Form(max_length=20)] = "any",
+    start: Annotated[str, Form(max_length=5)] = "",
 ) -> Response:
-    """Store the profile (keeping the lists) and go on to today's plan."""
+    """Store the profile (keeping the lists) and go on to today's plan, or straight to the
+    player ("Save and start")."""
     if not areas:
         return _problems(request, ["areas: choose at least one area"], "/profile")
     choices: dict[str, Any] = {
@@ -108,7 +118,7 @@ def save_profile_form(
         remember_profile(person, choices)
     except Invalid as error:
         return _problems(request, [error.message], "/profile")
-    return RedirectResponse("/plan", status_code=303)
+    return RedirectResponse("/play" if start else "/plan", status_code=303)
 
 
 def _marked(
@@ -158,44 +168,35 @@ def favourite(
 # Today's plan ------------------------------------------------------------------------------------
 
 
-def _reasons(reasons: Any) -> str:
-    return reason_text([r.to_json() for r in reasons])
+def _plan_view(plan: Plan, catalogue: Catalogue, setting: str) -> dict[str, Any]:
+    from markupsafe import Markup
 
+    from backstretch.render.figures import still_svg
 
-def _plan_view(plan: Plan, catalogue: Catalogue) -> dict[str, Any]:
+    def name(stretch_id: str) -> str:
+        return catalogue.get(stretch_id).name
+
     return {
         "items": [
             {
                 "id": p.item.stretch.id,
                 "name": p.item.stretch.name,
-                "dose": dose_words(p.item),
+                "dose": full_dose_words(p.item),
                 "sets": p.item.dose.sets,
                 "reps": p.item.dose.reps,
                 "hold": p.item.dose.hold_seconds,
                 "sides": p.item.dose.sides.value,
                 "way": p.item.way.place.value,
                 "where": p.item.way.words,
-                "time": clock_minutes(p.seconds),
                 "why": p.why,
+                # Our own renderer's SVG from validated data, every text in it escaped.
+                "thumb": Markup(still_svg(p.item.stretch, key_only=True, way=p.item.way)),
             }
             for p in plan.items
         ],
-        "swaps": [
-            {
-                "from": catalogue.get(s.from_id).name,
-                "to": catalogue.get(s.to_id).name,
-                "why": _reasons(s.reasons),
-            }
-            for s in plan.swaps
-        ],
-        "excluded": [
-            {"name": catalogue.get(e.stretch).name, "why": _reasons(e.reasons)}
-            for e in plan.excluded
-            if not all(r.kind.value == "time" for r in e.reasons)
-        ],
+        "summary": summary_line(plan.total_seconds, len(plan.items), setting),
+        "notes": plan_notes(plan, name),
         "uncovered": [note.hint for note in plan.uncovered],
-        "total": clock_minutes(plan.total_seconds),
-        "budget": clock_minutes(plan.budget_seconds),
     }
 
 
@@ -217,7 +218,8 @@ def plan_page(
     except Invalid as error:
         return _problems(request, [error.message], "/plan")
     outcome = today.outcome
-    view = _plan_view(outcome.plan, person.catalogue) if outcome.plan else None
+    setting = outcome.profile.setting.value
+    view = _plan_view(outcome.plan, person.catalogue, setting) if outcome.plan else None
     planned = [i["id"] for i in view["items"]] if view else []
     asked = {"preset": preset, "routine": routine}
     return TEMPLATES.TemplateResponse(
@@ -227,6 +229,9 @@ def plan_page(
             "profile": outcome.profile,
             "outcome": outcome,
             "plan": view,
+            # A ready-made or saved routine is named; the planner's own is "Today's routine".
+            "named": bool(preset or routine),
+            "name": today.name,
             "changes": today.changes,
             "edited": bool(ids),
             "planned": planned,

@@ -8,12 +8,14 @@ browser and the terminal follow one timeline and one set of stop rules.
 from __future__ import annotations
 
 from typing import Annotated, Any
+from urllib.parse import quote
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from markupsafe import Markup
 
 from backstretch.core.catalogue import Catalogue, Stretch
+from backstretch.core.durations import minutes
 from backstretch.core.planner import Plan
 from backstretch.core.safety import screening_expires_at, stop_outcome, stop_signals_for
 from backstretch.core.screening import ScreeningGuide
@@ -62,7 +64,7 @@ def play(
 
     status = screening_status(person)
     if not status.gate.may_play:
-        return _refusal(request, status.gate.status.value, status.advice)
+        return _refusal(request, status.gate.status.value, status.advice, _here(request))
     if not (preset or routine or desk_break) and remembered_profile(person) is None:
         return RedirectResponse("/plan", status_code=303)
     wanted = [part.strip() for part in items.split(",") if part.strip()]
@@ -74,9 +76,9 @@ def play(
         else:
             today = plan_today(person, asked_for(wanted, preset, routine))
     except Blocked as error:  # a block opened since the gate was asked
-        return _refusal(request, "blocked", error.advice)
+        return _refusal(request, "blocked", error.advice, _here(request))
     if not today.outcome.gate.may_play:
-        return _refusal(request, today.outcome.gate.status.value, None)
+        return _refusal(request, today.outcome.gate.status.value, None, _here(request))
     plan = today.plan
     if not plan.items:
         return TEMPLATES.TemplateResponse(request, "player.html", {"empty": True}, headers=NO_STORE)
@@ -104,6 +106,8 @@ def play(
             "figures": _figures(plan),
             "reminder": person.guide.session_reminder,
             "signals": data["signals"],
+            "screen_again": _screen_again(_here(request)),
+            "length": minutes(plan.total_seconds),
         },
         headers=NO_STORE,
     )
@@ -137,10 +141,15 @@ def player_data(
                 "hold_seconds": dose.hold_seconds,
             }
         )
+        way = planned.item.way
         items.append(
             {
                 **planned.to_json(),
                 "dose": describe_dose(stretch, planned_dose),
+                # The steps of the way it is planned: the player shows them large the first
+                # time the stretch comes up, and folded away when it comes up again.
+                "setup": list(way.setup),
+                "movement": list(stretch.movement_of(way)),
             }
         )
     labels = {text.id: text.label for text in guide.stop_signals}
@@ -190,13 +199,27 @@ def _figures(plan: Plan) -> list[dict[str, Any]]:
     return figures
 
 
-def _refusal(request: Request, refused: str, advice: dict[str, Any] | None) -> Any:
+def _here(request: Request) -> str:
+    """Return this page's own path and query, to come back to after the safety questions."""
+    query = request.url.query
+    return request.url.path + (f"?{query}" if query else "")
+
+
+def _screen_again(here: str) -> str:
+    """Return the link to the safety questions that comes back here once they are answered."""
+    return "/screen?next=" + quote(here, safe="/")
+
+
+def _refusal(
+    request: Request, refused: str, advice: dict[str, Any] | None, here: str = "/play"
+) -> Any:
     """Return the page that says why no session can be played now (`refused`: the gate's
-    status), with the advice when safety blocks a routine."""
+    status), with the advice when safety blocks a routine and a way back to the player once
+    the safety questions are answered."""
     return TEMPLATES.TemplateResponse(
         request,
         "player.html",
-        {"refused": refused, "advice": advice},
+        {"refused": refused, "advice": advice, "screen_again": _screen_again(here)},
         status_code=REFUSED,
         headers=NO_STORE,
     )

@@ -13,9 +13,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Annotated, Any
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
@@ -30,6 +30,7 @@ from backstretch.core.screening import (
 )
 from backstretch.services.errors import Invalid
 from backstretch.services.screening import (
+    current_gate,
     latest_answers,
     record_clearance,
     record_screening,
@@ -100,6 +101,17 @@ def _step_url(step: int, draft: Mapping[str, str], *, new: bool) -> str:
     return f"/screen?{urlencode(query)}"
 
 
+def same_site(path: str) -> str | None:
+    """Return `path` when it is an address on this site ("/play"), else None: a weekly check
+    goes on to where the person was heading, never to another site."""
+    if not path.startswith("/") or path.startswith("//") or "\\" in path:
+        return None
+    if any(ord(character) < 32 for character in path):
+        return None
+    parts = urlsplit(path)
+    return path if not parts.scheme and not parts.netloc else None
+
+
 def _draft(values: Mapping[str, str], guide: ScreeningGuide) -> dict[str, str]:
     """Keep only the well-formed answers of a query or form (what the next step carries on)."""
     draft = {q.id: values[q.id] for q in guide.questions if values.get(q.id) in CHOICES}
@@ -109,12 +121,19 @@ def _draft(values: Mapping[str, str], guide: ScreeningGuide) -> dict[str, str]:
 
 
 @router.get("/screen", response_class=HTMLResponse)
-def screening_form(request: Request, person: PersonDep, new: str = "", step: str = "") -> Response:
+def screening_form(
+    request: Request,
+    person: PersonDep,
+    new: str = "",
+    step: str = "",
+    next_path: Annotated[str, Query(alias="next", max_length=200)] = "",
+) -> Response:
     """The safety check, one group per screen.
 
     Without a step: a first check starts with the short disclaimer, a weekly check shows every
     urgent question on one screen with one answer, "new symptoms" starts at the first group.
     Each step carries the answers given so far in its address, so a reload or "back" keeps them.
+    `next` (a path on this site) is where "same as last time" goes on to, when safety allows.
     """
     guide = person.guide
     latest = latest_answers(person)
@@ -126,7 +145,7 @@ def screening_form(request: Request, person: PersonDep, new: str = "", step: str
         if new_symptoms:
             step = "1"
         elif latest is not None:
-            return _weekly(request, person, previous, groups)
+            return _weekly(request, person, previous, groups, same_site(next_path))
         else:
             step = "0"
     number = int(step)
@@ -178,6 +197,7 @@ def _weekly(
     person: Any,
     previous: Mapping[str, Any],
     groups: list[dict[str, Any]],
+    then: str | None,
 ) -> Response:
     """Every urgent question on one compact screen, with "none of these, same as last time"."""
     urgent = [
@@ -194,7 +214,7 @@ def _weekly(
         if q.tier is not Tier.RESTRICTION and previous.get(q.id) is True
     ]
     return TEMPLATES.TemplateResponse(
-        request, "screen_weekly.html", {"urgent": urgent, "kept": kept}
+        request, "screen_weekly.html", {"urgent": urgent, "kept": kept, "then": then}
     )
 
 
@@ -206,12 +226,14 @@ async def submit_screening(
     next_group: Annotated[str, Form(alias="next", max_length=40)] = "",
     new: Annotated[str, Form(max_length=5)] = "",
     weekly: Annotated[str, Form(max_length=10)] = "",
+    then: Annotated[str, Form(max_length=200)] = "",
 ) -> Response:
     """Finish one group and go on to the next, or store the answers and show the result.
 
     A group finished ("none of these" or "next") with an emergency among the answers so far
     ends the questions: those answers are stored and the result shows the emergency advice.
-    Finishing the last group stores everything. "Same as last time" answers the weekly check.
+    Finishing the last group stores everything. "Same as last time" answers the weekly check
+    and, when a session may start, goes straight on to `then` (a path on this site: /play).
     """
     guide = person.guide
     form = {key: value for key, value in (await request.form()).items() if isinstance(value, str)}
@@ -245,6 +267,9 @@ async def submit_screening(
         await run_in_threadpool(record_screening, person, answers)
     except Invalid as error:
         return _problems(request, [error.message])
+    onward = same_site(then) if weekly else None
+    if onward and (await run_in_threadpool(current_gate, person)).may_play:
+        return RedirectResponse(onward, status_code=303)
     return RedirectResponse("/screen/result", status_code=303)
 
 

@@ -16,7 +16,14 @@
  * The page may come from the service worker's cache, offline. It carries the moment its
  * screening stops allowing a session (`screening_expires_at`, the server's own rule), and the
  * player refuses to start after it by the device's clock. Sessions are kept in the offline queue
- * (static/offline.js, IndexedDB) until the server has them.
+ * (static/offline.js, IndexedDB) until the server has them. While a session runs, what was done
+ * (the part of the current hold included) is sent at least every 5 seconds, so a closed tab or
+ * a dead battery loses at most that much. Once the ending and the pain afterwards are saved, the
+ * page moves on to the session's reward page; unsaved, it keeps its own summary.
+ *
+ * A coach, not only a clock: the set-up and movement steps of the planned way are shown large
+ * the first time a stretch comes up and folded away when it comes up again; each hold or
+ * repetition is counted ("Rep 3 of 10 · left leg back").
  */
 import { Timeline } from "./timeline.js";
 
@@ -31,6 +38,7 @@ function play(dataNode, root) {
   const $ = (id) => document.getElementById(id);
 
   const PHASES = ["inhale", "exhale", "steady", "none"];
+  const WORK = new Set(["hold", "rep"]);
   const offline = window.backstretchOffline || null; // static/offline.js, loaded first
   // No expiry (or one that does not parse) counts as expired: refusing is the safe mistake.
   const expiresAt = Date.parse(data.screening_expires_at || "");
@@ -45,6 +53,13 @@ function play(dataNode, root) {
   function clockText(ms) {
     const seconds = Math.max(0, Math.ceil(ms / 1000 - 1e-6));
     return Math.floor(seconds / 60) + ":" + String(seconds % 60).padStart(2, "0");
+  }
+
+  // An amount of stretching, as core/durations.minutes writes it (nearest minute, half up).
+  function minutesText(seconds) {
+    if (seconds <= 0) return words.no_minutes;
+    const count = Math.floor(seconds / 60 + 0.5);
+    return count < 1 ? words.under_minute : fill(words.minutes, { n: count });
   }
 
   function setText(node, text) {
@@ -170,7 +185,12 @@ function play(dataNode, root) {
     stoppedStretch: null,
   };
   root.dataset.session = session.uuid;
-  const saver = { inFlight: false, queued: false, timer: null, delay: 1000, failed: false };
+  const saver = { inFlight: false, queued: false, timer: null, delay: 1000, failed: false, savedJson: null };
+  // The progress of a running session goes out at least this often (and no more often).
+  const PROGRESS_EVERY_MS = 5000;
+  let progressSavedAt = 0;
+  let answeredAfter = false; // the pain afterwards was given (or the question skipped)
+  let stayed = false; // "Not saved yet" was shown: the page keeps its summary from then on
   let rejected = null;
   let outcome = null;
 
@@ -252,6 +272,7 @@ function play(dataNode, root) {
           const answer = await response.json();
           saver.failed = false;
           saver.delay = 1000;
+          saver.savedJson = json;
           if (offline) offline.settled(session.uuid, json).catch(() => {});
           // The programme is paused now: no kept copy of the player may start a session.
           if (offline && answer.outcome && answer.outcome.blocks && answer.outcome.blocks.length) {
@@ -284,11 +305,23 @@ function play(dataNode, root) {
         saver.inFlight = false;
         showSaveStatus();
         pump();
+        leaveWhenSaved();
       });
+  }
+
+  // The whole session is on the server (its ending and the pain afterwards): on to its reward
+  // page. A stopped session stays here, with what to do now on screen.
+  function leaveWhenSaved() {
+    if (!answeredAfter || stayed || session.status === "stopped" || rejected) return;
+    if (saver.inFlight || saver.queued || saver.failed) return;
+    if (saver.savedJson !== JSON.stringify(snapshot())) return;
+    root.dataset.leaving = "done";
+    window.location.assign("/sessions/" + session.uuid + "/done");
   }
 
   function onRejected() {
     if (rejected.status === 409 && session.status === "in_progress") {
+      closeEndConfirm();
       // Safety changed since the page was made (a block opened elsewhere, a week went by).
       stopLoop();
       if (timeline) timeline.stop(performance.now());
@@ -307,39 +340,56 @@ function play(dataNode, root) {
     else if (saver.inFlight || saver.queued) text = words.saving;
     setText($("save-status"), text);
     root.dataset.saved = rejected ? "rejected" : saver.failed ? "failed" : text === words.saved ? "yes" : "pending";
+    if (answeredAfter && saver.failed) stayed = true; // no jumping away from what was read
+    const reward = $("summary-next");
+    reward.href = "/sessions/" + session.uuid + "/done";
+    show(reward, root.dataset.saved === "yes");
   }
 
-  function showOutcome() {
-    if (!outcome || phase !== "ended") return;
-    const target = session.status === "stopped" ? $("programme-advice") : $("summary-advice");
+  function paragraphs(target, texts) {
     target.replaceChildren(
-      ...outcome.programme_advice.map((text) => {
+      ...texts.map((text) => {
         const paragraph = document.createElement("p");
         paragraph.textContent = text;
         return paragraph;
       })
     );
-    show(target, outcome.programme_advice.length > 0);
+    show(target, texts.length > 0);
+  }
+
+  function showOutcome() {
+    if (!outcome) return;
+    if (phase === "easing") paragraphs($("easing-programme"), outcome.programme_advice);
+    if (phase !== "ended") return;
+    const target = session.status === "stopped" ? $("programme-advice") : $("summary-advice");
+    paragraphs(target, outcome.programme_advice);
   }
 
   // The session on screen ------------------------------------------------------------------
 
-  let phase = "before"; // before, running, choosing (the stop menu), ended, refused
+  // before, running, choosing (the stop menu), easing (paused after "pain is building"),
+  // ended, refused, expired
+  let phase = "before";
   let timeline = null;
   let lastIndex = -1;
   let lastItem = -1;
-  let noticeUntilItem = -1;
   let frameId = 0;
   let backupTimer = null;
   const eased = [];
+  const seen = new Set(); // the stretches that came up already in this session
+  let firstTime = false; // the current stretch comes up for the first time
   const still = window.matchMedia("(prefers-reduced-motion: reduce)");
   const names = Object.fromEntries(data.items.map((item) => [item.stretch, item.name]));
-  const SECTIONS = ["before", "running", "stop-menu", "stop-advice", "after", "summary", "refused", "expired"];
+  const SECTIONS = ["before", "running", "stop-menu", "easing", "stop-advice", "after", "summary", "refused", "expired"];
+  const SETTLING = new Set(["get_ready", "transition"]);
+  const LIVE = new Set(["running", "choosing", "easing"]); // a session under way, maybe paused
 
   function showOnly(visible) {
     for (const id of SECTIONS) show($(id), visible.includes(id));
-    show($("stop-bar"), phase === "running");
+    show($("stop-bar"), phase === "running" || phase === "easing");
     root.dataset.state = phase;
+    // Nothing the browser scrolls to (a focused button, a found word) hides under the stop bar.
+    document.documentElement.classList.toggle("stop-bar-shown", !$("stop-bar").hidden);
   }
 
   // Past the screening's expiry by this device's clock (also for a page kept offline).
@@ -365,6 +415,7 @@ function play(dataNode, root) {
     phase = "running";
     showOnly(["running"]);
     timeline = new Timeline(segments, performance.now());
+    progressSavedAt = performance.now();
     save();
     tick();
     frameId = requestAnimationFrame(frame);
@@ -377,7 +428,7 @@ function play(dataNode, root) {
   function frame() {
     frameId = 0;
     tick();
-    if (phase === "running" || phase === "choosing") frameId = requestAnimationFrame(frame);
+    if (LIVE.has(phase)) frameId = requestAnimationFrame(frame);
   }
 
   function stopLoop() {
@@ -388,7 +439,7 @@ function play(dataNode, root) {
   }
 
   function tick() {
-    if (!timeline || (phase !== "running" && phase !== "choosing")) return;
+    if (!timeline || !LIVE.has(phase)) return;
     const now = performance.now();
     timeline.noteProgress(now);
     const position = timeline.positionMs(now);
@@ -396,7 +447,16 @@ function play(dataNode, root) {
     // After a stall the segments jumped over are not replayed: only the current one is cued.
     if (index !== lastIndex && !timeline.paused) enter(index, position);
     render(position, index);
-    if (phase === "running" && timeline.finished(now)) finish("completed");
+    if (phase === "running" && timeline.finished(now)) {
+      finish("completed");
+      return;
+    }
+    // The done part of the current hold reaches the server every few seconds, not only at the
+    // end of a stretch: a closed tab or a killed browser loses at most that much.
+    if (phase === "running" && !timeline.paused && now - progressSavedAt >= PROGRESS_EVERY_MS) {
+      progressSavedAt = now;
+      save();
+    }
   }
 
   function enter(index, position) {
@@ -410,9 +470,36 @@ function play(dataNode, root) {
     const item = span ? span.position : -1;
     if (item !== lastItem) {
       lastItem = item;
-      if (noticeUntilItem >= 0 && item >= noticeUntilItem) showNotice("");
+      if (span) showSteps(span);
+      progressSavedAt = performance.now();
       save(); // what was done so far, at every change of stretch
     }
+    // The steps are large while getting into position the first time, ordinary size after.
+    const coaching = firstTime && SETTLING.has(segment.kind);
+    $("how").classList.toggle("large", coaching);
+    root.classList.toggle("coaching", coaching);
+  }
+
+  // The set-up and movement steps of the way this stretch is planned: open the first time it
+  // comes up in the session, folded away (one tap opens them) when it comes up again.
+  function showSteps(span) {
+    const item = data.items[span.position];
+    const steps = (list, texts) =>
+      list.replaceChildren(
+        ...(texts || []).map((text) => {
+          const line = document.createElement("li");
+          line.textContent = text;
+          return line;
+        })
+      );
+    steps($("how-setup"), item.setup);
+    steps($("how-move"), item.movement);
+    firstTime = !seen.has(item.stretch);
+    seen.add(item.stretch);
+    const how = $("how");
+    how.open = firstTime;
+    how.dataset.first = firstTime ? "yes" : "no";
+    show(how, Boolean((item.setup || []).length || (item.movement || []).length));
   }
 
   let shownFigure = null;
@@ -437,20 +524,61 @@ function play(dataNode, root) {
   // The ball grows on the in-breath and shrinks on the out-breath over the segment's own length.
   function breathe(segment, position) {
     const ball = $("breath-ball");
+    ball.style.transform = "";
     for (const name of PHASES) ball.classList.remove(name);
     ball.classList.add(segment.breath);
     const left = segment.start_ms + segment.duration_ms - position;
     ball.style.transitionDuration = still.matches ? "0s" : Math.max(0, left) + "ms";
   }
 
-  function stateWords(segment, span) {
-    if (timeline.paused) return words.paused;
-    let text = words.kind[segment.kind] || "";
-    const item = span ? data.items[span.position] : null;
-    if (item && segment.rep && (segment.kind === "rep" || segment.kind === "hold") && item.reps > 1) {
-      text += " " + fill(words.rep_count, { n: segment.rep, total: item.reps });
+  // Paused, the ball stays where it is; carrying on, it finishes its breath in the time left.
+  function freezeBall(frozen) {
+    const ball = $("breath-ball");
+    if (frozen) {
+      ball.style.transform = getComputedStyle(ball).transform;
+      ball.style.transitionDuration = "0s";
+    } else if (lastIndex >= 0) {
+      const segment = segments[lastIndex];
+      const left = segment.start_ms + segment.duration_ms - timeline.positionMs(performance.now());
+      ball.style.transitionDuration = still.matches ? "0s" : Math.max(0, left) + "ms";
+      void ball.offsetWidth; // the transition starts from where the ball stands now
+      ball.style.transform = "";
     }
-    return text;
+  }
+
+  function stateWords(segment) {
+    if (timeline.paused) return words.paused;
+    return WORK.has(segment.kind) ? "" : words.kind[segment.kind] || "";
+  }
+
+  // How many holds or repetitions this set has (on this side, when sides take turns by set):
+  // the segment says so, or the segments of its item are counted.
+  function repsInSet(segment, span) {
+    if (Number.isInteger(segment.reps)) return segment.reps;
+    const item = data.items[span.position];
+    let most = 0;
+    for (let index = span.first; index <= span.last; index += 1) {
+      const other = segments[index];
+      if (other.kind !== segment.kind || other.set !== segment.set) continue;
+      if (item.sides === "each" && other.side !== segment.side) continue;
+      most = Math.max(most, other.rep || 0);
+    }
+    return most;
+  }
+
+  // "Set 2 of 2 · Rep 3 of 10 · left leg back" for a repetition, "Hold 1 of 2 · left side"
+  // for a hold; empty outside the stretching itself.
+  function counterWords(segment, span) {
+    if (!span || !WORK.has(segment.kind) || !segment.rep) return "";
+    const item = data.items[span.position];
+    const parts = [];
+    if (item.sets > 1) parts.push(fill(words.set_of, { n: segment.set, total: item.sets }));
+    const total = repsInSet(segment, span);
+    if (segment.kind === "rep") parts.push(fill(words.rep_of, { n: segment.rep, total: total }));
+    else parts.push(total > 1 ? fill(words.hold_of, { n: segment.rep, total: total }) : words.kind.hold);
+    const side = segment.side_label || (segment.side ? words.side_short[segment.side] : "");
+    if (side) parts.push(side);
+    return parts.join(" · ");
   }
 
   function render(position, index) {
@@ -459,15 +587,32 @@ function play(dataNode, root) {
     root.dataset.segment = String(index);
     root.dataset.kind = segment.kind;
     root.dataset.breath = segment.breath;
-    root.classList.toggle("paused", timeline.paused);
+    root.dataset.phase = segment.phase || "";
+    const paused = timeline.paused && phase === "running";
+    if (root.classList.contains("paused") !== paused) {
+      root.classList.toggle("paused", paused);
+      freezeBall(paused);
+    }
+    show($("paused-banner"), paused);
     setText($("countdown"), clockText(segment.start_ms + segment.duration_ms - position));
-    setText($("state"), stateWords(segment, span));
+    setText($("state"), stateWords(segment));
     setText($("breath"), timeline.paused ? "" : words.breath[segment.breath] || "");
     setText($("cue"), segment.cue);
+    const counter = counterWords(segment, span);
+    setText($("counter"), counter);
+    show($("counter"), Boolean(counter));
     setText($("pause"), timeline.paused ? words.resume : words.pause);
+    $("pause").classList.toggle("primary", timeline.paused);
+    $("pause").classList.toggle("secondary", !timeline.paused);
+    // The side is a badge while getting ready or switching; during the stretch the counter says it.
     const side = $("side");
-    show(side, Boolean(segment.side));
-    setText(side, segment.side ? words.side[segment.side] : "");
+    const sideWords = segment.side_label
+      ? segment.side_label.charAt(0).toUpperCase() + segment.side_label.slice(1)
+      : segment.side
+        ? words.side[segment.side]
+        : "";
+    show(side, Boolean(sideWords) && !counter);
+    setText(side, sideWords);
     if (span) {
       setText($("item-count"), fill(words.count, { n: span.position + 1, total: timeline.spans.length }));
       setText($("stretch-name"), names[span.stretch] || span.stretch);
@@ -486,19 +631,15 @@ function play(dataNode, root) {
     setText($("session-left"), fill(words.left, { time: clockText(timeline.totalMs - position) }));
   }
 
-  function showNotice(text) {
-    const notice = $("notice");
-    setText(notice, text);
-    show(notice, Boolean(text));
-    if (!text) noticeUntilItem = -1;
-  }
-
   // The controls -----------------------------------------------------------------------------
 
   function togglePause() {
     timeline.togglePause(performance.now());
     if (timeline.paused) save();
     tick();
+    if (timeline.paused) $("paused-banner").scrollIntoView({ block: "nearest" });
+    // The banner's button and the Pause button swap roles: the focus follows the one shown.
+    if (!timeline.paused && document.activeElement === $("resume")) $("pause").focus({ preventScroll: true });
   }
 
   function skip() {
@@ -526,6 +667,7 @@ function play(dataNode, root) {
 
   function carryOn() {
     timeline.resume(performance.now());
+    lastIndex = -1; // the part it comes back to is announced again
     phase = "running";
     showOnly(["running"]);
     tick();
@@ -542,19 +684,21 @@ function play(dataNode, root) {
     session.stopSignal = signal.id;
     session.stoppedStretch = stretch;
     if (!signal.ends_session) {
-      // Pain building ends this stretch only (as in the terminal); the next session eases off.
-      if (stretch) eased.push(stretch);
-      timeline.skip(now);
-      timeline.resume(now);
+      // Pain building ends this stretch (as in the terminal) and the session stays paused on
+      // its advice until the person says to carry on; the next session eases off.
+      if (stretch && !eased.includes(stretch)) eased.push(stretch);
+      timeline.skip(now); // paused: the clock stays at the start of what comes next
       lastIndex = -1;
-      phase = "running";
-      showOnly(["running"]);
-      showNotice(signal.advice);
-      noticeUntilItem = span ? span.position + 2 : -1;
+      phase = "easing";
+      showOnly(["easing"]);
+      setText($("easing-advice"), signal.advice);
+      show($("easing-programme"), false);
+      const following = span ? timeline.spans[span.position + 1] : null;
+      setText($("easing-next"), following ? fill(words.next_up, { name: names[following.stretch] }) : "");
       save();
       tick();
-      $("running").scrollIntoView({ block: "start" });
-      $("pause").focus({ preventScroll: true });
+      $("easing").scrollIntoView({ block: "start" });
+      $("easing-go").focus({ preventScroll: true });
       return;
     }
     timeline.stop(now);
@@ -565,7 +709,38 @@ function play(dataNode, root) {
     finish("stopped");
   }
 
+  // Ending asks first, in the page: the clock waits while the person decides.
+  let pausedBeforeAsking = false;
+
+  function askToEnd() {
+    if (phase !== "running" && phase !== "easing") return;
+    const dialog = $("end-confirm");
+    if (dialog.open) return;
+    pausedBeforeAsking = timeline.paused;
+    timeline.pause(performance.now());
+    tick();
+    dialog.showModal();
+    $("end-no").focus();
+  }
+
+  function closeEndConfirm() {
+    const dialog = $("end-confirm");
+    if (dialog.open) dialog.close();
+  }
+
+  function keepGoing() {
+    closeEndConfirm();
+    if (phase === "running" && !pausedBeforeAsking) {
+      timeline.resume(performance.now());
+      lastIndex = -1;
+    }
+    tick();
+    const focus = phase === "easing" ? $("easing-go") : $("pause");
+    focus.focus({ preventScroll: true });
+  }
+
   function endHere() {
+    closeEndConfirm();
     timeline.stop(performance.now());
     finish("abandoned");
   }
@@ -576,29 +751,35 @@ function play(dataNode, root) {
     timeline.noteProgress(performance.now());
     session.status = status;
     phase = "ended";
-    root.classList.remove("paused");
-    const visible = status === "stopped" ? ["stop-advice"] : [];
-    if (status === "abandoned") visible.push("summary");
-    else visible.push("after");
+    root.classList.remove("paused", "coaching");
+    const visible = status === "stopped" ? ["stop-advice", "after"] : ["after"];
     showOnly(visible);
     save(); // the ending is recorded at once; pain afterwards follows when given
     showSummary();
     $(visible[0]).scrollIntoView({ block: "start" });
-    const radio = document.querySelector("#after input[type=radio]");
-    if (status !== "abandoned" && radio) radio.focus({ preventScroll: true });
+    const first = document.querySelector("#after button.pain");
+    if (first) first.focus({ preventScroll: true });
   }
 
   function afterPain(value) {
+    if (answeredAfter) return;
+    answeredAfter = true;
     session.painAfter = value;
-    if (value !== null) save();
+    save();
     showOnly(session.status === "stopped" ? ["stop-advice", "summary"] : ["summary"]);
     showSummary();
     $("summary").scrollIntoView({ block: "nearest" });
+    const link = Array.from(document.querySelectorAll("#summary a")).find((a) => !a.hidden);
+    if (link) link.focus({ preventScroll: true });
+    leaveWhenSaved();
   }
 
   function showSummary() {
     const done = timeline.itemsDone().reduce((sum, item) => sum + item.done_seconds, 0);
-    setText($("summary-title"), fill(words[session.status], { time: clockText(done * 1000) }));
+    // Nothing done is not a session to praise (every stretch skipped, or ended at once).
+    const title = done > 0 ? words[session.status] : words.nothing;
+    setText($("summary-title"), fill(title, { time: minutesText(done) }));
+    root.dataset.done = String(done);
     const after = session.painAfter === null ? words.pain_unrated : String(session.painAfter);
     setText($("summary-pain"), fill(words.pain, { before: session.painBefore, after: after }));
     const list = $("summary-eased");
@@ -616,35 +797,42 @@ function play(dataNode, root) {
 
   // Wiring -----------------------------------------------------------------------------------
 
-  function chosenPain(form, name) {
-    const chosen = form.querySelector("input[name=" + name + "]:checked");
-    return chosen ? Number(chosen.value) : null;
+  // Each number is a submit button: one tap answers (and, before, starts the session).
+  function chosenPain(event) {
+    const button = event.submitter;
+    return button && button.value !== "" ? Number(button.value) : null;
   }
 
   $("before-form").addEventListener("submit", (event) => {
     event.preventDefault();
-    const pain = chosenPain(event.target, "pain_before");
-    const problem = $("before-problem");
-    setText(problem, pain === null ? words.choose_pain : "");
-    show(problem, pain === null);
-    if (pain !== null) start(pain);
+    const pain = chosenPain(event);
+    if (pain !== null && phase === "before") start(pain);
   });
   $("after-form").addEventListener("submit", (event) => {
     event.preventDefault();
-    const pain = chosenPain(event.target, "pain_after");
-    const problem = $("after-problem");
-    setText(problem, pain === null ? words.choose_pain : "");
-    show(problem, pain === null);
+    const pain = chosenPain(event);
     if (pain !== null) afterPain(pain);
   });
   $("skip-after").addEventListener("click", () => afterPain(null));
   $("pause").addEventListener("click", togglePause);
+  $("resume").addEventListener("click", () => {
+    if (timeline.paused) togglePause();
+    $("pause").focus({ preventScroll: true });
+  });
   $("skip").addEventListener("click", skip);
   $("back").addEventListener("click", back);
   $("voice").addEventListener("click", toggleVoice);
-  $("end").addEventListener("click", endHere);
+  $("end").addEventListener("click", askToEnd);
+  $("end-yes").addEventListener("click", endHere);
+  $("end-no").addEventListener("click", keepGoing);
+  $("end-confirm").addEventListener("cancel", (event) => {
+    event.preventDefault(); // Escape: keep going, the same as the button
+    keepGoing();
+  });
+  $("easing-go").addEventListener("click", carryOn);
+  $("easing-end").addEventListener("click", askToEnd);
   $("stop").addEventListener("click", () => {
-    if (phase === "running") openStopMenu();
+    if (phase === "running" || phase === "easing") openStopMenu();
   });
   $("carry-on").addEventListener("click", carryOn);
   for (const button of document.querySelectorAll("#stop-menu .signal")) {
@@ -653,7 +841,16 @@ function play(dataNode, root) {
 
   document.addEventListener("keydown", (event) => {
     if (event.ctrlKey || event.metaKey || event.altKey) return;
+    if ($("end-confirm").open) return; // the dialog has its own buttons (and Escape)
     const key = event.key;
+    if (phase === "easing") {
+      const easingActions = { c: carryOn, q: askToEnd, "!": openStopMenu, s: openStopMenu };
+      if (easingActions[key]) {
+        event.preventDefault();
+        easingActions[key]();
+      }
+      return;
+    }
     if (phase === "choosing") {
       const number = Number(key);
       if (Number.isInteger(number) && number >= 1 && number <= data.signals.length) {
@@ -677,7 +874,7 @@ function play(dataNode, root) {
       "!": openStopMenu,
       s: openStopMenu,
       v: toggleVoice,
-      q: endHere,
+      q: askToEnd,
     };
     const action = actions[key];
     if (action) {
@@ -695,7 +892,7 @@ function play(dataNode, root) {
 
   // Leaving mid-session: send what was done (the session then reads as left part-way).
   window.addEventListener("pagehide", () => {
-    if (phase !== "running" && phase !== "choosing") return;
+    if (!LIVE.has(phase)) return;
     const json = JSON.stringify(snapshot());
     keepCopy(json); // sent again on the next page if this last try does not arrive
     if (offline) offline.send(session.uuid, json, true).catch(() => {});
@@ -703,6 +900,8 @@ function play(dataNode, root) {
 
   still.addEventListener("change", () => root.classList.toggle("still", still.matches));
   root.classList.toggle("still", still.matches);
+  // The keyboard's shortcuts are open where there is likely a keyboard, folded on a touch screen.
+  $("shortcuts").open = !window.matchMedia("(pointer: coarse)").matches;
   showVoice();
   if (expired()) refuseExpired();
 }
