@@ -15,9 +15,6 @@ routine there is no routine: the block's advice is shown once and the companion 
 from __future__ import annotations
 
 import contextlib
-import shutil
-import subprocess
-import uuid as uuids
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Annotated, Any
@@ -194,6 +191,9 @@ def _take_later(
 
 def notify(title: str, body: str) -> None:
     """Show a desktop notification where `notify-send` exists; never required."""
+    import shutil
+    import subprocess
+
     program = shutil.which("notify-send")
     if program is None:
         return
@@ -277,7 +277,10 @@ def _routine(
     me: PersonContext, wired: Wiring, console: Console, day: _Day, *, voice: bool, quiet: bool
 ) -> None:
     """Plan and play the desk break's micro-routine with the terminal player, and save it."""
+    import uuid as uuids
+
     from backstretch.cli.daily import finish_and_report, play_and_save
+    from backstretch.core import durations
     from backstretch.services.errors import Blocked
     from backstretch.services.reminders import desk_break_plan
     from backstretch.services.sessions import begin_session
@@ -289,8 +292,8 @@ def _routine(
         raise
     today = desk.today
     names = ", ".join(item.item.stretch.name for item in today.plan.items)
-    minutes, seconds = divmod(today.plan.total_seconds, 60)
-    _plain(console, f"{today.name} ({minutes}:{seconds:02d}): {names}.")
+    length = durations.minutes(today.plan.total_seconds)
+    _plain(console, f"{today.name} ({length}): {names}.")
     session_uuid = str(uuids.uuid4())
     begin_session(me, today, pain_before=None, uuid=session_uuid)
     pregnant = "pregnant" in [r.value for r in today.outcome.restrictions]

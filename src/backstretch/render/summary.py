@@ -23,6 +23,7 @@ from enum import StrEnum
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from backstretch.core import durations
 from backstretch.core.records import CheckinRecord, SessionRecord, SessionStatus
 from backstretch.core.safety import BlockKind, StopSignal, stop_outcome
 from backstretch.core.screening import Verdict
@@ -478,11 +479,6 @@ def _signed(value: float) -> str:
     return f"+{text}" if value > 0 else f"−{text}" if value < 0 else "0"
 
 
-def _clock(seconds: int) -> str:
-    minutes, rest = divmod(seconds, 60)
-    return f"{minutes}:{rest:02d}"
-
-
 def _status_words(record: SessionRecord) -> str:
     status = record.reads_as
     if status is SessionStatus.COMPLETED:
@@ -507,7 +503,8 @@ def template_values(summary: ClinicianSummary) -> dict[str, Any]:
         "number": short_number,
         "rating": _rating,
         "signed": _signed,
-        "clock": _clock,
+        "clock": durations.clock,
+        "minutes": durations.minutes,
         "status": _status_words,
         "mean_mdc": PSFS_MEAN_MDC,
         "activity_mdc": PSFS_ACTIVITY_MDC,
