@@ -35,27 +35,42 @@ def read_line(process: subprocess.Popen[str], deadline: float) -> str:
     return line
 
 
-@pytest.mark.slow
-def test_kill_9_mid_session_keeps_the_done_part_and_resume_continues(
-    runner: WiredRunner, tmp_path: Path, clock: FakeNow
-) -> None:
-    clock.value = datetime.now(UTC)  # the player runs in another process, on the real clock
+def started_in_a_process(
+    runner: WiredRunner, tmp_path: Path, routine: dict[str, Any]
+) -> subprocess.Popen[str]:
+    """Screen (every answer no), then start `routine` in its own process with plain timed lines
+    (a 1 s get-ready), as a person would type `backstretch start --routine FILE`."""
     answers = tmp_path / "answers.json"
     answers.write_text(json.dumps(all_no_answers()), encoding="utf-8")
     assert runner.invoke(app, ["screen", "--answers", str(answers)]).exit_code == 0
-    routine = tmp_path / "routine.yaml"
-    routine.write_text(yaml.safe_dump(ROUTINE), encoding="utf-8")
-
+    path = tmp_path / "routine.yaml"
+    path.write_text(yaml.safe_dump(routine), encoding="utf-8")
     environment = {**os.environ, "BACKSTRETCH_LEAD_IN_SECONDS": "1", "PYTHONUNBUFFERED": "1"}
-    command = [sys.executable, "-m", "backstretch", "start", "--routine", str(routine)]
-    with subprocess.Popen(
-        [*command, "--pain-before", "3"],
+    return subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "backstretch",
+            "start",
+            "--routine",
+            str(path),
+            "--pain-before",
+            "3",
+        ],
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
         stdin=subprocess.DEVNULL,
         text=True,
         env=environment,
-    ) as process:
+    )
+
+
+@pytest.mark.slow
+def test_kill_9_mid_session_keeps_the_done_part_and_resume_continues(
+    runner: WiredRunner, tmp_path: Path, clock: FakeNow
+) -> None:
+    clock.value = datetime.now(UTC)  # the player runs in another process, on the real clock
+    with started_in_a_process(runner, tmp_path, ROUTINE) as process:
         deadline = time.monotonic() + 60
         try:
             # Plain timed lines: the get-ready, then three seconds in and three out per roll.
@@ -99,24 +114,8 @@ def test_kill_9_in_the_middle_of_a_hold_keeps_the_part_of_it_done(
     runner: WiredRunner, tmp_path: Path, clock: FakeNow
 ) -> None:
     clock.value = datetime.now(UTC)  # the player runs in another process, on the real clock
-    answers = tmp_path / "answers.json"
-    answers.write_text(json.dumps(all_no_answers()), encoding="utf-8")
-    assert runner.invoke(app, ["screen", "--answers", str(answers)]).exit_code == 0
-    routine = tmp_path / "routine.yaml"
-    routine.write_text(
-        yaml.safe_dump({"name": "One hold", "items": [{"stretch": "neck-flexion"}]}),
-        encoding="utf-8",
-    )
-    environment = {**os.environ, "BACKSTRETCH_LEAD_IN_SECONDS": "1", "PYTHONUNBUFFERED": "1"}
-    command = [sys.executable, "-m", "backstretch", "start", "--routine", str(routine)]
-    with subprocess.Popen(
-        [*command, "--pain-before", "3"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        stdin=subprocess.DEVNULL,
-        text=True,
-        env=environment,
-    ) as process:
+    one_hold = {"name": "One hold", "items": [{"stretch": "neck-flexion"}]}
+    with started_in_a_process(runner, tmp_path, one_hold) as process:
         deadline = time.monotonic() + 60
         try:
             while not re.match(r"\d+:\d\d hold", read_line(process, deadline)):
