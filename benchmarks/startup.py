@@ -10,6 +10,8 @@ from spawn to its first 200:
                                  that already has a database and a screening (every answer no)
   plan, empty cache              the same with an empty cache folder each time (XDG_CACHE_HOME),
                                  so the compiled catalogue is built and written again
+  plan's libraries alone         `python -c "import typer, sqlalchemy.orm, pydantic; ..."`: the
+                                 floor under `plan` with this stack
   serve's libraries alone        `python -c "import fastapi, uvicorn, sqlalchemy.orm, ..."`: the
                                  floor under any server start with this stack
   serve: /api/health             `backstretch serve --port P` until GET /api/health answers 200
@@ -55,8 +57,11 @@ import _server
 PLAN_ARGS = ("plan", "--area", "lower_back", "--minutes", "10", "--json")
 SERVE_AIM_S = 0.5
 # What any `serve` must import before it can answer, timed alone as the server's floor: the web
-# framework, the ASGI server, the ORM, the templates and the settings.
-SERVER_LIBRARIES = "import fastapi, uvicorn, sqlalchemy.orm, jinja2, pydantic_settings"
+# framework, the ASGI server, the ORM and the templates.
+SERVER_LIBRARIES = "import fastapi, uvicorn, sqlalchemy.orm, jinja2"
+# What `plan` must import before it reads a row, timed alone as its floor: the command line,
+# the ORM the database is read through and the validated models of the catalogue.
+PLAN_LIBRARIES = "import typer, sqlalchemy.orm, pydantic; pydantic.BaseModel"
 START_LIMIT_S = 30.0
 
 
@@ -282,6 +287,11 @@ def cases(serve: bool) -> list[Case]:
             "plan --json, empty cache",
             lambda f: ([*cli, *PLAN_ARGS], f.env(f.empty_cache())),
             ratio_aim=40,
+        ),
+        process_case(
+            "plan_libraries",
+            "plan's libraries alone",
+            lambda f: ([sys.executable, "-c", PLAN_LIBRARIES], f.env()),
         ),
     ]
     if serve:

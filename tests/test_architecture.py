@@ -35,7 +35,6 @@ FORBIDDEN = {
     "sqlite3",
     "yaml",
     "platformdirs",
-    "pydantic_settings",
     "os",
     "io",
     "pathlib",

@@ -1,6 +1,6 @@
 """Allow `python -m backstretch`."""
 
-from backstretch.cli.app import main
+from backstretch.cli.entry import main
 
 if __name__ == "__main__":
     main()

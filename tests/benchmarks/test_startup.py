@@ -20,6 +20,8 @@ LABELS = (
     "backstretch --help",
     "backstretch plan ... --json",
     "plan --json, empty cache",
+    "plan's libraries alone",
+    "serve's libraries alone",
     "serve: first 200 of /api/health",
     "serve: first 200 of /",
 )
@@ -61,7 +63,13 @@ def test_json_without_the_server() -> None:
     done = run("--runs", "1", "--no-serve", "--json")
     assert done.returncode == 0, done.stdout + done.stderr
     result = json.loads(done.stdout)
-    assert set(result["results"]) == {"python", "help", "plan", "plan_empty_cache"}
+    assert set(result["results"]) == {
+        "python",
+        "help",
+        "plan",
+        "plan_empty_cache",
+        "plan_libraries",
+    }
     plan = result["results"]["plan"]
     for key in ("median_s", "min_s", "p90_s", "max_s", "ratio_median", "aim", "met"):
         assert key in plan

@@ -9,12 +9,14 @@ commands so that `--help` and quick commands start fast.
 
 from __future__ import annotations
 
+import copy
 import sys
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
 import typer
 from typer.core import TyperGroup
+from typer.models import CommandInfo, TyperInfo
 
 from backstretch import __version__
 from backstretch.cli import (
@@ -27,6 +29,7 @@ from backstretch.cli import (
     summary_commands,
 )
 from backstretch.cli import session as session_commands
+from backstretch.cli.entry import COMMANDS, PROGRAM_HELP
 
 INVALID_EXIT, BLOCKED_EXIT, OTHER_EXIT = 2, 3, 1
 
@@ -57,10 +60,7 @@ def exit_code(error: Exception) -> int:
 app = typer.Typer(
     cls=MappedErrors,
     name="backstretch",
-    help=(
-        "Gentle, safe stretching for back and neck comfort, at home or at your desk. "
-        "General wellness only: not medical advice."
-    ),
+    help=PROGRAM_HELP,
     no_args_is_help=True,
     add_completion=False,
     rich_markup_mode=None,
@@ -503,10 +503,39 @@ def serve(
     uvicorn.run(application, host=host, port=port, log_level="info", proxy_headers=True)
 
 
-def main() -> None:
-    """Run the command line; an unexpected error is one line and exit 1, never a traceback."""
+def command_name(command: CommandInfo | TyperInfo) -> str:
+    """Return the name a registered command or group answers to."""
+    if isinstance(command.name, str):
+        return command.name
+    return typer.main.get_command_name(command.callback.__name__)  # type: ignore[union-attr]
+
+
+# The help lists each command with its line from `entry.COMMANDS`, as `backstretch --help`
+# printed without loading this module does.
+_registered: list[CommandInfo | TyperInfo] = [*app.registered_commands, *app.registered_groups]
+for _command in _registered:
+    _command.short_help = COMMANDS[command_name(_command)]
+
+
+def only(name: str) -> typer.Typer:
+    """Return the command line holding just the command `name`: Typer builds the options of
+    every command it holds before running one, so a run builds its own alone."""
+    narrowed = copy.copy(app)
+    narrowed.registered_commands = [
+        command for command in app.registered_commands if command_name(command) == name
+    ]
+    narrowed.registered_groups = [
+        group for group in app.registered_groups if command_name(group) == name
+    ]
+    return narrowed
+
+
+def run(args: list[str], *, only_command: str | None = None) -> None:
+    """Run the command line with `args` (`only_command`: with just that command built); an
+    unexpected error is one line and exit 1, never a traceback."""
+    program = only(only_command) if only_command else app
     try:
-        app()
+        program(args, prog_name="backstretch")
     except Exception as error:  # the last resort: the use cases' errors are mapped above
         from backstretch.cli.render import say_error
 
