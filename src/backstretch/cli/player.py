@@ -180,8 +180,8 @@ ENDINGS = {
 }
 NOTHING_DONE = "Session over. Nothing was done this time."
 PLAIN_BREATH = {Breath.INHALE: " (in)", Breath.EXHALE: " (out)"}
-KEY_HELP = "space pause · n skip · b back · q quit · ! stop — this hurts"
-KEY_HELP_NARROW = "␣ pause n skip b back q quit ! hurts"
+KEY_HELP = "space pause · n skip · b back · q end · ! stop — this hurts"
+KEY_HELP_NARROW = "␣ pause n skip b back q end ! hurts"
 
 
 def big_digits(text: str) -> Text:

@@ -59,8 +59,8 @@ def start(
     """Check in, stretch with a timed guide, and save how it went.
 
     The weekly safety check comes first when it is due. In the player: space pauses, n skips,
-    b goes back, q quits (keeping what was done) and ! stops because it hurts. Exits 3, with
-    advice and no session, when the screening or a safety block says so.
+    b goes back, q ends after asking (keeping what was done) and ! stops because it hurts.
+    Exits 3, with advice and no session, when the screening or a safety block says so.
     """
     from backstretch.cli import daily
 
