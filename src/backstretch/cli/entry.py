@@ -5,13 +5,17 @@ Typer builds every command it holds (their options, from their signatures) befor
 and importing it costs several times a bare Python start. So `backstretch`, `backstretch --help`
 and `--version` are answered from the table below without loading Typer, and a command loads the
 command line with that one command in it (`cli/app.py`, `only`). The listing is the one Typer
-prints, letter for letter (a test compares them at two widths).
+prints, letter for letter (`tests/cli/test_entry.py` compares them at three widths).
 """
 
 from __future__ import annotations
 
 import os
 import sys
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
 
 PROGRAM_HELP = (
     "Gentle, safe stretching for back and neck comfort, at home or at your desk. "
@@ -54,7 +58,7 @@ def help_width(columns: int) -> int:
     return max(min(columns, MAX_COLUMNS) - MARGIN, NARROWEST)
 
 
-def _definitions(rows: tuple[tuple[str, str], ...] | list[tuple[str, str]], width: int) -> str:
+def _definitions(rows: Sequence[tuple[str, str]], width: int) -> str:
     import textwrap
 
     first = max(len(name) for name, _ in rows) + GAP
