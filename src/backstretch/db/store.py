@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from functools import lru_cache
+from dataclasses import dataclass, field
 
 from sqlalchemy import Engine
 from sqlalchemy.exc import DatabaseError as SQLAlchemyDatabaseError
@@ -13,6 +12,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from backstretch.db.engine import DatabaseError, make_engine, session_factory
 from backstretch.db.migrate import upgrade
 from backstretch.db.tables import LOCAL_ACCOUNT_ID
+
+# Enough for every person active on one server at a time; past it the cache starts again.
+_FACTORIES_KEPT = 1024
 
 
 @dataclass(frozen=True)
@@ -26,19 +28,24 @@ class Store:
     engine: Engine
     sessions: sessionmaker[Session]
     url: str
+    # Kept on the store, not in a module-wide cache, so a closed store's engine (and its
+    # pool) can be freed: a process that opens many stores, the tests among them, keeps none.
+    _owned: dict[int, sessionmaker[Session]] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
 
     def for_owner(self, owner_id: int) -> sessionmaker[Session]:
         """Return a factory of sessions that see and write only `owner_id`'s rows."""
-        return _owned_factories(self.engine, owner_id)
+        factory = self._owned.get(owner_id)
+        if factory is None:
+            if len(self._owned) >= _FACTORIES_KEPT:
+                self._owned.clear()
+            factory = self._owned[owner_id] = session_factory(self.engine, owner_id=owner_id)
+        return factory
 
     def close(self) -> None:
         """Release every pooled connection."""
         self.engine.dispose()
-
-
-@lru_cache(maxsize=1024)
-def _owned_factories(engine: Engine, owner_id: int) -> sessionmaker[Session]:
-    return session_factory(engine, owner_id=owner_id)
 
 
 def open_store(url: str, *, owner_id: int | None = LOCAL_ACCOUNT_ID) -> Store:
