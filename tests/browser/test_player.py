@@ -246,6 +246,65 @@ def test_steps_are_large_the_first_time_and_folded_when_a_stretch_comes_again(
         assert errors == []
 
 
+def test_the_second_side_shows_and_says_its_own_side(
+    browser: Any, live_server: Any, artifacts: Path
+) -> None:
+    """The steps are written for the right leg; on the left everything says left."""
+    arrange(live_server)
+    with player(browser, live_server, "chair-piriformis-stretch") as (page, errors):
+        [item] = data_of(page)["items"]
+        setup, move = page.locator("#how-setup li"), page.locator("#how-move li")
+        start(page)
+        expect(setup.nth(1)).to_have_text(
+            "Lift your right ankle onto your left knee and let the right knee drop open."
+        )
+        timeline = data_of(page)["timeline"]
+        switch = next(s for s in timeline if s["kind"] == "switch_side")
+        page.clock.run_for(switch["start_ms"] + 500)
+        assert segment_at(page) == switch
+        # Getting into the other side the first time: its steps, large, as they read on the left.
+        expect(page.locator("#how")).to_have_attribute("open", "")
+        expect(page.locator("#how")).to_have_class("how large")
+        expect(setup).to_have_text(item["steps_by_side"]["left"]["setup"])
+        expect(setup.nth(1)).to_have_text(
+            "Lift your left ankle onto your right knee and let the left knee drop open."
+        )
+        expect(move.nth(1)).to_have_text(
+            "Stop as soon as you feel a stretch in the left buttock and hip."
+        )
+        expect(page.locator("#side")).to_have_text("Left leg crossed")
+        expect(page.locator("#said")).to_have_text("Switch sides: left leg crossed.")
+        page.screenshot(path=str(artifacts / "player-second-side-390x844.png"))
+        said_on_the_left = len(page.evaluate("window.spokenTexts")) - 1
+        last_hold = timeline[-2]
+        assert (last_hold["kind"], last_hold["side"]) == ("hold", "left")
+        page.clock.run_for(last_hold["start_ms"] - switch["start_ms"] + 1_000)
+        assert segment_at(page) == last_hold
+        holds = item["reps"]
+        expect(page.locator("#counter")).to_have_text(
+            f"Hold {holds} of {holds} · left leg crossed"
+            if holds > 1
+            else "Hold · left leg crossed"
+        )
+        expect(page.locator("#cue")).to_have_text(last_hold["cue"])
+        assert "right" not in last_hold["cue"]
+        expect(page.locator("#how")).to_have_class("how")  # ordinary size while holding
+        expect(setup.nth(1)).to_contain_text("left ankle onto your right knee")
+        page.screenshot(path=str(artifacts / "player-second-side-hold-390x844.png"))
+        spoken: list[str] = page.evaluate("window.spokenTexts")
+        on_the_left = spoken[said_on_the_left:]
+        assert on_the_left == data_of(page)["spoken"][timeline.index(switch) : -1]
+        assert on_the_left[0] == "Switch sides: left leg crossed."
+        assert not any("right" in said.lower() for said in on_the_left)
+        # Back to the start of the stretch: its first side's steps again.
+        page.click("#back")
+        expect(page.locator("#player")).to_have_attribute("data-kind", "get_ready")
+        expect(setup.nth(1)).to_have_text(
+            "Lift your right ankle onto your left knee and let the right knee drop open."
+        )
+        assert errors == []
+
+
 def test_the_counter_names_the_repetition_and_the_side(browser: Any, live_server: Any) -> None:
     arrange(live_server)
     with player(browser, live_server, "shoulder-rolls,seated-side-stretch") as (page, errors):

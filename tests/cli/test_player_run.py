@@ -169,14 +169,54 @@ def test_a_long_hold_is_saved_every_few_seconds_as_it_goes() -> None:
     assert during == sorted(during) and during[-1] > during[0]
 
 
-def test_the_plain_player_counts_reps_and_shows_the_steps_once() -> None:
+def test_the_plain_player_counts_reps_and_shows_the_steps_once_a_side() -> None:
     run, _ = make_run()
     run.play()
     output = run.console.file.getvalue()  # type: ignore[attr-defined]
     assert "Rep 3 of 10: " in output
     assert "Hold 1 of 2" in output
-    assert output.count("How to do it:") == 2  # once for each of the two stretches
-    assert output.count("1. Sit tall on a chair") <= 2
+    # Once for each of the two stretches, and once more for the one-sided stretch's other side.
+    assert output.count("How to do it:") == 3
+    assert output.count("1. Sit tall on a chair") <= 3
+
+
+def test_the_second_side_is_told_in_its_own_words() -> None:
+    catalogue = builtin_catalogue()
+    stretch = catalogue.get("chair-piriformis-stretch")
+    voice = RecordingVoice()
+    clock = FakeClock()
+    run = Run(
+        timeline([RoutineItem.usual(stretch, default_dose(stretch))]),
+        catalogue=catalogue,
+        clock=clock,
+        keys=ScriptedKeys(clock, []),
+        console=Console(file=io.StringIO(), width=200),
+        voice=voice,
+        signals=stop_signals_for(pregnant=False),
+        signal_labels={s.id: s.label for s in screening_guide().stop_signals},
+        live=False,
+    )
+    run.play()
+    lines = run.console.file.getvalue().splitlines()  # type: ignore[attr-defined]
+    switch = next(n for n, line in enumerate(lines) if "switch_side [left]" in line)
+    first, second = "\n".join(lines[:switch]), "\n".join(lines[switch:])
+    assert "2. Lift your right ankle onto your left knee and let the right knee drop open." in first
+    assert lines[switch].endswith("switch_side [left]: Switch sides: left leg crossed.")
+    # The steps again as they read on the left, then every hold of the left says left.
+    assert lines[switch + 1] == "  How to do it:"
+    assert (
+        "  2. Lift your left ankle onto your right knee and let the left knee drop open." in lines
+    )
+    assert "  4. Stop as soon as you feel a stretch in the left buttock and hip." in lines
+    assert (
+        "hold [left]: Hold 2 of 2 · left leg crossed: Hold and breathe slowly. "
+        "Keep the left foot flexed to look after the knee."
+    ) in second
+    # Nothing on the left side speaks of the right side's ankle, foot or buttock.
+    for words in ("right ankle", "right foot", "right buttock", "right leg", "right knee drop"):
+        assert words not in second
+    said_from_switch = voice.said[voice.said.index("Switch sides: left leg crossed.") :]
+    assert not any("right" in said.lower() for said in said_from_switch)
 
 
 def test_skipping_every_stretch_is_not_praised() -> None:

@@ -9,7 +9,9 @@ import pytest
 from rich.console import Console
 
 from backstretch.cli.player import (
+    Run,
     Screen,
+    Silent,
     big_digits,
     clock_text,
     frame,
@@ -21,6 +23,7 @@ from backstretch.core.player import Player
 from backstretch.core.safety import StopSignal, stop_signals_for
 from backstretch.core.timeline import Breath, RoutineItem, SegmentKind, default_dose, timeline
 from backstretch.data import builtin_catalogue, screening_guide
+from tests.fakes import FakeClock, ScriptedKeys
 
 SNAPSHOTS = Path(__file__).parent / "snapshots"
 ROUTINE = ("cat-cow", "childs-pose", "lateral-neck-flexion")
@@ -129,3 +132,69 @@ def test_spoken_words_are_short_and_follow_the_breath() -> None:
     assert "Breathe out" in spoken(exhale, catalogue)
     assert spoken(ready, catalogue).startswith("Get ready: Lateral neck flexion")
     assert spoken(segments[-1], catalogue) == segments[-1].cue
+
+
+def frames_of(stretch_id: str) -> dict[int, str]:
+    """Play a stretch in the terminal player; return what the display shows as each part begins."""
+    catalogue = builtin_catalogue()
+    stretch = catalogue.get(stretch_id)
+    clock = FakeClock()
+    shown: dict[int, str] = {}
+
+    class Watching(ScriptedKeys):
+        def read(self, timeout: float) -> str | None:
+            index = run.player.index_at(run.player.position_ms(clock.now_ms()))
+            if index not in shown:
+                console = Console(record=True, width=80, color_system=None, file=io.StringIO())
+                console.print(frame(run.player, clock.now_ms(), catalogue, run.screen, 80))
+                shown[index] = console.export_text()
+            return super().read(timeout)
+
+    run = Run(
+        timeline([RoutineItem.usual(stretch, default_dose(stretch))]),
+        catalogue=catalogue,
+        clock=clock,
+        keys=Watching(clock),
+        console=Console(file=io.StringIO(), width=80),
+        voice=Silent(),
+        signals=stop_signals_for(pregnant=False),
+        signal_labels={s.id: s.label for s in screening_guide().stop_signals},
+        live=False,
+    )
+    run.play()
+    return shown
+
+
+def test_the_second_side_shows_its_own_steps_and_cues() -> None:
+    frames = frames_of("chair-piriformis-stretch")
+    segments = timeline([RoutineItem.usual(builtin_catalogue().get("chair-piriformis-stretch"))])
+    words = {n: " ".join(text.replace("│", " ").split()) for n, text in frames.items()}
+    ready, switch = 0, next(n for n, s in enumerate(segments) if s.kind is SegmentKind.SWITCH_SIDE)
+    assert (
+        "Lift your right ankle onto your left knee and let the right knee drop open."
+        in (words[ready])
+    )
+    # Switching sides the first time: the steps in full again, as they read on the left.
+    assert (
+        "Lift your left ankle onto your right knee and let the left knee drop open."
+        in (words[switch])
+    )
+    assert "Stop as soon as you feel a stretch in the left buttock and hip." in words[switch]
+    assert "Next: Hold 1 of 2 · left leg crossed" in words[switch]
+    last_hold = len(segments) - 2
+    assert segments[last_hold].side == "left"
+    assert "Hold 2 of 2 · left leg crossed" in words[last_hold]
+    assert "Keep the left foot flexed to look after the knee." in words[last_hold]
+    assert "right" not in words[last_hold]
+
+
+def test_the_one_line_reminder_of_the_steps_is_for_the_side_playing() -> None:
+    frames = frames_of("hamstring-stretch")
+    segments = timeline([RoutineItem.usual(builtin_catalogue().get("hamstring-stretch"))])
+    holds = [n for n, s in enumerate(segments) if s.kind is SegmentKind.HOLD]
+    how = {
+        segments[n].side: next(line for line in frames[n].splitlines() if "How:" in line)
+        for n in holds
+    }
+    assert "How: Keep the right foot relaxed rather than pulling the toes" in how["right"]
+    assert "How: Keep the left foot relaxed rather than pulling the toes" in how["left"]

@@ -11,7 +11,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from backstretch.core.catalogue import Catalogue, CatalogueError, Stretch, parse_stretch
+from backstretch.core.catalogue import (
+    Catalogue,
+    CatalogueError,
+    Steps,
+    Stretch,
+    Way,
+    parse_stretch,
+)
+from backstretch.core.mirror import mirrored
 from backstretch.core.models import Kind, Place, Sides
 from backstretch.core.poses import Phase
 from backstretch.core.timeline import (
@@ -29,6 +37,7 @@ from backstretch.core.timeline import (
     routine_seconds,
     side_label,
     spoken,
+    steps_for_side,
     timeline,
 )
 from backstretch.data import builtin_catalogue
@@ -600,6 +609,86 @@ def test_a_stretch_without_side_words_says_left_side_or_right_side() -> None:
         "right side",
         "left side",
     }
+
+
+# ---- the other side reads its own side --------------------------------------------------------
+
+EACH_SIDE = [(s, w) for s in CATALOGUE if s.dose.sides is Sides.EACH for w in s.ways]
+
+
+def test_the_second_side_of_the_chair_piriformis_stretch_says_left() -> None:
+    stretch = CATALOGUE.get("chair-piriformis-stretch")
+    segments = timeline([item("chair-piriformis-stretch", reps=2)])
+    cues = {(s.side, s.cue) for s in segments if s.kind is SegmentKind.HOLD}
+    assert (
+        "right",
+        "Hold and breathe slowly. Keep the right foot flexed to look after the knee.",
+    ) in cues
+    assert (
+        "left",
+        "Hold and breathe slowly. Keep the left foot flexed to look after the knee.",
+    ) in cues
+    left = steps_for_side(stretch, stretch.usual_way, "left")
+    assert (
+        left.setup[1]
+        == "Lift your left ankle onto your right knee and let the left knee drop open."
+    )
+    assert left.movement[1] == "Stop as soon as you feel a stretch in the left buttock and hip."
+    right = steps_for_side(stretch, stretch.usual_way, "right")
+    assert right == (stretch.usual_way.setup, stretch.steps.movement)  # as written
+    [switch] = [s for s in segments if s.kind is SegmentKind.SWITCH_SIDE]
+    assert switch.cue == "Switch sides: left leg crossed."
+    assert "right" not in spoken(switch, CATALOGUE)
+
+
+@pytest.mark.parametrize(
+    ("stretch", "way"), EACH_SIDE, ids=[f"{s.id}-{w.place.value}" for s, w in EACH_SIDE]
+)
+def test_the_other_side_is_the_mirror_image_of_the_first(stretch: Stretch, way: Way) -> None:
+    first = first_side(stretch, way)
+    other = "left" if first == "right" else "right"
+    assert steps_for_side(stretch, way, first) == (way.setup, stretch.movement_of(way))
+    assert steps_for_side(stretch, way, None) == (way.setup, stretch.movement_of(way))
+    mirror = steps_for_side(stretch, way, other)
+    assert mirror.setup == tuple(mirrored(text) for text in way.setup)
+    assert mirror.movement == tuple(mirrored(text) for text in stretch.movement_of(way))
+    # Every hold or rep on the other side says what the same one on the first side says, mirrored.
+    dose = replace(default_dose(stretch), reps=max(3, default_dose(stretch).reps))
+    segments = timeline([RoutineItem(stretch, dose, way)])
+    work = {
+        side: [s.cue for s in segments if s.kind in WORK and s.side == side]
+        for side in (first, other)
+    }
+    assert work[other] == [mirrored(cue) for cue in work[first]]
+
+
+def test_a_breath_cue_that_names_a_side_names_the_side_playing() -> None:
+    bird_dog = CATALOGUE.get("bird-dog")
+    lifts = "Breathe out as the right leg slides back; breathe in as it returns."
+    stretch = bird_dog.model_copy(update={"breath": (lifts,)})
+    reps = reps_of(timeline([RoutineItem.usual(stretch, replace(default_dose(stretch), reps=2))]))
+    assert [(parts[0].side, parts[0].cue) for parts in reps] == [
+        ("right", "Breathe out as the right leg slides back."),
+        ("left", "Breathe out as the left leg slides back."),
+    ]
+    # An alternating stretch's steps describe its first rep: they read as written on each side.
+    for side in ("left", "right"):
+        assert steps_for_side(stretch, stretch.usual_way, side).movement == stretch.steps.movement
+
+
+def test_without_side_words_the_first_side_is_the_first_one_the_steps_name() -> None:
+    knee = CATALOGUE.get("knee-to-chest")
+    steps = Steps(
+        movement=("All right: bend the knee to a right angle, then draw the left knee in.",),
+        finish=knee.steps.finish,
+    )
+    stretch = knee.model_copy(update={"side_words": None, "steps": steps})
+    assert first_side(stretch) == "left"  # not the "right" of all right or of a right angle
+    segments = timeline([RoutineItem.usual(stretch, replace(default_dose(stretch), reps=1))])
+    assert [s.side for s in segments if s.kind is SegmentKind.HOLD] == ["left", "right"]
+    assert steps_for_side(stretch, stretch.usual_way, "right").movement == (
+        "All right: bend the knee to a right angle, then draw the right knee in.",
+    )
 
 
 def test_segment_json_carries_the_rep_counter_fields() -> None:

@@ -145,6 +145,30 @@ def test_each_item_carries_the_steps_of_its_planned_way(screened: TestClient) ->
         assert all(html_escape(step) in page for step in item["setup"])
 
 
+def test_a_one_sided_stretch_carries_its_steps_as_they_read_on_each_side(
+    screened: TestClient,
+) -> None:
+    remember(screened)
+    page = screened.get(
+        "/play", params={"items": "chair-piriformis-stretch,standing-bird-dog"}
+    ).text
+    items = {item["stretch"]: item for item in embedded(page)["items"]}
+    piriformis, bird_dog = items["chair-piriformis-stretch"], items["standing-bird-dog"]
+    right, left = piriformis["steps_by_side"]["right"], piriformis["steps_by_side"]["left"]
+    # Written for the right side; the left reads them mirrored.
+    assert (right["setup"], right["movement"]) == (piriformis["setup"], piriformis["movement"])
+    assert left["setup"][1] == (
+        "Lift your left ankle onto your right knee and let the left knee drop open."
+    )
+    assert left["movement"][1] == "Stop as soon as you feel a stretch in the left buttock and hip."
+    # Sides taking turns every rep: the steps as written, which describe the first rep.
+    assert "steps_by_side" not in bird_dog
+    # The timeline the page plays says the left side's own words on the left.
+    holds = [s for s in embedded(page)["timeline"] if s["kind"] == "hold" and s["side"] == "left"]
+    assert any("Keep the left foot flexed" in s["cue"] for s in holds)
+    assert not any("right" in s["cue"] for s in holds)
+
+
 def html_escape(text: str) -> str:
     import html
 

@@ -29,7 +29,7 @@ from backstretch.core.durations import clock
 from backstretch.core.player import WORK_KINDS, Player
 from backstretch.core.records import ItemRecord, SessionStatus
 from backstretch.core.safety import StopSignal
-from backstretch.core.timeline import Breath, Segment, SegmentKind, spoken
+from backstretch.core.timeline import Breath, Segment, SegmentKind, spoken, steps_for_side
 
 REFRESH_SECONDS = 0.1  # the display redraws ten times a second; cues wait for no redraw
 # While the clock runs, what was done is saved at least this often, so a killed process (kill -9,
@@ -259,10 +259,12 @@ def counter_text(player: Player, index: int) -> str | None:
     return " · ".join(parts)
 
 
-def way_steps(way: Way, catalogue: Catalogue, stretch: str) -> list[str]:
-    """Return the set-up then the movement of the planned way, numbered."""
-    movement = way.movement or catalogue.get(stretch).steps.movement
-    return [f"{n}. {line}" for n, line in enumerate((*way.setup, *movement), 1)]
+def way_steps(way: Way, catalogue: Catalogue, stretch: str, side: str | None = None) -> list[str]:
+    """Return the set-up then the movement of the planned way, numbered, as they read on `side`
+    (the other side of a one-sided stretch reads them mirrored: "left ankle onto your right
+    knee")."""
+    setup, movement = steps_for_side(catalogue.get(stretch), way, side)
+    return [f"{n}. {line}" for n, line in enumerate((*setup, *movement), 1)]
 
 
 def frame(
@@ -415,7 +417,8 @@ class Run:
         self._was_paused = False
         self._saved_at_ms = clock.now_ms()
         self.ways = tuple(ways) if ways is not None else None
-        self._shown_steps: set[str] = set()  # stretches whose steps were shown in full
+        # The steps shown in full so far, by stretch: each side's once, when they read differently.
+        self._shown_steps: set[tuple[str, tuple[str, ...]]] = set()
 
     # The loop ---------------------------------------------------------------------------------
 
@@ -491,17 +494,21 @@ class Run:
 
     def _show_steps(self, index: int) -> list[str]:
         """Set the steps shown for a segment: in full before a stretch's first rep or hold in
-        this session, then its movement in one line. Return the lines newly shown in full."""
+        this session (and, for a one-sided stretch, again before its other side's first, as
+        they read on that side), then its movement in one line. Return the lines newly shown in
+        full."""
         segment = self.player.segments[index]
         span = self.player.item_at(index)
         if span is None or segment.stretch is None or segment.stretch not in self.catalogue:
             self.screen.steps, self.screen.step_line = (), ""
             return []
-        steps = way_steps(self._way(span.position, span.stretch), self.catalogue, span.stretch)
+        way = self._way(span.position, span.stretch)
+        steps = way_steps(way, self.catalogue, span.stretch, segment.side)
+        shown = (segment.stretch, tuple(steps))
         if segment.kind in WORK_KINDS:
-            self._shown_steps.add(segment.stretch)
-        if segment.stretch not in self._shown_steps:
-            fresh = list(steps) if not self.screen.steps else []
+            self._shown_steps.add(shown)
+        if shown not in self._shown_steps:
+            fresh = list(steps) if list(self.screen.steps) != steps else []
             self.screen.steps, self.screen.step_line = steps, ""
             return fresh
         self.screen.steps = ()

@@ -9,9 +9,10 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any
+from typing import Any, NamedTuple
 
 from backstretch.core.catalogue import Catalogue, Stretch, Tempo, Way
+from backstretch.core.mirror import for_side, sides_named
 from backstretch.core.models import Kind, Sides
 
 
@@ -167,7 +168,6 @@ def _moves(way: Way, previous: Way | None) -> bool:
 
 
 _CLAUSE = re.compile(r";\s*|,\s*(?:and\s+)?")
-_SIDE_WORD = re.compile(r"\b(left|right)\b(?![- ]angle)", re.IGNORECASE)
 _BREATHING = re.compile(r"^\s*breathing (in|out)\b", re.IGNORECASE)
 # A clause about the second breath that keeps still (neck half-circles: "as you pause there")
 # is a stay, not a way back.
@@ -238,13 +238,38 @@ def first_side(stretch: Stretch, way: Way | None = None) -> str:
     if stretch.side_words is not None:
         return stretch.side_words.first
     for text in stretch.movement_of(way or stretch.usual_way):
-        if found := _SIDE_WORD.search(text):
-            return found.group(1).lower()
+        if named := sides_named(text):
+            return named[0]
     return "left"
 
 
 def _other_side(side: str) -> str:
     return "right" if side == "left" else "left"
+
+
+class SideSteps(NamedTuple):
+    """The set-up and movement steps of a way, as they read on one side."""
+
+    setup: tuple[str, ...]
+    movement: tuple[str, ...]
+
+
+def steps_for_side(stretch: Stretch, way: Way, side: str | None) -> SideSteps:
+    """Return the set-up and movement of `way` as they read on `side`.
+
+    The steps are written for the first side; done one side at a time, the other side reads
+    them mirrored ("Lift your left ankle onto your right knee"). An alternating stretch keeps
+    them as written: they describe its first repetition, and the sides take turns every rep
+    (the counter and the voice name each rep's side).
+    """
+    setup, movement = way.setup, stretch.movement_of(way)
+    if stretch.dose.sides is not Sides.EACH or side is None:
+        return SideSteps(setup, movement)
+    first = first_side(stretch, way)
+    return SideSteps(
+        tuple(for_side(text, side, first) for text in setup),
+        tuple(for_side(text, side, first) for text in movement),
+    )
 
 
 def side_label(stretch: Stretch, side: str | None) -> str | None:
@@ -337,6 +362,7 @@ def _work_steps(
 ) -> list[_Step]:
     stretch, dose, way = item.stretch, item.dose, item.way
     steps: list[_Step] = []
+    first = first_side(stretch, way)
     if stretch.kind is Kind.HOLD:
         assert dose.hold_seconds is not None  # a hold always has its seconds
         for rep in range(1, dose.reps + 1):
@@ -352,7 +378,9 @@ def _work_steps(
                         Breath.STEADY,
                     )
                 )
-            cue = stretch.form_cues[(rep - 1) % len(stretch.form_cues)]
+            # The form cues are written for the first side, like the steps; the other side's are
+            # mirrored ("Keep the left foot flexed").
+            cue = for_side(stretch.form_cues[(rep - 1) % len(stretch.form_cues)], side, first)
             steps.append(
                 _Step(
                     SegmentKind.HOLD,
@@ -377,13 +405,23 @@ def _work_steps(
     if tempo.hold:
         parts.append((tempo.hold, STAY_CUE, Breath.STEADY, RepPhase.STAY))
     parts.append((seconds[back], breath_cue(stretch, back), back, then))
-    first = first_side(stretch, way)
     for rep in range(1, dose.reps + 1):
         rep_side = side
         if dose.sides is Sides.ALTERNATING:
             rep_side = first if rep % 2 else _other_side(first)
+        # A breath cue that names a side names the rep's own ("as the left knee lifts").
         steps += [
-            _Step(SegmentKind.REP, length, set_number, rep, rep_side, cue, breath, dose.reps, phase)
+            _Step(
+                SegmentKind.REP,
+                length,
+                set_number,
+                rep,
+                rep_side,
+                for_side(cue, rep_side, first),
+                breath,
+                dose.reps,
+                phase,
+            )
             for length, cue, breath, phase in parts
         ]
     return steps

@@ -16,9 +16,11 @@ from markupsafe import Markup
 
 from backstretch.core.catalogue import Catalogue, Stretch
 from backstretch.core.durations import minutes
+from backstretch.core.models import Sides
 from backstretch.core.planner import Plan
 from backstretch.core.safety import screening_expires_at, stop_outcome, stop_signals_for
 from backstretch.core.screening import ScreeningGuide
+from backstretch.core.timeline import steps_for_side
 from backstretch.services.errors import Blocked
 from backstretch.web.deps import PersonDep
 from backstretch.web.pages import TEMPLATES
@@ -152,6 +154,15 @@ def player_data(
                 "movement": list(stretch.movement_of(way)),
             }
         )
+        if stretch.dose.sides is Sides.EACH:
+            # Done one side at a time: the steps as they read on each side, the side they are
+            # not written for mirrored ("left ankle onto your right knee"); the player shows the
+            # side that is playing.
+            on = {side: steps_for_side(stretch, way, side) for side in ("left", "right")}
+            items[-1]["steps_by_side"] = {
+                side: {"setup": list(steps.setup), "movement": list(steps.movement)}
+                for side, steps in on.items()
+            }
     labels = {text.id: text.label for text in guide.stop_signals}
     signals = [
         {

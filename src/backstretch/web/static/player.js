@@ -22,7 +22,8 @@
  * page moves on to the session's reward page; unsaved, it keeps its own summary.
  *
  * A coach, not only a clock: the set-up and movement steps of the planned way are shown large
- * the first time a stretch comes up and folded away when it comes up again; each hold or
+ * the first time a stretch comes up (and while switching to its other side) and folded away
+ * when it comes up again, always as they read on the side that is playing; each hold or
  * repetition is counted ("Rep 3 of 10 · left leg back").
  */
 import { Timeline } from "./timeline.js";
@@ -381,7 +382,8 @@ function play(dataNode, root) {
   const still = window.matchMedia("(prefers-reduced-motion: reduce)");
   const names = Object.fromEntries(data.items.map((item) => [item.stretch, item.name]));
   const SECTIONS = ["before", "running", "stop-menu", "easing", "stop-advice", "after", "summary", "refused", "expired"];
-  const SETTLING = new Set(["get_ready", "transition"]);
+  // Getting into position: before a stretch, and before its other side.
+  const SETTLING = new Set(["get_ready", "transition", "switch_side"]);
   const LIVE = new Set(["running", "choosing", "easing"]); // a session under way, maybe paused
 
   function showOnly(visible) {
@@ -474,6 +476,7 @@ function play(dataNode, root) {
       progressSavedAt = performance.now();
       save(); // what was done so far, at every change of stretch
     }
+    if (span) stepsFor(data.items[span.position], segment.side);
     // The steps are large while getting into position the first time, ordinary size after.
     const coaching = firstTime && SETTLING.has(segment.kind);
     $("how").classList.toggle("large", coaching);
@@ -484,7 +487,24 @@ function play(dataNode, root) {
   // comes up in the session, folded away (one tap opens them) when it comes up again.
   function showSteps(span) {
     const item = data.items[span.position];
-    const steps = (list, texts) =>
+    firstTime = !seen.has(item.stretch);
+    seen.add(item.stretch);
+    const how = $("how");
+    how.open = firstTime;
+    how.dataset.first = firstTime ? "yes" : "no";
+    show(how, Boolean((item.setup || []).length || (item.movement || []).length));
+  }
+
+  // The steps as they read on the side that is playing: a stretch done one side at a time has
+  // them for each side (the server mirrors the side they are not written for); otherwise, and
+  // between sides, as written.
+  let stepsShown = null;
+
+  function stepsFor(item, side) {
+    const written = (item.steps_by_side && side && item.steps_by_side[side]) || item;
+    if (stepsShown === written) return;
+    stepsShown = written;
+    const lines = (list, texts) =>
       list.replaceChildren(
         ...(texts || []).map((text) => {
           const line = document.createElement("li");
@@ -492,14 +512,8 @@ function play(dataNode, root) {
           return line;
         })
       );
-    steps($("how-setup"), item.setup);
-    steps($("how-move"), item.movement);
-    firstTime = !seen.has(item.stretch);
-    seen.add(item.stretch);
-    const how = $("how");
-    how.open = firstTime;
-    how.dataset.first = firstTime ? "yes" : "no";
-    show(how, Boolean((item.setup || []).length || (item.movement || []).length));
+    lines($("how-setup"), written.setup);
+    lines($("how-move"), written.movement);
   }
 
   let shownFigure = null;
