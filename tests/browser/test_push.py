@@ -30,7 +30,8 @@ from backstretch.config import Settings
 from backstretch.services import push, reminders, scheduler
 from backstretch.services.planning import remember_profile
 from backstretch.services.screening import record_screening
-from tests.browser.conftest import RestartableServer
+from tests.browser.conftest import RestartableServer, register_in_browser
+from tests.browser.test_offline import wait_for
 from tests.factories import all_no_answers
 from tests.fakes import FakeNow
 from tests.push_endpoint import Device, PushEndpoint
@@ -65,9 +66,8 @@ def endpoint() -> Iterator[PushEndpoint]:
         yield service
 
 
-@pytest.fixture
-def server(tmp_path: Path, clock: FakeNow) -> Iterator[RestartableServer]:
-    """The app served for real on the test's clock; its scheduler is stepped by the test (no
+def serving(tmp_path: Path, clock: FakeNow, *, accounts: bool) -> Iterator[RestartableServer]:
+    """Serve the app for real on the test's clock; its scheduler is stepped by the test (no
     background ticking), and it may push to the push service on this machine."""
     from backstretch.web.app import create_app
 
@@ -77,6 +77,7 @@ def server(tmp_path: Path, clock: FakeNow) -> Iterator[RestartableServer]:
         timezone="Europe/London",
         reminder_tick_seconds=0,
         push_loopback_endpoints=True,
+        accounts=accounts,
     )
     served = RestartableServer(url="", app=create_app(settings, clock=clock), settings=settings)
     served.start()
@@ -84,6 +85,18 @@ def server(tmp_path: Path, clock: FakeNow) -> Iterator[RestartableServer]:
         yield served
     finally:
         served.stop()
+
+
+@pytest.fixture
+def server(tmp_path: Path, clock: FakeNow) -> Iterator[RestartableServer]:
+    """The app for one person (no accounts)."""
+    yield from serving(tmp_path, clock, accounts=False)
+
+
+@pytest.fixture
+def shared_server(tmp_path: Path, clock: FakeNow) -> Iterator[RestartableServer]:
+    """The app for many people, each logging in."""
+    yield from serving(tmp_path, clock, accounts=True)
 
 
 @pytest.fixture
@@ -320,3 +333,104 @@ def test_screenshots_of_the_reminders_page(
             page.screenshot(path=str(artifacts / f"reminders-break-{name}.png"), full_page=True)
         finally:
             context.close()
+
+
+# Logging out -------------------------------------------------------------------------------------
+
+# Chromium cannot subscribe here (no push service), so this browser's subscription is played by
+# the page's own PushManager, answering from localStorage: what the app's scripts send and
+# whether they unsubscribe is what the tests check.
+SUBSCRIPTION_KEY = "test-push-subscription"
+SUBSCRIBED_BROWSER = """(() => {
+    const key = "test-push-subscription";
+    PushManager.prototype.getSubscription = async function () {
+        const json = JSON.parse(localStorage.getItem(key) || "null");
+        if (!json) return null;
+        return {
+            endpoint: json.endpoint,
+            options: {},
+            toJSON: () => json,
+            unsubscribe: async () => {
+                localStorage.removeItem(key);
+                return true;
+            },
+        };
+    };
+})();"""
+
+
+def endpoints_kept(server: RestartableServer) -> list[str]:
+    """Return every subscription's endpoint the server keeps, whoever's it is."""
+    from sqlalchemy import select
+
+    from backstretch.db.owners import ALL_OWNERS
+    from backstretch.db.tables import PushSubscriptionRow
+
+    with server.app.state.runtime.services.transaction() as db:
+        found = db.scalars(
+            select(PushSubscriptionRow.endpoint).execution_options(**{ALL_OWNERS: True})
+        )
+        return list(found)
+
+
+@pytest.fixture
+def subscribed_browser(browser: Any, shared_server: RestartableServer) -> Iterator[Any]:
+    """A page of a browser that allows notifications and plays a push subscription
+    (`SUBSCRIBED_BROWSER`), logged in to a new account "ana", its worker running."""
+    context = browser.new_context()
+    context.grant_permissions(["notifications"], origin=shared_server.url)
+    context.add_init_script(SUBSCRIBED_BROWSER)
+    page = context.new_page()
+    try:
+        register_in_browser(page, shared_server, "ana")
+        page.wait_for_function("() => navigator.serviceWorker.controller !== null", timeout=30_000)
+        yield page
+    finally:
+        context.close()
+
+
+def subscribe_browser(page: Any, device: Device) -> None:
+    page.evaluate(
+        "([key, json]) => localStorage.setItem(key, JSON.stringify(json))",
+        [SUBSCRIPTION_KEY, device.subscription()],
+    )
+
+
+def still_subscribed(page: Any) -> bool:
+    return bool(page.evaluate("(key) => localStorage.getItem(key) !== null", SUBSCRIPTION_KEY))
+
+
+def log_out(page: Any) -> None:
+    page.click("nav.wide form[action='/logout'] button")
+    expect(page.locator("h1")).to_have_text("You are logged out")
+
+
+def test_logging_out_stops_this_browsers_reminders_on_the_server_and_in_the_browser(
+    shared_server: RestartableServer, subscribed_browser: Any, endpoint: PushEndpoint
+) -> None:
+    page, device = subscribed_browser, endpoint.device("laptop")
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    subscribe_browser(page, device)
+    # Opening the reminders page sends the browser's subscription, under this login.
+    page.goto(f"{shared_server.url}/reminders")
+    expect(page.locator("#push-status")).to_have_text("Notifications are on for this device.")
+    wait_for(lambda: endpoints_kept(shared_server) == [device.endpoint], "never sent")
+
+    log_out(page)
+    assert page.url.endswith("/logged-out?reminders=off")
+    expect(page.locator("#reminders-off")).to_have_text("Reminders on this browser are off.")
+    assert endpoints_kept(shared_server) == []
+    wait_for(lambda: not still_subscribed(page), "the browser is still subscribed")
+    assert errors == []
+
+
+def test_the_logged_out_page_unsubscribes_a_browser_the_server_did_not_know(
+    subscribed_browser: Any, endpoint: PushEndpoint
+) -> None:
+    page = subscribed_browser
+    subscribe_browser(page, endpoint.device("laptop"))  # never sent: no reminders page opened
+    log_out(page)
+    assert page.url.endswith("/logged-out")
+    wait_for(lambda: not still_subscribed(page), "the browser is still subscribed")
+    expect(page.locator("#reminders-off")).to_be_visible()

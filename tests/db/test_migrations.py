@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from backstretch.db.engine import DatabaseError
-from backstretch.db.migrate import is_current
+from backstretch.db.engine import DatabaseError, make_engine
+from backstretch.db.migrate import is_current, upgrade
 from backstretch.db.store import open_store
 from backstretch.db.tables import Base
 
@@ -61,18 +61,28 @@ def test_the_fast_version_check_knows_the_newest_migration() -> None:
     assert head_revision() == SCHEMA_REVISION, "update SCHEMA_REVISION with each new migration"
 
 
-def test_data_kept_before_accounts_becomes_the_local_persons(database_url: str) -> None:
-    """Upgrading from 0003 keeps every row, items of sessions included, for the local person."""
+def migrate_to(engine: sa.Engine, revision: str, *, down: bool = False) -> None:
+    """Bring the database to the schema of `revision` (downgrading to it with `down`)."""
     from alembic import command
 
-    from backstretch.db.engine import make_engine
-    from backstretch.db.migrate import alembic_config, upgrade
+    from backstretch.db.migrate import alembic_config
 
-    engine = make_engine(database_url)
     config = alembic_config()
     with engine.begin() as connection:
         config.attributes["connection"] = connection
-        command.upgrade(config, "0003")
+        (command.downgrade if down else command.upgrade)(config, revision)
+
+
+def engine_at(database_url: str, revision: str) -> sa.Engine:
+    """Return an engine over the empty database of `database_url` migrated to `revision`."""
+    engine = make_engine(database_url)
+    migrate_to(engine, revision)
+    return engine
+
+
+def test_data_kept_before_accounts_becomes_the_local_persons(database_url: str) -> None:
+    """Upgrading from 0003 keeps every row, items of sessions included, for the local person."""
+    engine = engine_at(database_url, "0003")
     with engine.begin() as connection:
         connection.execute(
             sa.text(
@@ -114,3 +124,32 @@ def test_data_kept_before_accounts_becomes_the_local_persons(database_url: str) 
         assert found is not None and found.items[0].done_seconds == 60
     finally:
         store.close()
+
+
+SUBSCRIPTION_OF_0007 = (
+    "INSERT INTO push_subscriptions (owner_id, endpoint, p256dh, auth, user_agent, created_at)"
+    " VALUES (1, 'https://push.example/phone', 'p', 'a', 'phone', '2026-11-01 08:00:00')"
+)
+
+
+def test_subscriptions_kept_before_logins_were_noted_outlast_the_upgrade_and_a_downgrade(
+    database_url: str,
+) -> None:
+    """Upgrading to 0008 keeps every device's subscription (tied to no login yet); going back
+    to 0007 keeps them too, without the column."""
+    engine = engine_at(database_url, "0007")
+    with engine.begin() as connection:
+        connection.execute(sa.text(SUBSCRIPTION_OF_0007))
+    upgrade(engine)
+    with engine.connect() as connection:
+        kept = connection.execute(
+            sa.text("SELECT endpoint, login_token_hash FROM push_subscriptions")
+        ).all()
+    assert [tuple(row) for row in kept] == [("https://push.example/phone", None)]
+    migrate_to(engine, "0007", down=True)
+    columns = {c["name"] for c in sa.inspect(engine).get_columns("push_subscriptions")}
+    with engine.connect() as connection:
+        endpoints = connection.execute(sa.text("SELECT endpoint FROM push_subscriptions")).all()
+    engine.dispose()
+    assert "login_token_hash" not in columns
+    assert [row.endpoint for row in endpoints] == ["https://push.example/phone"]

@@ -22,6 +22,7 @@ from backstretch.services.accounts import (
 from backstretch.web.auth import LOGIN_COOKIE
 from tests.factories import all_no_answers
 from tests.fakes import FakeNow
+from tests.push_endpoint import Device
 from tests.web.conftest import PASSWORD, browser_like, register, services_of
 
 
@@ -356,9 +357,11 @@ def test_changing_the_password_logs_out_every_other_browser(accounts_app: Any) -
 
 def test_deleting_the_account_deletes_all_its_data_and_nobody_elses(accounts_app: Any) -> None:
     ana, bo = register(accounts_app, "ana"), register(accounts_app, "bo")
-    for person in (ana, bo):
+    for name, person in (("ana", ana), ("bo", bo)):
         assert person.post("/api/screen", json=all_no_answers()).status_code == 200
         person.post("/profile", data={"areas": ["lower_back"], "minutes": "10"})
+        device = Device.make(f"https://fcm.googleapis.com/fcm/send/{name}")
+        assert person.post("/api/push/subscriptions", json=device.subscription()).status_code == 201
     ana_id, bo_id = account_id(accounts_app, "ana"), account_id(accounts_app, "bo")
     bo_rows = rows_owned_by(accounts_app, bo_id)
     assert rows_owned_by(accounts_app, ana_id) > 0 and bo_rows > 0

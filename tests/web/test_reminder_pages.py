@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable
-from datetime import timedelta
+from collections.abc import Callable, Iterator
+from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
 
 import pytest
 from fastapi.testclient import TestClient
@@ -23,8 +24,9 @@ from backstretch.services import push, reminders
 from backstretch.services.planning import remember_profile
 from tests.factories import all_no_answers
 from tests.fakes import FakeNow
-from tests.push_endpoint import Device
-from tests.web.conftest import local_person, services_of
+from tests.push_endpoint import Device, PushEndpoint
+from tests.web.conftest import PASSWORD, local_person, register, services_of
+from tests.web.test_accounts import log_in, visitor
 
 MON_WED_FRI_0830 = {
     "slot0_days": ["mon", "wed", "fri"],
@@ -350,3 +352,127 @@ def test_the_web_server_pushes_a_due_reminder_by_itself(
             assert time.monotonic() < deadline, "the server pushed nothing"
             time.sleep(0.1)
         assert device.read(endpoint.to(device)[0])["key"] == "session:2026-11-02T08:30"
+
+
+# Logging out -------------------------------------------------------------------------------------
+
+SUBSCRIPTIONS = "/api/push/subscriptions"
+REMINDERS_OFF = '<p id="reminders-off">Reminders on this browser are off.</p>'
+
+
+@pytest.fixture
+def shared_app(database_url: str, clock: FakeNow) -> Iterator[Any]:
+    """Many people on one server, whose push service is on this machine; the test steps the
+    scheduler itself (no background ticking). The clock is Monday 08:25 in London."""
+    from backstretch.config import get_settings
+    from backstretch.web.app import create_app
+
+    del database_url  # the fixture set BACKSTRETCH_DATABASE_URL for the settings
+    clock.value -= timedelta(minutes=5)
+    settings = get_settings().model_copy(
+        update={"accounts": True, "push_loopback_endpoints": True, "reminder_tick_seconds": 0}
+    )
+    app = create_app(settings, clock=clock)
+    with TestClient(app):
+        yield app
+
+
+def logged_in(browser: TestClient, name: str, password: str = PASSWORD) -> TestClient:
+    """Log `browser` in to the account `name` through the login form; return it."""
+    assert log_in(browser, name, password).status_code == 303
+    return browser
+
+
+def pushes_at(app: Any, clock: FakeNow, moment: datetime) -> None:
+    """Step the app's scheduler just before and just after `moment`, as its ticks would."""
+    from backstretch.services.scheduler import Scheduler
+
+    pushing = Scheduler(services_of(app))
+    for at in (moment - timedelta(seconds=20), moment + timedelta(seconds=10)):
+        clock.value = at
+        pushing.tick()
+
+
+def london(day: int, hour: int, minute: int) -> datetime:
+    return datetime(2026, 11, day, hour, minute, tzinfo=ZoneInfo("Europe/London"))
+
+
+def test_logging_out_stops_the_reminders_of_that_browser_only(
+    shared_app: Any, clock: FakeNow
+) -> None:
+    with PushEndpoint() as endpoint:
+        ana_laptop, ana_phone, bo_phone = (
+            endpoint.device(name) for name in ("ana-laptop", "ana-phone", "bo-phone")
+        )
+        laptop, bo = register(shared_app, "ana"), register(shared_app, "bo")
+        phone = logged_in(visitor(shared_app), "ana")
+        for browser in (laptop, bo):
+            assert save(browser, MON_WED_FRI_0830).status_code == 200
+        for browser, device in ((laptop, ana_laptop), (phone, ana_phone), (bo, bo_phone)):
+            assert browser.post(SUBSCRIPTIONS, json=device.subscription()).status_code == 201
+
+        out = laptop.post("/logout", follow_redirects=False)
+        assert out.headers["location"] == "/logged-out?reminders=off"
+        assert REMINDERS_OFF in laptop.get(out.headers["location"]).text
+        assert "Notifications go to 1 device." in phone.get("/reminders").text
+        assert "Notifications go to 1 device." in bo.get("/reminders").text
+
+        pushes_at(shared_app, clock, london(2, 8, 30))
+        assert endpoint.to(ana_laptop) == []
+        assert [ana_phone.read(r)["key"] for r in endpoint.to(ana_phone)] == [
+            "session:2026-11-02T08:30"
+        ]
+        assert len(endpoint.to(bo_phone)) == 1
+
+        # Ana logs in on the laptop again and turns its reminders back on.
+        logged_in(laptop, "ana")
+        assert laptop.post(SUBSCRIPTIONS, json=ana_laptop.subscription()).status_code == 201
+        pushes_at(shared_app, clock, london(4, 8, 30))
+        assert [ana_laptop.read(r)["key"] for r in endpoint.to(ana_laptop)] == [
+            "session:2026-11-04T08:30"
+        ]
+        assert len(endpoint.to(ana_phone)) == len(endpoint.to(bo_phone)) == 2
+
+
+def test_logging_out_with_no_reminders_here_says_nothing_about_them(shared_app: Any) -> None:
+    laptop, phone = register(shared_app, "ana"), logged_in(visitor(shared_app), "ana")
+    assert phone.post(SUBSCRIPTIONS, json=subscription("ana-phone")).status_code == 201
+    out = laptop.post("/logout", follow_redirects=False)
+    assert out.headers["location"] == "/logged-out"
+    page = laptop.get("/logged-out").text
+    assert '<p id="reminders-off" hidden>' in page  # shown only if the page's script unsubscribes
+    assert "Notifications go to 1 device." in phone.get("/reminders").text
+
+
+def test_a_subscription_kept_from_an_expired_login_follows_the_new_one(
+    shared_app: Any, clock: FakeNow
+) -> None:
+    laptop = register(shared_app, "ana")
+    device = subscription("ana-laptop")
+    assert laptop.post(SUBSCRIPTIONS, json=device).status_code == 201
+    clock.value += timedelta(days=31)
+    assert laptop.get("/api/history").status_code == 401  # the login expired; reminders go on
+    logged_in(laptop, "ana")
+    # The reminders page sends the browser's subscription again whenever it opens.
+    assert laptop.post(SUBSCRIPTIONS, json=device).status_code == 200
+    out = laptop.post("/logout", follow_redirects=False)
+    assert out.headers["location"] == "/logged-out?reminders=off"
+    assert "No device gets notifications yet." in logged_in(laptop, "ana").get("/reminders").text
+
+
+def test_after_a_new_password_logging_out_still_stops_this_browsers_reminders(
+    shared_app: Any,
+) -> None:
+    laptop, phone = register(shared_app, "ana"), logged_in(visitor(shared_app), "ana")
+    assert laptop.post(SUBSCRIPTIONS, json=subscription("ana-laptop")).status_code == 201
+    assert phone.post(SUBSCRIPTIONS, json=subscription("ana-phone")).status_code == 201
+    new = "a brand new passphrase"
+    changed = laptop.post(
+        "/account/password",
+        data={"current_password": PASSWORD, "new_password": new, "new_password_again": new},
+    )
+    assert changed.status_code == 200
+    # The new password logged the phone out, but its person did not: its reminders carry on.
+    out = laptop.post("/logout", follow_redirects=False)
+    assert out.headers["location"] == "/logged-out?reminders=off"
+    assert "Notifications go to 1 device." in logged_in(phone, "ana", new).get("/reminders").text

@@ -1,13 +1,15 @@
-"""Counters of attempts (password checks, registrations) that every app server shares.
+"""Counters of attempts (password checks, registrations, documents drawn) that every app server
+shares.
 
 One row per key, locked while an attempt is counted: a burst of concurrent attempts is counted
 one after another, on PostgreSQL (the row's lock) and on SQLite (the first statement writes, and
 SQLite has one writer), so a limit of five lets exactly five through. The rules (how many, how
-often) are the use case's (`services/accounts.py`).
+often) are the use cases' (`services/accounts.py`, `services/documents.py`).
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -28,6 +30,12 @@ class Counter:
     count: int
     started_at: datetime
     last_at: datetime
+
+
+def counter_key(kind: str, *parts: str) -> str:
+    """Return a counter's key: its kind and a hash of what it counts (no name or address kept)."""
+    digest = hashlib.sha256("\x00".join(parts).encode("utf-8", "surrogatepass")).hexdigest()
+    return f"{kind}:{digest}"
 
 
 def _insert_missing(db: Session, key: str, now: datetime) -> Executable:

@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from alembic.config import Config
 
 # The newest migration; a test checks it against Alembic's own head.
-SCHEMA_REVISION = "0007"
+SCHEMA_REVISION = "0008"
 # PostgreSQL advisory lock held while migrating (any fixed number; "bs" in ASCII).
 MIGRATION_LOCK = 0x6273
 

@@ -117,13 +117,22 @@ def add_key(*, db: Session, private_pem: str, public_key: str, at: datetime) -> 
 
 
 def save_subscription(
-    *, db: Session, endpoint: str, p256dh: str, auth: str, user_agent: str, at: datetime
+    *,
+    db: Session,
+    endpoint: str,
+    p256dh: str,
+    auth: str,
+    user_agent: str,
+    at: datetime,
+    login_token_hash: str | None = None,
 ) -> tuple[Subscription, bool]:
     """Keep this person's subscription for one device; return it and whether it is new.
 
-    The endpoint names the device: the same endpoint again updates its keys. An endpoint kept
-    for someone else (a shared browser, the other person logged out) moves to this person, so
-    one device never shows another person's reminders.
+    The endpoint names the device: the same endpoint again updates its keys, and notes the
+    login saving it now (`login_token_hash`, None without accounts), so logging out of that
+    login forgets it even when an older login saved it first. An endpoint kept for someone
+    else (a shared browser, the other person logged out) moves to this person, so one device
+    never shows another person's reminders.
     """
     owner = owner_of(db)
     if owner is None:
@@ -135,6 +144,7 @@ def save_subscription(
     ).first()
     if found is not None and found.owner_id == owner:
         found.p256dh, found.auth, found.user_agent = p256dh, auth, user_agent
+        found.login_token_hash = login_token_hash
         db.flush()
         return _subscription(found), False
     if found is not None:
@@ -144,7 +154,12 @@ def save_subscription(
             .execution_options(**EVERYONE)
         )
     row = PushSubscriptionRow(
-        endpoint=endpoint, p256dh=p256dh, auth=auth, user_agent=user_agent, created_at=at
+        endpoint=endpoint,
+        p256dh=p256dh,
+        auth=auth,
+        user_agent=user_agent,
+        created_at=at,
+        login_token_hash=login_token_hash,
     )
     db.add(row)
     db.flush()
@@ -179,6 +194,33 @@ def drop_subscription(*, db: Session, subscription_id: int) -> None:
     db.execute(
         delete(PushSubscriptionRow)
         .where(PushSubscriptionRow.id == subscription_id)
+        .execution_options(**EVERYONE)
+    )
+
+
+def forget_login_subscriptions(*, db: Session, login_token_hash: str) -> int:
+    """Forget the subscriptions one login saved (it is logging out); return how many.
+
+    A session made for nobody runs it, with the login's own row: a login's hash belongs to one
+    person, so it names the rows without an owner."""
+    result = db.execute(
+        delete(PushSubscriptionRow)
+        .where(PushSubscriptionRow.login_token_hash == login_token_hash)
+        .execution_options(**EVERYONE)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+def move_login_subscriptions(*, db: Session, owner_id: int, from_hash: str, to_hash: str) -> None:
+    """Note a new login on the subscriptions an ending one saved: the browser that changed
+    its password carries on under the new login, and logging out of it still forgets them."""
+    db.execute(
+        update(PushSubscriptionRow)
+        .where(
+            PushSubscriptionRow.owner_id == owner_id,
+            PushSubscriptionRow.login_token_hash == from_hash,
+        )
+        .values(login_token_hash=to_hash)
         .execution_options(**EVERYONE)
     )
 

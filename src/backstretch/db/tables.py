@@ -312,7 +312,8 @@ class PushKeyRow(Base):
 
 
 class PushSubscriptionRow(Owned, Base):
-    """One device's Web Push subscription; dropped when the push service answers 404 or 410."""
+    """One device's Web Push subscription; dropped when the push service answers 404 or 410,
+    and when the login that last saved it logs out."""
 
     __tablename__ = "push_subscriptions"
 
@@ -322,6 +323,10 @@ class PushSubscriptionRow(Owned, Base):
     auth: Mapped[str] = mapped_column(String(100))
     user_agent: Mapped[str] = mapped_column(String(300), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # The `logins.token_hash` of the login that last saved it (None: single-person mode, or
+    # saved before logins were noted). Not a foreign key: a browser whose login already ended
+    # (a password changed elsewhere, an expiry) still finds its subscriptions when it logs out.
+    login_token_hash: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
 
 
 class SchedulerCheckpointRow(Base):

@@ -38,6 +38,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
 from backstretch.db import attempts
+from backstretch.db import push as push_db
 from backstretch.db.tables import AccountRow, LoginRow, ServerSecretRow
 from backstretch.services.errors import Invalid, ServiceError
 
@@ -168,14 +169,9 @@ def register(db: Session, *, username: str, password: str, now: datetime) -> Acc
     return Account(id=row.id, username=name)
 
 
-def _token_hash(token: str) -> str:
+def token_hash(token: str) -> str:
+    """Return what the database keeps of a login's token (its SHA-256, in hex)."""
     return hashlib.sha256(token.encode()).hexdigest()
-
-
-def _key(kind: str, *parts: str) -> str:
-    """Return a counter's key: its kind and a hash of what it counts (no name or address kept)."""
-    digest = hashlib.sha256("\x00".join(parts).encode("utf-8", "surrogatepass")).hexdigest()
-    return f"{kind}:{digest}"
 
 
 def _pair_allows(count: int, started_at: datetime, now: datetime) -> timedelta | None:
@@ -193,7 +189,7 @@ def admit_password_check(db: Session, *, name: str, address: str, now: datetime)
     """Count a password check for `name` from `address`, or raise `TooManyAttempts` and count
     nothing; return the pair's key (a success starts it afresh). The caller commits at once, so
     the count holds before the (slow) check is made."""
-    pair, by_name = _key("pair", name, address), _key("name", name)
+    pair, by_name = attempts.counter_key("pair", name, address), attempts.counter_key("name", name)
     counters = attempts.lock_counters(db=db, keys=[pair, by_name], now=now)
     mine, everyone = counters[pair], counters[by_name]
     if now - mine.last_at > QUIET_DAY:
@@ -217,7 +213,7 @@ def admit_password_check(db: Session, *, name: str, address: str, now: datetime)
 def admit_registration(db: Session, *, address: str, limit: int, now: datetime) -> None:
     """Count a registration from `address`, or raise `TooManyAttempts` (more than `limit` this
     hour) and count nothing."""
-    key = _key("register", address)
+    key = attempts.counter_key("register", address)
     counter = attempts.lock_counters(db=db, keys=[key], now=now)[key]
     if now - counter.started_at >= REGISTRATION_WINDOW:
         counter = attempts.Counter(key, 0, now, now)
@@ -254,7 +250,7 @@ def start_login(db: Session, *, account_id: int, now: datetime) -> str:
     token = secrets.token_urlsafe(32)
     db.add(
         LoginRow(
-            token_hash=_token_hash(token),
+            token_hash=token_hash(token),
             account_id=account_id,
             created_at=now,
             last_seen_at=now,
@@ -270,7 +266,7 @@ def account_for_token(db: Session, *, token: str, now: datetime) -> Account | No
     found = db.execute(
         select(LoginRow, AccountRow)
         .join(AccountRow, AccountRow.id == LoginRow.account_id)
-        .where(LoginRow.token_hash == _token_hash(token))
+        .where(LoginRow.token_hash == token_hash(token))
     ).first()
     if found is None:
         return None
@@ -283,14 +279,23 @@ def account_for_token(db: Session, *, token: str, now: datetime) -> Account | No
     return Account(id=account.id, username=account.username)
 
 
-def log_out(db: Session, *, token: str) -> None:
-    """End the login with this token (nothing happens for an unknown one)."""
-    db.execute(delete(LoginRow).where(LoginRow.token_hash == _token_hash(token)))
+def log_out(db: Session, *, token: str) -> int:
+    """End the login with this token and forget the push subscriptions it saved, so the
+    browser logging out gets no more reminders (the person's other devices still do); return
+    how many were forgotten. A token whose login has ended already (a new password set on
+    another browser) ends nothing, but its subscriptions go all the same."""
+    hashed = token_hash(token)
+    forgotten = push_db.forget_login_subscriptions(db=db, login_token_hash=hashed)
+    db.execute(delete(LoginRow).where(LoginRow.token_hash == hashed))
+    return forgotten
 
 
-def _change_password(db: Session, *, account_id: int, current: str, new: str, now: datetime) -> str:
+def _change_password(
+    db: Session, *, account_id: int, current: str, new: str, now: datetime, login: str | None
+) -> str:
     """Change the password after checking the current one; every other login ends. Return a
-    new token for the browser that asked."""
+    new token for the browser that asked (`login`: its token now, whose push subscriptions
+    move to the new one)."""
     row = db.get(AccountRow, account_id)
     if row is None or row.username is None or row.password_hash is None:
         raise LoginRefused()
@@ -302,7 +307,12 @@ def _change_password(db: Session, *, account_id: int, current: str, new: str, no
     row.password_hash = _hash(new)
     row.password_changed_at = now
     db.execute(delete(LoginRow).where(LoginRow.account_id == account_id))
-    return start_login(db, account_id=account_id, now=now)
+    token = start_login(db, account_id=account_id, now=now)
+    if login is not None:
+        push_db.move_login_subscriptions(
+            db=db, owner_id=account_id, from_hash=token_hash(login), to_hash=token_hash(token)
+        )
+    return token
 
 
 def check_password(db: Session, *, account_id: int, password: str) -> bool:
@@ -404,18 +414,22 @@ def account_of_login(services: Services, token: str) -> Account | None:
         return account_for_token(db, token=token, now=services.clock())
 
 
-def end_login(services: Services, token: str) -> None:
-    """End the login with this token."""
+def end_login(services: Services, token: str) -> int:
+    """End the login with this token, and with it the reminders it turned on in its browser;
+    return how many devices stop getting them (0: none were on there)."""
     with services.transaction() as db:
-        log_out(db, token=token)
+        return log_out(db, token=token)
 
 
-def change_password(services: Services, *, account_id: int, current: str, new: str) -> str:
+def change_password(
+    services: Services, *, account_id: int, current: str, new: str, login: str | None = None
+) -> str:
     """Change the password after checking the current one; every other login ends. Return a
-    new token for the browser that asked."""
+    new token for the browser that asked (`login`: the token it holds now; the reminders it
+    turned on stay on under the new one)."""
     with services.transaction() as db:
         return _change_password(
-            db, account_id=account_id, current=current, new=new, now=services.clock()
+            db, account_id=account_id, current=current, new=new, now=services.clock(), login=login
         )
 
 

@@ -158,10 +158,19 @@ def _check_key(value: Any, field: str, size: int) -> str:
 
 
 def subscribe(
-    person: PersonContext, subscription: Mapping[str, Any], *, user_agent: str = ""
+    person: PersonContext,
+    subscription: Mapping[str, Any],
+    *,
+    user_agent: str = "",
+    login: str | None = None,
 ) -> tuple[Subscription, bool]:
     """Keep this device's subscription (the browser's `PushSubscription.toJSON()`) for the
-    person; return it and whether it is new (the same endpoint again only updates it)."""
+    person; return it and whether it is new (the same endpoint again only updates it).
+
+    `login` is the token of the browser's login (None without accounts): logging out of it
+    forgets the subscription. Saving again notes the login of the moment, so a subscription
+    made under a login that has since expired follows the person's new one.
+    """
     settings = person.services.settings
     endpoint = check_endpoint(
         subscription.get("endpoint"), allow_loopback=settings.push_loopback_endpoints
@@ -171,6 +180,11 @@ def subscribe(
         raise Invalid("keys: the subscription's p256dh and auth keys are needed", field="keys")
     p256dh = _check_key(keys.get("p256dh"), "p256dh", 65)
     auth = _check_key(keys.get("auth"), "auth", 16)
+    login_hash = None
+    if login is not None:
+        from backstretch.services.accounts import token_hash  # loads argon2: only with accounts
+
+        login_hash = token_hash(login)
     with person.transaction() as db:
         return push_db.save_subscription(
             db=db,
@@ -179,6 +193,7 @@ def subscribe(
             auth=auth,
             user_agent=user_agent[:MAX_USER_AGENT],
             at=person.now(),
+            login_token_hash=login_hash,
         )
 
 

@@ -92,6 +92,14 @@ async def current_account(request: Request, runtime: Runtime) -> int:
     return account_id
 
 
+def login_token(request: Request) -> str | None:
+    """Return the token of the login a request came with (None in single-person mode); use it
+    after `identify` has found the login valid."""
+    if not _runtime(request).accounts:
+        return None
+    return request.cookies.get(LOGIN_COOKIE)
+
+
 def login_redirect(request: Request) -> Response:
     """Send a browser to the login page, coming back here afterwards."""
     target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
@@ -239,22 +247,26 @@ def login(
 
 @router.post("/logout")
 def logout(request: Request) -> Response:
-    """End this browser's login and forget its cookie."""
+    """End this browser's login and forget its cookie; the reminders this login turned on in
+    this browser stop (the page says so when there were any)."""
     _accounts_only(request)
     token = request.cookies.get(LOGIN_COOKIE)
-    if token:
-        accounts.end_login(_runtime(request).services, token)
-    response = RedirectResponse("/logged-out", status_code=303)
+    stopped = accounts.end_login(_runtime(request).services, token) if token else 0
+    response = RedirectResponse(
+        "/logged-out?reminders=off" if stopped else "/logged-out", status_code=303
+    )
     _forget_login(request, response)
     return response
 
 
 @router.get("/logged-out", response_class=HTMLResponse)
 async def logged_out(request: Request) -> Response:
-    """Say the person is logged out (the page's scripts clear what the browser kept)."""
+    """Say the person is logged out (the page's scripts clear what the browser kept, and
+    unsubscribe it from reminders)."""
     _accounts_only(request)
     await identify(request)
-    return _page(request, "logged_out.html", {})
+    reminders_off = request.query_params.get("reminders") == "off"
+    return _page(request, "logged_out.html", {"reminders_off": reminders_off})
 
 
 @router.get("/account", response_class=HTMLResponse)
@@ -286,6 +298,7 @@ def change_password(
             account_id=account_id,
             current=current_password,
             new=new_password,
+            login=request.cookies.get(LOGIN_COOKIE),
         )
     except accounts.AccountError as error:
         problems = [_account_problem(error)]

@@ -31,6 +31,7 @@ from backstretch.services import push, reminders
 from backstretch.services.context import PersonContext
 from backstretch.services.errors import Blocked, Invalid, NotFound
 from backstretch.web.app import error_answers
+from backstretch.web.auth import login_token
 from backstretch.web.deps import PersonDep, RuntimeDep
 from backstretch.web.pages import TEMPLATES
 
@@ -352,9 +353,10 @@ def add_subscription(
     ],
 ) -> Response:
     """Keep this device's push subscription (one per device: the same endpoint again updates
-    it). An endpoint that is not a push service's https address is refused (422)."""
+    it). With accounts it is tied to this browser's login: logging out stops it. An endpoint
+    that is not a push service's https address is refused (422)."""
     agent = request.headers.get("user-agent", "")
-    kept, new = push.subscribe(person, subscription, user_agent=agent)
+    kept, new = push.subscribe(person, subscription, user_agent=agent, login=login_token(request))
     body = {"endpoint": kept.endpoint, "devices": len(push.devices(person))}
     return JSONResponse(body, status_code=201 if new else 200)
 

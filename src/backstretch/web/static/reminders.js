@@ -3,7 +3,10 @@
  * The browser is asked for permission only when the person presses "Turn on notifications here",
  * never when the page opens. Turning on subscribes this browser with the server's key
  * (GET /api/push/key) and sends the subscription to the server (POST /api/push/subscriptions);
- * turning off tells the server (DELETE) and unsubscribes. Every word shown comes from the page
+ * turning off tells the server (DELETE) and unsubscribes. When the page opens on a browser that
+ * is subscribed already, the subscription is sent again: the server notes the login of the
+ * moment (one that expired since is replaced, so logging out still stops this browser's
+ * reminders), and learns of it again if it forgot it. Every word shown comes from the page
  * (the data-* attributes of section.push).
  */
 (function () {
@@ -132,7 +135,9 @@
     const subscription = registration ? await registration.pushManager.getSubscription() : null;
     onButton.hidden = Boolean(subscription);
     offButton.hidden = !subscription;
-    if (subscription) say("on");
+    if (!subscription) return;
+    say("on");
+    await tellServer("POST", subscription.toJSON()).catch(() => {}); // offline: next visit
   }
 
   start().catch(() => {
