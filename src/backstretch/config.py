@@ -66,6 +66,20 @@ class Settings(BaseModel):
         description="New accounts one address may make in an hour (each costs a password hash); "
         "raise it where many people register from one address, e.g. a clinic's network.",
     )
+    documents_per_ten_minutes: int = Field(
+        default=30,
+        ge=1,
+        description="PDF handouts and clinician summaries one person (or, on a shared link "
+        "without a login, one address) may have made in ten minutes; each costs about a "
+        "second of CPU. More get 429.",
+    )
+    document_wait_seconds: float = Field(
+        default=5,
+        ge=0,
+        le=60,
+        description="How long a document waits for its turn while another is being drawn "
+        "(one at a time per server process) before the answer is 503, busy.",
+    )
     reminder_tick_seconds: int = Field(
         default=30,
         ge=0,

@@ -185,7 +185,11 @@ def error_response(
             for p in problems
             if p["problem"] not in detail
         )
-        values = {"status": status, "detail": f"{detail}: {said}" if said else detail}
+        values = {
+            "status": status,
+            "detail": f"{detail}: {said}" if said else detail,
+            "retry_after": (headers or {}).get("Retry-After", ""),  # the page says it in words
+        }
         return TEMPLATES.TemplateResponse(
             request, "error.html", values, status_code=status, headers=headers
         )
@@ -201,8 +205,9 @@ def add_error_handlers(app: FastAPI) -> None:
     async def service_error(request: Request, error: ServiceError) -> Response:
         problems = [{"field": error.field, "problem": error.message}] if error.field else []
         headers = None
-        if isinstance(error, TooManyAttempts):
-            headers = {"Retry-After": str(error.retry_after)}
+        retry_after = getattr(error, "retry_after", None)  # too many, or too busy just now
+        if retry_after is not None:
+            headers = {"Retry-After": str(retry_after)}
         more = None
         if isinstance(error, Blocked):
             more = {"blocked": True, "verdict": error.verdict, "advice": error.advice}
@@ -267,6 +272,7 @@ def create_app(settings: Settings | None = None, *, clock: Now = utc_now) -> Fas
         summary_pages,
     )
     from backstretch.web.auth import CsrfProtection, identify
+    from backstretch.web.documents import DocumentTurns
     from backstretch.web.security import BodyLimit, SameOriginWrites, SecurityHeaders
 
     chosen = settings or get_settings()
@@ -305,6 +311,7 @@ def create_app(settings: Settings | None = None, *, clock: Now = utc_now) -> Fas
         },
     )
     app.add_middleware(SecurityHeaders)
+    app.state.document_turns = DocumentTurns(chosen.document_wait_seconds)
     app.include_router(api.router)
     # Every page notes who is asking, so even a public page can tell the browser.
     for module in (

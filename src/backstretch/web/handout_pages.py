@@ -3,7 +3,7 @@
 It takes the plan page's own query (`preset`, `routine`, `items`) and a `paper` size, so the
 handout shows exactly the routine the page shows; the link printed under its QR code is that
 plan page, on the address the request came to. A safety block answers 409 with the advice, as
-the API does; nothing is printed then.
+the API does; nothing is printed then. Drawn in turn and within an allowance (`web/documents.py`).
 """
 
 from __future__ import annotations
@@ -13,8 +13,10 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
 
 from backstretch.web.deps import PersonDep
+from backstretch.web.documents import draw
 from backstretch.web.pages import TEMPLATES
 from backstretch.web.plan_pages import (
     ItemsQuery,
@@ -44,7 +46,7 @@ TEMPLATES.env.globals["handout_url"] = handout_url
 
 
 @router.get(HANDOUT_PATH)
-def handout(
+async def handout(
     request: Request,
     person: PersonDep,
     paper: PaperQuery = "a4",
@@ -56,12 +58,13 @@ def handout(
     from backstretch.services.handout import handout_pdf
     from backstretch.services.planning import remembered_profile
 
-    if not (preset or routine) and remembered_profile(person) is None:
+    if not (preset or routine) and await run_in_threadpool(remembered_profile, person) is None:
         return RedirectResponse("/profile", status_code=303)
     ids = _item_ids(items)
     plan_page = _plan_url(ids, preset=preset, routine=routine)
     link = str(request.base_url).rstrip("/") + plan_page
-    made = handout_pdf(person, asked_for(ids, preset, routine), paper=paper, link=link)
+    choice = asked_for(ids, preset, routine)
+    made = await draw(request, lambda: handout_pdf(person, choice, paper=paper, link=link))
     return Response(
         made.pdf,
         media_type="application/pdf",

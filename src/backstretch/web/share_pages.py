@@ -42,6 +42,7 @@ from backstretch.services.sharing import (
 )
 from backstretch.web.app import status_for
 from backstretch.web.deps import MaybePersonDep, PersonDep, RuntimeDep
+from backstretch.web.documents import draw
 from backstretch.web.pages import TEMPLATES
 
 router = APIRouter(include_in_schema=False)
@@ -355,11 +356,15 @@ def add_shared(
 
 
 @router.get("/r/{token}/handout.pdf")
-def shared_handout_pdf(
+async def shared_handout_pdf(
     request: Request, runtime: RuntimeDep, token: TokenPath, paper: PaperQuery = "a4"
 ) -> Response:
-    """The printable handout of a shared routine, as written, with its link as a QR code."""
-    pdf = shared_handout(runtime.services, token, link=share_link(request, token), paper=paper)
+    """The printable handout of a shared routine, as written, with its link as a QR code
+    (counted against the viewer's allowance: their account's, or their address's)."""
+    link = share_link(request, token)
+    pdf = await draw(
+        request, lambda: shared_handout(runtime.services, token, link=link, paper=paper)
+    )
     return Response(
         pdf,
         media_type="application/pdf",

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, Response
-from starlette.concurrency import run_in_threadpool
 
 from backstretch.services.summary import SummaryFiles, summary_files
 from backstretch.web.deps import PersonDep
+from backstretch.web.documents import draw
 
 router = APIRouter(include_in_schema=False)
 
@@ -27,17 +27,25 @@ def _download(name: str) -> dict[str, str]:
 
 
 async def _files(
-    person: PersonDep, start: str, end: str, paper: str, target: int | None, fhir: bool
+    request: Request,
+    person: PersonDep,
+    start: str,
+    end: str,
+    paper: str,
+    target: int | None,
+    fhir: bool,
 ) -> SummaryFiles:
-    # Drawing a PDF takes a moment of CPU: off the event loop, so other requests go on.
-    files: SummaryFiles = await run_in_threadpool(
-        lambda: summary_files(person, start=start, end=end, paper=paper, target=target, fhir=fhir)
+    # Drawing a PDF takes a second of CPU: off the event loop, one at a time, within the
+    # person's allowance (`web/documents.py`), so other requests go on.
+    return await draw(
+        request,
+        lambda: summary_files(person, start=start, end=end, paper=paper, target=target, fhir=fhir),
     )
-    return files
 
 
 @router.get("/data/summary.pdf")
 async def summary_pdf(
+    request: Request,
     person: PersonDep,
     start: Annotated[str, Query(alias="from", max_length=20)] = "",
     end: Annotated[str, Query(alias="to", max_length=20)] = "",
@@ -45,7 +53,7 @@ async def summary_pdf(
     target: TargetQuery = None,
 ) -> Response:
     """The clinician summary of the range, as a PDF to print or send."""
-    files = await _files(person, start, end, paper, target, fhir=False)
+    files = await _files(request, person, start, end, paper, target, fhir=False)
     return Response(
         files.pdf, media_type="application/pdf", headers=_download(files.file_name("pdf"))
     )
@@ -53,6 +61,7 @@ async def summary_pdf(
 
 @router.get("/data/summary.fhir.json")
 async def summary_fhir(
+    request: Request,
     person: PersonDep,
     start: Annotated[str, Query(alias="from", max_length=20)] = "",
     end: Annotated[str, Query(alias="to", max_length=20)] = "",
@@ -60,7 +69,7 @@ async def summary_fhir(
     target: TargetQuery = None,
 ) -> Response:
     """The same summary as a FHIR R4 bundle (type collection), the PDF inside it."""
-    files = await _files(person, start, end, paper, target, fhir=True)
+    files = await _files(request, person, start, end, paper, target, fhir=True)
     return JSONResponse(
         files.fhir,
         media_type="application/fhir+json",
